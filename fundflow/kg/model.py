@@ -1,0 +1,274 @@
+"""Typed intermediate records of the pipeline.
+
+Every stage hands the next one frozen dataclasses from this module:
+
+    Path --read_document--> SourceDocument
+         --Loader.parse-->  RawTable (cells as printed, never interpreted)
+         --table_to_records--> DocumentMeta / BudgetLine / Project / Indicator / ...
+
+Money is always a ``Decimal`` in yuan (converted from 万元 once, in the records
+stage).  Every record carries a ``SourceRef`` pointing at the lines of the
+original file it came from (1-based, inclusive).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a record comes from: file name, its sha256, table and line span."""
+
+    document: str
+    sha256: str
+    first_line: int
+    last_line: int
+    table: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.document}:L{self.first_line}"
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A decoded document: its lines without line terminators (index 0 = line 1)."""
+
+    path: str
+    name: str
+    sha256: str
+    encoding: str
+    lines: tuple[str, ...]
+
+    def ref(self, first_line: int, last_line: int | None = None, table: str | None = None) -> SourceRef:
+        return SourceRef(self.name, self.sha256, first_line, last_line or first_line, table)
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One logical table row as printed.
+
+    ``cells`` are the cell texts in reading order.  When ``aligned`` is true the
+    loader knows each cell's column (empty cells are kept as ""); when false,
+    empty cells were dropped by the converter and the records stage must place
+    the numbers into columns itself (with the table's identities).
+    """
+
+    cells: tuple[str, ...]
+    first_line: int
+    last_line: int
+    aligned: bool = False
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table block found in a document; nothing in it is interpreted.
+
+    ``kind`` is a key of ``loaders/data/table_kinds.csv`` (e.g. ``expenditure``
+    for 支出预算总表) or None when the title is not recognised.  ``header`` holds
+    the header text lines as printed; ``rows`` the body.  ``illegible`` marks a
+    table the converter could not read (``[illegible]``).
+    """
+
+    kind: str | None
+    number: str | None
+    title: str
+    money_unit: str | None
+    header: tuple[str, ...]
+    rows: tuple[RawRow, ...]
+    first_line: int
+    last_line: int
+    illegible: bool = False
+    unit_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"表{self.number}" if self.number else self.title
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """A budget unit as printed: ``578002 沈阳市医疗保障事务服务中心-210100000``."""
+
+    name: str
+    code: str | None = None
+    region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What a document is: who published it, for which year, which kind."""
+
+    title: str
+    fiscal_year: int | None
+    kind: str  # "budget" | "final_accounts"
+    scope: str  # "department" (部门) | "unit" (单位)
+    department: str | None
+    units: tuple[UnitInfo, ...]
+    money_unit: str | None  # "万元" | "元" as printed in most tables
+    region: str | None = None  # e.g. 沈阳市 / 辽宁省 / 上海市普陀区
+    region_code: str | None = None
+    ref: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One amount of one classification row in one column of one table.
+
+    ``code_scheme``: ``function`` (支出功能分类), ``econ_dept`` (部门预算经济分类,
+    3xx) or ``econ_gov`` (政府预算经济分类, 5xx).  ``amount_type`` is the
+    column's meaning (Total, Basic, Personnel, Public, ProjectExpenditure,
+    CarryOver, Executed …); ``fund_type`` the fund column when the table splits
+    by fund (GeneralPublicBudget, GovernmentFund, StateCapital, SpecialAccount,
+    UnitFunds …) or None.  ``ambiguous`` is true when the identities could not
+    decide which column a dropped-cell number belongs to.
+    """
+
+    table: str
+    table_kind: str
+    code: str  # normalised: "2101202", "" for the 合计 row
+    code_scheme: str
+    name: str
+    amount_type: str
+    amount: Decimal
+    ref: SourceRef
+    fund_type: str | None = None
+    unit_name: str | None = None
+    unit_code: str | None = None
+    ambiguous: bool = False
+
+
+@dataclass(frozen=True)
+class TableTotal:
+    """A labelled amount of a summary table (表1/表4/公开01表 …)."""
+
+    table: str
+    table_kind: str
+    side: str  # "income" | "expenditure"
+    label: str
+    amount: Decimal
+    ref: SourceRef
+    column: str = "Total"
+
+
+@dataclass(frozen=True)
+class ThreeCosts:
+    """One item of the “三公”经费 table.
+
+    ``item``: total | abroad | vehicle | vehicle_purchase | vehicle_operation |
+    reception.  ``basis``: budget | actual.  ``year`` is the year the column
+    is for (e.g. 2023预算数 next to 2024预算数).
+    """
+
+    table: str
+    year: int | None
+    basis: str
+    item: str
+    amount: Decimal
+    ref: SourceRef
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project (项目) with its amount and funding columns.
+
+    ``amount`` is the budget (总计/预算资金/项目预算金额); ``executed_amount``
+    the 决算 全年执行数.  ``label_derived`` is true when the printed name was lost
+    (``……``) and ``name`` was derived from the description.
+    """
+
+    name: str
+    amount: Decimal
+    ref: SourceRef
+    table: str
+    unit_name: str | None = None
+    unit_code: str | None = None
+    department: str | None = None
+    executed_amount: Decimal | None = None
+    columns: tuple[tuple[str, Decimal], ...] = ()
+    description: str | None = None
+    label_derived: bool = False
+    subject_code: str | None = None  # only when the document prints it
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A performance indicator (绩效指标) of a project or of a unit as a whole."""
+
+    name: str  # 三级指标
+    ref: SourceRef
+    table: str
+    level1: str | None = None
+    level2: str | None = None
+    operator: str | None = None  # ">=", "<=", "=", ">", "<" or None
+    target_value: Decimal | None = None
+    target_text: str | None = None
+    measure_unit: str | None = None
+    deadline: str | None = None
+    actual_value: Decimal | None = None
+    actual_text: str | None = None
+    weight: Decimal | None = None
+    score: Decimal | None = None
+    project: str | None = None  # project name; None = the unit as a whole
+    unit_name: str | None = None
+
+
+@dataclass(frozen=True)
+class NarrativeFact:
+    """An amount stated in the prose (说明): ``收入预算 1,681.43 万元``."""
+
+    topic: str
+    amount: Decimal
+    printed_unit: str
+    text: str
+    ref: SourceRef
+
+
+@dataclass(frozen=True)
+class TableIssue:
+    """A table that could not be read, or a row that could not be placed."""
+
+    table: str
+    kind: str  # "illegible" | "unreadable" | "ambiguous" | "unrecognised"
+    message: str
+    ref: SourceRef
+
+
+Record = DocumentMeta | BudgetLine | TableTotal | ThreeCosts | Project | Indicator | NarrativeFact | TableIssue
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """Everything the loaders read from one document."""
+
+    source: SourceDocument
+    loader: str
+    meta: DocumentMeta
+    tables: tuple[RawTable, ...]
+    records: tuple[Any, ...] = field(default_factory=tuple)
+
+    def of(self, cls: type) -> list[Any]:
+        return [r for r in self.records if isinstance(r, cls)]
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Records → JSON-friendly dicts (Decimal as string, type name in ``_type``)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = {"_type": type(obj).__name__}
+        for f in dataclasses.fields(obj):
+            if f.name == "lines":
+                continue
+            out[f.name] = to_jsonable(getattr(obj, f.name))
+        return out
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_jsonable(v) for k, v in obj.items()}
+    return obj

@@ -1,0 +1,78 @@
+"""Normalisation of printed amounts, codes and names.
+
+``parse_amount("5, 298. 00") == Decimal("5298.00")``;
+``to_yuan(Decimal("1.5"), "万元") == Decimal("15000.00")``;
+``normalize_code("208 05 01") == "2080501"``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+# A printed amount: optional sign, digits with optional thousands separators
+# (possibly OCR-spaced: "5, 298. 00"), optional decimals.  Percentages are not
+# amounts.
+_AMOUNT = re.compile(r"^[-−–]?\s*\d{1,3}(?:\s?,\s?\d{3})*(?:\s?\.\s?\d+)?$|^[-−–]?\d+(?:\.\d+)?$")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９，．－", "0123456789,.-")
+_BLANKS = "\u3000\xa0\u2002\u2003\u2009\ufeff"
+_CODE = re.compile(r"^\d{3}(?:\s*\d{2}){0,2}$")
+MONEY_FACTORS = {"万元": Decimal(10000), "元": Decimal(1), "千元": Decimal(1000), "亿元": Decimal(100000000)}
+
+
+def clean_cell(text: str) -> str:
+    """Strip ordinary and ideographic blanks around a cell."""
+    return text.strip(" \t\r\n" + _BLANKS)
+
+
+def is_amount(text: str) -> bool:
+    """True when ``text`` reads as a printed amount (``1,234.50``, ``5, 298. 00``, ``0``)."""
+    t = clean_cell(text).translate(_FULLWIDTH)
+    return bool(t) and bool(_AMOUNT.match(t))
+
+
+def parse_amount(text: str) -> Decimal:
+    """Printed amount → Decimal, exactly as printed (no rounding).
+
+    Raises ``ValueError`` when the text is not an amount.
+    """
+    t = clean_cell(text).translate(_FULLWIDTH)
+    if not _AMOUNT.match(t):
+        raise ValueError(f"not an amount: {text!r}")
+    t = re.sub(r"\s+", "", t).replace(",", "").replace("−", "-").replace("–", "-")
+    try:
+        return Decimal(t)
+    except InvalidOperation as err:  # pragma: no cover - guarded by the regex
+        raise ValueError(f"not an amount: {text!r}") from err
+
+
+def to_yuan(amount: Decimal, money_unit: str | None) -> Decimal:
+    """Amount in the printed unit → yuan.  Unknown unit: taken as 万元 (the usual one)."""
+    return amount * MONEY_FACTORS.get(money_unit or "万元", Decimal(10000))
+
+
+def is_code(text: str) -> bool:
+    """A classification code as printed: ``210``, ``21012``, ``2101202`` or ``210 12 02``."""
+    return bool(_CODE.match(clean_cell(text)))
+
+
+def normalize_code(text: str) -> str:
+    """``'208 05 01'`` / ``'2080501'`` → ``'2080501'``."""
+    return re.sub(r"\s+", "", clean_cell(text))
+
+
+def parent_code(code: str) -> str | None:
+    """Parent by prefix: 7 → 5 → 3 digits (function codes); 5 → 3 (economic)."""
+    return {7: code[:5], 5: code[:3]}.get(len(code))
+
+
+def normalize_name(text: str) -> str:
+    """Compact a printed name: NFKC, no inner blanks (Chinese text has none)."""
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub(r"\s+", "", t.strip(_BLANKS))
+    return t
+
+
+def compact(text: str) -> str:
+    """Remove every blank: used to match header and title wording."""
+    return re.sub(r"[\s" + _BLANKS + "]+", "", text)

@@ -1,0 +1,48 @@
+"""Loader registry: loaders by name, automatic choice by ``detect`` confidence."""
+from __future__ import annotations
+
+from fundflow.kg.errors import LayoutError
+from fundflow.kg.model import SourceDocument
+from fundflow.loaders.base import Loader
+
+_LOADERS: dict[str, type] = {}
+
+
+def register(cls: type) -> type:
+    """Class decorator: make a loader available under ``cls.name``."""
+    _LOADERS[cls.name] = cls
+    return cls
+
+
+def _ensure_builtin() -> None:
+    # Importing the layout modules registers them.
+    from fundflow.loaders import cells, layout, stream, tabbed  # noqa: F401
+
+
+def names() -> list[str]:
+    _ensure_builtin()
+    return sorted(_LOADERS)
+
+
+def get(name: str) -> Loader:
+    _ensure_builtin()
+    if name not in _LOADERS:
+        raise LayoutError(f"no loader named {name!r}", hint=f"choose one of: {', '.join(sorted(_LOADERS))}")
+    return _LOADERS[name]()
+
+
+def choose(doc: SourceDocument, forced: str | None = None) -> Loader:
+    """The loader for ``doc``: the forced one, or the most confident one.
+
+    Raises ``LayoutError`` listing what was tried when none recognises it.
+    """
+    if forced:
+        return get(forced)
+    _ensure_builtin()
+    scored = sorted(((cls().detect(doc), name) for name, cls in _LOADERS.items()), reverse=True)
+    best, name = scored[0] if scored else (0.0, "")
+    if best <= 0:
+        tried = ", ".join(f"{n} ({s:.2f})" for s, n in scored)
+        raise LayoutError("no loader recognises this layout (no budget tables found)", file=doc.name,
+                          hint=f"tried {tried}; is it a budget or final-accounts disclosure? force one with --loader")
+    return _LOADERS[name]()

@@ -1,0 +1,28 @@
+from decimal import Decimal
+
+import pytest
+
+from fundflow.kg.normalize import is_amount, normalize_code, parse_amount, to_yuan
+
+
+@pytest.mark.parametrize("text,value", [
+    ("243,492.11", "243492.11"), ("5, 298. 00", "5298.00"), ("1, 681. 43", "1681.43"),
+    ("0.00", "0.00"), ("6,894.75\u3000", "6894.75"), ("1177", "1177"), ("-12.50", "-12.50"),
+])
+def test_parse_amount(text, value):
+    assert parse_amount(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["2024-12", "100%", "abc", "", "1,2,3"])
+def test_not_amount(text):
+    assert not is_amount(text)
+
+
+def test_to_yuan_is_exact():
+    assert to_yuan(Decimal("237484.75"), "万元") == Decimal("2374847500.00")
+    assert to_yuan(Decimal("12.00"), "元") == Decimal("12.00")
+
+
+def test_normalize_code():
+    assert normalize_code("208 05 01") == "2080501"
+    assert normalize_code("2101202") == "2101202"
