@@ -1,0 +1,112 @@
+"""Document metadata: year, budget or final accounts, department, units, region.
+
+``document_meta(doc, tables) -> DocumentMeta`` reads the title area and the
+places where units are printed (``578002 沈阳市医疗保障事务服务中心-210100000``,
+``单位名称：X``, ``部门：X``, ``编制部门：X``).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from fundflow.kg.model import DocumentMeta, RawTable, SourceDocument, UnitInfo
+from fundflow.kg.normalize import compact
+
+_YEAR = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[^\s，。、]{0,30}?)(?:单位|部门)?\s*(?:预\s*算|决\s*算)")
+_UNIT_CODE = re.compile(r"(?<!\d)(\d{6})\s*([\u4e00-\u9fff（）()]{2,40}?)(?:\s*-\s*(\d{6})\d{3})?(?:\s|$)")
+_REGION = re.compile(r"^((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?市)?(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)")
+_ORG_SUFFIX = re.compile(r"(局|委员会|委|厅|院|办公室|办公厅|中心|所|站|部|会|处|队|馆|校|学院|法院|检察院)$")
+_HEADING_LINES = 150
+
+
+def fiscal_year(doc: SourceDocument, tables: tuple[RawTable, ...]) -> int | None:
+    """The year the document is for: the most common ``20XX年…预算/决算`` near titles."""
+    texts = list(doc.lines[:_HEADING_LINES]) + [t.title for t in tables]
+    years = Counter(int(m.group(1)) for t in texts for m in _YEAR.finditer(t))
+    if not years:
+        years = Counter(int(y) for t in texts for y in re.findall(r"(20\d{2})\s*年", t))
+    return years.most_common(1)[0][0] if years else None
+
+
+def document_kind(doc: SourceDocument, tables: tuple[RawTable, ...]) -> str:
+    head = compact("".join(doc.lines[:_HEADING_LINES])) + "".join(t.title for t in tables)
+    return "final_accounts" if head.count("决算") > head.count("预算") // 4 and "决算" in head else "budget"
+
+
+def document_scope(doc: SourceDocument) -> str:
+    head = compact("".join(doc.lines[:_HEADING_LINES]))
+    return "unit" if "单位预算" in head and "部门预算公开" not in head else "department"
+
+
+def units_printed(tables: tuple[RawTable, ...]) -> list[UnitInfo]:
+    """Units printed with their 6-digit code (and 9-digit region suffix)."""
+    seen: dict[str, UnitInfo] = {}
+    for t in tables:
+        for row in t.rows:
+            for cell in row.cells:
+                for m in _UNIT_CODE.finditer(compact(cell) + " " if len(cell) < 80 else ""):
+                    name = m.group(2)
+                    if _ORG_SUFFIX.search(name) and m.group(1) not in seen:
+                        seen[m.group(1)] = UnitInfo(name, m.group(1), m.group(3))
+    return list(seen.values())
+
+
+def _labelled(doc: SourceDocument, tables: tuple[RawTable, ...], labels: tuple[str, ...]) -> Counter:
+    found: Counter = Counter()
+    pat = re.compile(r"(?:" + "|".join(labels) + r")[:：]\s*([\u4e00-\u9fff（）()]{3,40}?)(?=\s|单位[:：]|$)")
+    for t in tables:
+        if t.unit_name:
+            found[compact(t.unit_name)] += 1
+    for line in doc.lines:
+        if len(line) < 200:
+            for m in pat.finditer(line):
+                found[compact(m.group(1))] += 1
+    return found
+
+
+def region_of(name: str | None) -> str | None:
+    """``沈阳市医疗保障局`` → ``沈阳市``; ``上海市普陀区商务委员会`` → ``上海市普陀区``."""
+    if not name:
+        return None
+    m = _REGION.match(name)
+    return m.group(1) or None if m else None
+
+
+def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments: list[str] | None = None) -> DocumentMeta:
+    """SourceDocument + its tables → DocumentMeta.
+
+    ``departments``: 主管部门 names read from performance tables, if any.
+    """
+    kind, scope = document_kind(doc, tables), document_scope(doc)
+    units = units_printed(tables)
+    named = _labelled(doc, tables, ("单位名称", "编制单位", "编制部门", "部门", "预算单位"))
+    for name, _ in named.most_common():
+        if _ORG_SUFFIX.search(name) and not any(u.name == name for u in units):
+            units.append(UnitInfo(name))
+    department = (departments or [None])[0]
+    if scope == "department" or department is None:
+        title_org = _title_org(doc)
+        department = department if scope == "unit" and department else (title_org or department)
+    if scope == "department" and department and not any(u.name == department for u in units):
+        units.insert(0, UnitInfo(department))
+    if scope == "unit" and department:
+        units = [u for u in units if u.name != department] or units
+    money = Counter(t.money_unit for t in tables if t.money_unit).most_common(1)
+    region_code = next((u.region_code for u in units if u.region_code), None)
+    first = units[0].name if units else department
+    title = next((compact(line) for line in doc.lines[:40] if compact(line)), doc.name)
+    return DocumentMeta(title=title[:80], fiscal_year=fiscal_year(doc, tables), kind=kind, scope=scope,
+                        department=department, units=tuple(units), money_unit=money[0][0] if money else None,
+                        region=region_of(department or first), region_code=region_code, ref=doc.ref(1, 1))
+
+
+def _title_org(doc: SourceDocument) -> str | None:
+    """The organisation named in the first lines (cover or 概况 heading)."""
+    for line in doc.lines[:_HEADING_LINES]:
+        t = compact(line).lstrip("#")
+        t = re.sub(r"^第[一二三四五]部分", "", t)
+        t = re.sub(r"^(20\d{2})年度?", "", t)
+        m = re.match(r"([\u4e00-\u9fff（）()]{3,30}?(?:局|委员会|厅|院|办公室|办公厅|中心|法院|检察院))(?:本级)?(?:概况|20\d{2}|单位|部门|$)", t)
+        if m:
+            return m.group(1)
+    return None

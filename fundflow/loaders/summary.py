@@ -1,0 +1,66 @@
+"""Two-sided summary tables (收支总表, 财政拨款收支总表, 公开01/04表) → TableTotals.
+
+Rows read as label / amount pairs in reading order: ``一、一般公共预算拨款收入
+243,392.11 一、一般公共服务支出``.  A label's side (income or expenditure)
+comes from its wording, else from its position in the row.
+"""
+from __future__ import annotations
+
+import re
+
+from fundflow.kg.model import RawTable, SourceDocument, TableIssue, TableTotal
+from fundflow.kg.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
+
+SUMMARY_KINDS = {"summary", "appropriation_summary"}
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[、.]|其中[:：]?)+")
+_ROW_NO = re.compile(r"^\d{1,2}$")
+_INCOME = ("收入", "上年结转", "年初", "拨款", "财政专户", "单位资金", "结余资金")
+_SPENDING = ("支出", "年终", "年末", "结转下年")
+
+
+def normalize_label(text: str) -> str:
+    """``一、一般公共预算拨款收入`` → ``一般公共预算拨款收入``; ``收 入 总 计`` → ``收入总计``."""
+    return _ORDINAL.sub("", compact(text))
+
+
+def side_of(label: str, position: int) -> str:
+    if "支出" in label or any(w in label for w in _SPENDING[1:]):
+        return "expenditure"
+    if any(w in label for w in _INCOME):
+        return "income"
+    return "income" if position == 0 else "expenditure"
+
+
+def _pairs(cells: list[str], has_row_numbers: bool) -> list[tuple[str, list[str]]]:
+    """Cells → [(label, [amount cells…])] in reading order."""
+    pairs: list[tuple[str, list[str]]] = []
+    for c in cells:
+        c = clean_cell(c)
+        if not c:
+            continue
+        if has_row_numbers and _ROW_NO.match(c) and (not pairs or not pairs[-1][1]):
+            continue  # 行次 column
+        if is_amount(c) and pairs:
+            pairs[-1][1].append(c)
+        elif not is_amount(c):
+            pairs.append((c, []))
+    return pairs
+
+
+def table_to_totals(doc: SourceDocument, table: RawTable, money_unit: str | None) -> list[TableTotal | TableIssue]:
+    """A summary table → one TableTotal per labelled amount (first amount = 合计 column)."""
+    row_numbers = "行次" in compact("".join(table.header)) or any("行" == clean_cell(h) for h in table.header)
+    unit = table.money_unit or money_unit
+    out: list[TableTotal | TableIssue] = []
+    for row in table.rows:
+        for pos, (label, amounts) in enumerate(_pairs(list(row.cells), row_numbers)):
+            name = normalize_label(label)
+            if not amounts or not name or name in ("项目", "收入", "支出", "栏次"):
+                continue
+            try:
+                value = to_yuan(parse_amount(amounts[0]), unit)
+            except ValueError:
+                continue
+            out.append(TableTotal(table.label, table.kind or "", side_of(name, pos), name, value,
+                                  doc.ref(row.first_line, row.last_line, table.label)))
+    return out
