@@ -45,11 +45,18 @@ def _same_x(line: list[Piece], p: Piece) -> bool:
     return any(abs(q.start - p.start) <= 2 for q in line)
 
 
+def _near_label(line: list[Piece], p: Piece) -> bool:
+    return any(abs(q.start - p.start) <= 4 and not is_amount(q.text) for q in line)
+
+
 def _home(idx: int, starts: list[int], lines: list[Line], coded: bool) -> int | None:
     """Index of the row-start line a fragment line ``idx`` belongs to, or None (own row)."""
     no, pieces = lines[idx]
     prev = max((s for s in starts if s < idx), default=None)
     nxt = min((s for s in starts if s > idx), default=None)
+    for s in reversed([s for s in starts if s < idx and no - lines[s][0] <= 2]):
+        if not is_anchor(lines[s][1]) and all(_near_label(lines[s][1], p) for p in pieces):
+            return s  # the rest of a label printed on a row of its own (``2.政府性基金预`` / ``算``)
     options = []
     for s in (prev, nxt):
         if s is None or abs(lines[s][0] - no) > 3:
@@ -84,7 +91,7 @@ def _cells(group: list[Line]) -> list[Piece]:
     for _, pieces in group:
         for p in merge_code(pieces):
             hit = next((k for k, c in enumerate(cells)
-                        if c.line != p.line and c.start - 2 <= p.end and p.start <= c.end + 2
+                        if c.line != p.line and c.start - 4 <= p.end and p.start <= c.end + 2
                         and not is_amount(c.text) and not is_amount(p.text)), None)
             if hit is None:
                 cells.append(p)

@@ -24,6 +24,7 @@ _WHOLE_CODE = re.compile(r"^(?:\d{3}|\d{5}|\d{7})$")
 # A page number alone on its line: "14", "- 3 -", "第 2 页", "2/10".
 _PAGE_NO = re.compile(r"^(?:[-—–]?\s*\d{1,4}\s*[-—–]?|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _PDF_KEY = re.compile(r"^(?:<PDF_KEY>)?[0-9a-f]{32}")
+TEXT_LEAF = re.compile(r"名称|科目|编码|代码|^[类款项目]+$|^项目$")
 CODE_LEAF = re.compile(r"^[类款项目]+$|编码|代码|编号")
 
 
@@ -130,8 +131,10 @@ def header_leaves(rows: list[list[Piece]]) -> list[Piece]:
     return leaves
 
 
-def _cost(p: Piece, leaf: Piece) -> float:
-    if is_amount(p.text):
+def _cost(p: Piece, leaf: Piece, money: bool) -> float:
+    if money and TEXT_LEAF.search(leaf.text):
+        return float("inf")  # an amount never sits under 科目名称 / 编码
+    if money:
         return abs(p.center - leaf.center)
     # Text is left-aligned under a centred header: its start counts as much as its centre.
     return min(abs(p.center - leaf.center), abs(p.start - leaf.start), max(0, leaf.start - p.start))
@@ -148,20 +151,25 @@ def align(cells: list[Piece], leaves: list[Piece]) -> list[str] | None:
     if n == 0 or n > m:
         return None
     inf = float("inf")
+    # A leading 3/5/7-digit number is the row's code, not an amount.
+    money = [is_amount(c.text) and not (k == 0 and is_code_piece(c)) for k, c in enumerate(cells)]
     best = [[inf] * (m + 1) for _ in range(n + 1)]
     choice = [[-1] * (m + 1) for _ in range(n + 1)]
     for j in range(m + 1):
         best[0][j] = 0.0
     for i in range(1, n + 1):
         for j in range(1, m + 1):
-            keep, take = best[i][j - 1], best[i - 1][j - 1] + _cost(cells[i - 1], leaves[j - 1])
+            keep, take = best[i][j - 1], best[i - 1][j - 1] + _cost(cells[i - 1], leaves[j - 1], money[i - 1])
             best[i][j], choice[i][j] = (take, 1) if take <= keep else (keep, 0)
+    if best[n][m] == inf:
+        return None
     out = [""] * m
     i, j = n, m
     while i > 0:
         if choice[i][j] == 1:
             out[j - 1] = cells[i - 1].text
-            if is_amount(cells[i - 1].text) and _nearest(cells[i - 1], leaves) != j - 1:
+            cell = cells[i - 1]
+            if money[i - 1] and _cost(cell, leaves[j - 1], True) > abs(cell.center - leaves[_nearest(cell, leaves)].center) + 3:
                 return None
             i -= 1
         j -= 1
