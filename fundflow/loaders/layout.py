@@ -19,7 +19,7 @@ from typing import ClassVar, Iterator
 from fundflow.kg.model import RawTable, SourceDocument
 from fundflow.kg.normalize import compact
 from fundflow.loaders import titles
-from fundflow.loaders.layout_rows import is_anchor, lines_to_rows
+from fundflow.loaders.layout_rows import is_anchor, lines_to_rows, starts_body
 from fundflow.loaders.layout_text import Piece, clean_line, header_leaves, is_furniture, line_to_pieces
 from fundflow.loaders.registry import register
 
@@ -156,7 +156,7 @@ def _split_header(d: _Doc, start: _Start, end: int) -> tuple[list[int], list[int
         if _stops(d.text[j]):
             idx, cut = idx[:k], min(cut, k)
             break
-        if k < cut and is_anchor(line_to_pieces(d.text[j])):
+        if k < cut and starts_body(line_to_pieces(d.text[j])):
             cut = k
     return idx[:cut] if start.kind not in _NO_HEADER else [], idx[cut:]
 

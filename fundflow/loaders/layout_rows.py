@@ -37,6 +37,11 @@ def _starts_label(pieces: list[Piece]) -> bool:
     return any(_ORDINAL.match(p.text) for p in pieces)
 
 
+def starts_body(pieces: list[Piece]) -> bool:
+    """The first body line: a row with numbers, or an enumerated label (``一、…``) of an empty form."""
+    return bool(pieces) and (is_anchor(pieces) or bool(_ORDINAL.match(pieces[0].text)))
+
+
 def _blank_at(line: list[Piece], p: Piece) -> bool:
     return not any(q.start <= p.end and p.start <= q.end for q in line)
 
