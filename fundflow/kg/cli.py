@@ -1,0 +1,163 @@
+"""The ``fundflow`` command line: thin commands calling the pipeline stages.
+
+Every ``FundflowError`` becomes one line on stderr and exit status 2; exit
+status 1 means "ran, with findings/failures" (pySHACL convention).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from fundflow.kg.errors import FundflowError
+from fundflow.kg.model import ParsedDocument, to_jsonable
+
+
+class FundflowGroup(click.Group):
+    """A click group that turns ``FundflowError`` into one line on stderr and exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FundflowError as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(2)
+
+
+def store_option(func):
+    """``--store DIR`` (default ``$FUNDFLOW_STORE`` or ``.fundflow/store``)."""
+    return click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+                        help="Store directory (default: $FUNDFLOW_STORE or .fundflow/store).")(func)
+
+
+def loader_option(func):
+    return click.option("--loader", default=None, metavar="NAME",
+                        help="Force a document layout loader instead of detecting it.")(func)
+
+
+@click.group(cls=FundflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fundflow")
+def cli() -> None:
+    """fundflow: Chinese budget and final-accounts disclosures as a knowledge graph of funding flows."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+@loader_option
+def parse(files: tuple[str, ...], fmt: str, loader: str | None) -> None:
+    """Read FILE… and print what the loaders found (tables and records), without storing it."""
+    from fundflow.loaders.pipeline import parse_document
+
+    docs = [parse_document(f, loader) for f in files]
+    if fmt == "json":
+        data = [to_jsonable(d) for d in docs]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=1))
+        return
+    for d in docs:
+        click.echo("\n".join(_parse_table(d)))
+
+
+def _parse_table(d: ParsedDocument) -> list[str]:
+    """A parsed document as a short human-readable overview."""
+    m = d.meta
+    out = [f"{d.source.name}  loader={d.loader}  year={m.fiscal_year}  kind={m.kind}  scope={m.scope}",
+           f"  department: {m.department or '-'}  units: {', '.join(u.name for u in m.units) or '-'}"]
+    for t in d.tables:
+        flag = " [illegible]" if t.illegible else ""
+        out.append(f"  L{t.first_line}-{t.last_line}  {t.label:<8} {t.kind or '?':<14} {len(t.rows):>4} rows{flag}  {t.title}")
+    counts = Counter(type(r).__name__ for r in d.records)
+    out.append("  records: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
+    return out
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@store_option
+@loader_option
+def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None) -> None:
+    """Parse documents (files or folders) and replace their graphs in the store."""
+    from fundflow.kg.ingest import collect_paths, ingest_paths
+    from fundflow.kg.store import open_store
+
+    files = collect_paths(paths)
+    if not files:
+        raise FundflowError("no documents found", hint="give .txt/.md/.htm files or folders holding them")
+    store = open_store(store_dir)
+    report = _error_line
+    if sys.stderr.isatty() and len(files) > 1:
+        with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+            summary = ingest_paths(store, files, loader, report=report, each=lambda _p: bar.update(1))
+    else:
+        summary = ingest_paths(store, files, loader, report=report)
+    click.echo("\n".join(summary.lines()))
+    sys.exit(summary.exit_code)
+
+
+def _error_line(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@cli.command()
+@click.argument("spec", metavar="NAME|FILE.rq|-")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def query(spec: str, store_dir: str | None, fmt: str) -> None:
+    """Run a SPARQL query: a bundled NAME, a FILE.rq, or - for stdin.
+
+    Bundled queries: projects, budget-lines, indicators, documents, units.
+    """
+    from fundflow.kg.query import format_results, load_query, run_query
+    from fundflow.kg.store import open_store
+
+    text = load_query(spec)
+    store = open_store(store_dir, create=False)
+    click.echo(format_results(run_query(store, text), fmt).rstrip("\n"))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "jsonld", "trig"]), default="turtle",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
+@store_option
+def export(fmt: str, output: str | None, store_dir: str | None) -> None:
+    """Write the whole store as Turtle, N-Triples, JSON-LD (union of graphs) or TriG (named graphs)."""
+    from fundflow.kg.export import export_store
+    from fundflow.kg.store import open_store
+
+    store = open_store(store_dir, create=False)
+    if output:
+        export_store(store, fmt, output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        export_store(store, fmt, click.get_binary_stream("stdout"))
+
+
+@cli.command()
+@store_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="exports", show_default=True,
+              help="Folder for the published files.")
+def demo(store_dir: str | None, out_dir: str) -> None:
+    """Load the bundled sample documents (data/samples) into the store and publish exports/."""
+    from fundflow.kg.ingest import run_demo
+    from fundflow.kg.store import open_store
+
+    store = open_store(store_dir)
+    summary = run_demo(store, Path(out_dir), report=_error_line)
+    click.echo("\n".join(summary.lines()))
+    sys.exit(summary.exit_code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: never shows a traceback unless ``FUNDFLOW_DEBUG`` is set."""
+    try:
+        cli.main(args=argv, prog_name="fundflow")
+    except Exception as err:  # a bug, not bad input: one line, details on request
+        if os.environ.get("FUNDFLOW_DEBUG"):
+            raise
+        click.echo(f"error: internal error: {type(err).__name__}: {err} (set FUNDFLOW_DEBUG=1 for details)", err=True)
+        sys.exit(2)

@@ -1,0 +1,52 @@
+"""Store → RDF files: Turtle / N-Triples / JSON-LD of the union of all graphs, TriG with named graphs.
+
+``export_store(store, fmt, output)`` writes the serialisation to a path or
+binary stream (or returns bytes when ``output`` is None).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from fundflow.kg.errors import FundflowError
+from fundflow.kg.vocab import DEFAULT_BASE, PREFIXES
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+}
+SUFFIXES = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld", "trig": ".trig"}
+
+
+def _prefixes() -> dict[str, str]:
+    return {**PREFIXES, "id": DEFAULT_BASE}
+
+
+def union_triples(store: ox.Store) -> list[ox.Triple]:
+    """Every distinct triple of every graph, in a stable order (sorted N-Triples form)."""
+    return sorted(dict.fromkeys(q.triple for q in store), key=str)
+
+
+def export_store(store: ox.Store, fmt: str, output: str | Path | IO[bytes] | None = None) -> bytes | None:
+    """Serialise the store as ``fmt`` (turtle | nt | jsonld | trig).
+
+    The triple formats hold the union of all named graphs (each distinct triple
+    once); TriG keeps one block per source document.  Raises ``FundflowError``
+    for an unknown format or an unwritable output.
+    """
+    if fmt not in FORMATS:
+        raise FundflowError(f"unknown export format {fmt!r}", hint=f"choose one of: {', '.join(FORMATS)}")
+    if isinstance(output, (str, Path)):
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        output = str(output)
+    try:
+        if fmt == "trig":
+            return store.dump(output, FORMATS[fmt], prefixes=_prefixes())
+        prefixes = _prefixes() if fmt != "nt" else None
+        return ox.serialize(union_triples(store), output, FORMATS[fmt], prefixes=prefixes)
+    except OSError as err:
+        raise FundflowError(f"cannot write export: {str(err).splitlines()[0]}", file=str(output)) from None

@@ -1,0 +1,155 @@
+"""Documents → store: parse each file, map it to triples, replace its named graph.
+
+``ingest_paths(store, paths)`` → ``IngestSummary``; a document that fails is
+reported (one line naming the file) and the batch goes on.  ``run_demo``
+loads the bundled samples and writes ``exports/``; further publishing steps
+are appended to ``DEMO_STEPS``.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from fundflow.kg import vocab
+from fundflow.kg.errors import FundflowError
+from fundflow.kg.export import export_store
+from fundflow.kg.model import ParsedDocument, TableIssue
+from fundflow.kg.store import load_reference_graphs, replace_graph
+from fundflow.kg.triples import graph_iri, records_to_triples
+
+SUFFIXES = (".txt", ".md", ".htm", ".html")
+
+
+@dataclass
+class IngestSummary:
+    """What a batch did: documents ok / failed (with messages), records, triples, table issues."""
+
+    ok: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    records: int = 0
+    triples: int = 0
+    issues: Counter = field(default_factory=Counter)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all documents read, 1 some failed, 2 none could be read."""
+        return 0 if not self.failed else (2 if not self.ok else 1)
+
+    def lines(self) -> list[str]:
+        """The closing summary as printable lines."""
+        out = [f"documents: {len(self.ok)} ok, {len(self.failed)} failed; "
+               f"records: {self.records}; triples: {self.triples}"]
+        if self.issues:
+            out.append("tables skipped: " + ", ".join(f"{n} {k}" for k, n in sorted(self.issues.items())))
+        return out
+
+
+def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders searched recursively for *.txt / *.md / *.htm(l); sorted, unique.
+
+    A path that does not exist is kept so that ingesting it reports the error.
+    """
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
+        else:
+            out.append(p)
+    return list(dict.fromkeys(out))
+
+
+def table_issues(parsed: ParsedDocument) -> Counter:
+    """Kinds of tables that yielded no records: TableIssue kinds, else illegible / unrecognised tables."""
+    found = Counter(r.kind for r in parsed.of(TableIssue))
+    if not found:
+        found.update("illegible" if t.illegible else "unrecognised" for t in parsed.tables
+                     if t.illegible or t.kind is None)
+    return found
+
+
+def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
+                    base: str = vocab.DEFAULT_BASE) -> tuple[ParsedDocument, int]:
+    """Parse one file and replace its named graph → (parsed document, triples written).
+
+    Raises ``FundflowError`` subclasses (one-line, naming the file) when it cannot be read.
+    """
+    from fundflow.loaders.pipeline import parse_document
+
+    if not path.is_file():
+        raise FundflowError("no such file", file=str(path))
+    parsed = parse_document(path, loader)
+    triples = records_to_triples(parsed, base)
+    replace_graph(store, graph_iri(parsed.source.name, base), triples)
+    return parsed, len(triples)
+
+
+def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = None,
+                 base: str = vocab.DEFAULT_BASE, report: Callable[[str], None] = print,
+                 each: Callable[[Path], None] | None = None) -> IngestSummary:
+    """Ingest every path; failures are passed to ``report`` and counted, never raised."""
+    summary = IngestSummary()
+    load_reference_graphs(store, base)
+    for path in paths:
+        try:
+            parsed, n = ingest_document(store, path, loader, base)
+        except FundflowError as err:
+            summary.failed.append(str(path))
+            report(f"error: {err}")
+        except Exception as err:  # noqa: BLE001 — one bad document must not stop the batch
+            summary.failed.append(str(path))
+            detail = str(err).splitlines()[0] if str(err) else ""
+            report(f"error: {path}: cannot read ({type(err).__name__}: {detail})")
+        else:
+            summary.ok.append(str(path))
+            summary.records += len(parsed.records)
+            summary.triples += n
+            summary.issues.update(table_issues(parsed))
+        if each:
+            each(path)
+    store.flush()
+    return summary
+
+
+# ------------------------------------------------------------------ demo
+
+DemoStep = Callable[[ox.Store, Path, Callable[[str], None]], None]
+
+
+def export_turtle_step(store: ox.Store, out_dir: Path, echo: Callable[[str], None]) -> None:
+    """exports/fundflow.ttl: the whole store as Turtle."""
+    target = out_dir / "fundflow.ttl"
+    export_store(store, "turtle", target)
+    echo(f"wrote {target}")
+
+
+# Steps run by `fundflow demo` after the samples are ingested, in order.
+DEMO_STEPS: list[DemoStep] = [export_turtle_step]
+
+
+def find_samples(start: Path | None = None) -> Path:
+    """``data/samples`` of the repository: searched from ``start`` (cwd) upwards, then next to the package.
+
+    Raises ``FundflowError`` when no folder with sample documents is found.
+    """
+    here = (start or Path.cwd()).resolve()
+    package_root = Path(__file__).resolve().parents[2]
+    for folder in [*(p / "data" / "samples" for p in (here, *here.parents)), package_root / "data" / "samples"]:
+        if folder.is_dir() and any(folder.glob("*.txt")):
+            return folder
+    raise FundflowError("no sample documents found (data/samples/*.txt)",
+                        hint="run `fundflow demo` from the fundflow repository, or ingest your own files")
+
+
+def run_demo(store: ox.Store, out_dir: Path, report: Callable[[str], None] = print,
+             samples: Path | None = None) -> IngestSummary:
+    """Ingest the bundled samples into ``store``, then run every ``DEMO_STEPS`` step into ``out_dir``."""
+    folder = samples or find_samples()
+    summary = ingest_paths(store, sorted(folder.glob("*.txt")), report=report)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for step in DEMO_STEPS:
+        step(store, out_dir, report)
+    return summary
