@@ -55,7 +55,8 @@ def split_header(items: list[Item]) -> tuple[list[str], list[Item], int, int]:
         texts = [it.text for it in group]
         if not any(texts) and not header:
             continue  # filler between the money unit and the header
-        if th.looks_like_body(texts) or (header and not any(texts)):
+        # A lone code or an all-empty group after the header is a row broken by blank lines.
+        if th.looks_like_body(texts) or (header and (not any(texts) or is_code(texts[0]))):
             body_from = group[0]
             break
         header.append(group)
