@@ -17,7 +17,8 @@ width.  Rows with exactly that many cells are ``aligned``.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Iterator
+from collections.abc import Iterator
+from typing import ClassVar
 
 from fundflow.kg.model import RawTable, SourceDocument
 from fundflow.kg.normalize import clean_cell, compact

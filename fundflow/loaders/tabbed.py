@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar, Iterator
+from typing import ClassVar
 
 from fundflow.kg.model import RawRow, RawTable, SourceDocument
 from fundflow.kg.normalize import clean_cell, compact
@@ -23,7 +24,7 @@ from fundflow.loaders.registry import register
 from fundflow.loaders.titles import match_title, money_unit, table_number
 
 PERFORMANCE_KINDS = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
-_ILLEGIBLE = re.compile(r"^\[(?:illegible|unreadable|无法识别)\]$", re.I)
+_ILLEGIBLE = re.compile(r"^\[(?:illegible|unreadable|无法识别)\]$", re.IGNORECASE)
 _LOOKAHEAD = 8  # non-blank lines after a title in which its number/unit/header must appear
 
 
