@@ -1,0 +1,159 @@
+"""“三公”经费 tables → ThreeCosts records.
+
+Two shapes occur:
+
+* horizontal (budget 表7, Shanghai's 三公经费和机关运行经费预算表): one row of
+  amounts under column groups (``2023预算数`` / ``2024预算数``), each group
+  合计 | 因公出国（境）费 | 公务用车购置及运行费 (小计 | 购置费 | 运行费) | 公务接待费.
+  Dropped empty cells are placed with the identities 合计 = 出国 + 公车小计 + 接待
+  and 小计 = 购置 + 运行; an amount whose column the identities do not decide is
+  reported as a TableIssue, never guessed.
+* vertical (决算 公开09表): one row per item, columns 预算数 | 决算数.
+
+Item wording is data: ``data/three_costs_items.csv``.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from fundflow.kg.model import RawRow, RawTable, SourceDocument, TableIssue, ThreeCosts
+from fundflow.kg.normalize import compact, is_amount, parse_amount, to_yuan
+from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row
+
+ITEMS = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
+_GROUP = re.compile(r"(\d{4})?年?度?(预算数|决算数|执行数|预算|决算)")
+_NUMBERING = re.compile(r"^(?:其中[:：]?)?(?:[（(]?\d+[）).、]|[一二三四五六]、)?")
+_TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
+
+
+@lru_cache(maxsize=1)
+def _wording() -> tuple[tuple[str, str], ...]:
+    text = resources.files("fundflow.loaders").joinpath("data/three_costs_items.csv").read_text(encoding="utf-8")
+    rows = [(r["printed"], r["item"]) for r in csv.DictReader(text.splitlines())]
+    return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
+
+
+def item_of(label: str) -> str | None:
+    """A row label (``3、公务用车购置及运行费``, ``其中:（1）公务用车运行维护费``) → item key or None."""
+    t = _NUMBERING.sub("", compact(label))
+    for printed, item in _wording():
+        if t == compact(printed):
+            return "vehicle" if item == "vehicle_parent" else item
+    return None
+
+
+def _groups(header_text: str, meta_hint: dict) -> list[tuple[int | None, str]]:
+    """Header → [(year, basis)] per column group, in printed order."""
+    out = []
+    for m in _GROUP.finditer(header_text.replace("三公", "")):
+        basis = "budget" if m.group(2).startswith("预算") else "actual"
+        out.append((int(m.group(1)) if m.group(1) else meta_hint.get("fiscal_year"), basis))
+    default = "actual" if meta_hint.get("kind") == "final_accounts" else "budget"
+    return out or [(meta_hint.get("fiscal_year"), default)]
+
+
+def _leaf_items(header_text: str) -> list[list[str]]:
+    """Header → item keys per column group (sub-columns of 公务用车 in place of their parent)."""
+    pattern = re.compile("|".join(re.escape(compact(p)) for p, _ in _wording()))
+    lookup = {compact(p): i for p, i in _wording()}
+    tokens = [lookup[m.group(0)] for m in pattern.finditer(header_text)]
+    subs = [i for i in tokens if i in ("vehicle", "vehicle_purchase", "vehicle_operation")]
+    runs: list[list[str]] = []
+    for item in (i for i in tokens if i not in ("vehicle", "vehicle_purchase", "vehicle_operation")):
+        if item == "total" or not runs:
+            runs.append([])
+        runs[-1].append(item)
+    sub_runs = [subs[i:i + 3] for i in range(0, len(subs), 3)]
+    out = []
+    for gi, run in enumerate(runs):
+        sub = sub_runs[gi] if gi < len(sub_runs) else ["vehicle"]
+        out.append([x for item in run for x in (sub if item == "vehicle_parent" else [item])])
+    return out
+
+
+def _spec(header_text: str, meta_hint: dict) -> tuple[ColumnSpec, list[tuple[int | None, str, str]]]:
+    """Header → ColumnSpec with the per-group identities, and (year, basis, item) per column."""
+    groups, leaves = _groups(header_text, meta_hint), _leaf_items(header_text)
+    if not leaves or not any("total" in run for run in leaves):
+        leaves = [list(ITEMS)]
+    if len(leaves) < len(groups):
+        leaves += [leaves[-1]] * (len(groups) - len(leaves))
+    names: list[tuple[int | None, str, str]] = []
+    ids = []
+    for (year, basis), run in zip(groups or [(None, "budget")], leaves):
+        at = {item: len(names) + i for i, item in enumerate(run)}
+        names += [(year, basis, item) for item in run]
+        if "total" in at:
+            ids.append((at["total"], tuple(at[i] for i in ("abroad", "vehicle", "reception") if i in at)))
+        if "vehicle" in at:
+            ids.append((at["vehicle"], tuple(at[i] for i in ("vehicle_purchase", "vehicle_operation") if i in at)))
+    return ColumnSpec(tuple(f"{y}.{b}.{i}" for y, b, i in names), tuple(ids)), names
+
+
+def _amounts(row: RawRow, money: str | None) -> list[Decimal | None]:
+    return [to_yuan(parse_amount(c), money) if is_amount(c) else None for c in row.cells]
+
+
+def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, meta_hint: dict, money: str | None) -> list:
+    spec, columns = _spec(compact("".join(table.header)), meta_hint)
+    cells = _amounts(row, money)
+    ref = doc.ref(row.first_line, row.last_line, table=table.label)
+    if row.aligned and len(cells) == len(columns):
+        vector = {j: v or Decimal(0) for j, v in enumerate(cells)}
+        certain = set(vector)
+    else:
+        values = [v for v in cells if v is not None]
+        placed = PlacedRow("", values, place_row(values, spec, tol=_TOL))
+        if not placed.candidates:
+            return [TableIssue(table.label, "unreadable", f"三公 amounts {len(values)} do not fit the columns", ref)]
+        vector, certain = placed.vector(), placed.certain_columns() | _empty_everywhere(placed, len(columns))
+    out: list = [ThreeCosts(table.label, y, b, item, vector.get(j, Decimal(0)), ref)
+                 for j, (y, b, item) in enumerate(columns) if j in certain and item in ITEMS]
+    unsure = [spec.names[j] for j, (_, _, item) in enumerate(columns) if j not in certain and item in ITEMS]
+    if unsure:
+        out.append(TableIssue(table.label, "ambiguous", f"三公 columns not decided by the identities: {', '.join(unsure)}", ref))
+    return out
+
+
+def _empty_everywhere(placed: PlacedRow, ncols: int) -> set[int]:
+    """Columns that receive no value under any candidate placement: known to be empty (0)."""
+    used = {j for c in placed.candidates for j in c}
+    return set(range(ncols)) - used
+
+
+def _vertical(doc: SourceDocument, table: RawTable, meta_hint: dict, money: str | None) -> list:
+    bases = [b for _, b in _groups(compact("".join(table.header)), meta_hint)]
+    year = meta_hint.get("fiscal_year")
+    out: list = []
+    for row in table.rows:
+        label = next((c for c in row.cells if not is_amount(c) and compact(c)), "")
+        item = item_of(label)
+        if item is None:
+            continue
+        values = [v for v in _amounts(row, money) if v is not None]
+        ref = doc.ref(row.first_line, row.last_line, table=table.label)
+        if values and len(values) != len(bases):
+            out.append(TableIssue(table.label, "ambiguous", f"{label}: {len(values)} amounts for {len(bases)} columns", ref))
+            continue
+        out += [ThreeCosts(table.label, year, b, item, values[k] if values else Decimal(0), ref) for k, b in enumerate(bases)]
+    return out
+
+
+def table_to_threecosts(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list[ThreeCosts | TableIssue]:
+    """A 三公 RawTable → ThreeCosts (yuan) per item, year and basis, plus TableIssues."""
+    if table.illegible:
+        ref = doc.ref(table.first_line, table.last_line, table.label)
+        return [TableIssue(table.label, "illegible", f"{table.title} could not be read", ref)]
+    money = table.money_unit or meta_hint.get("money_unit")
+    labelled = [r for r in table.rows if any(item_of(c) for c in r.cells if not is_amount(c))]
+    if len(labelled) >= 2:
+        return _vertical(doc, table, meta_hint, money)
+    out: list = []
+    for row in table.rows:
+        if any(v is not None for v in _amounts(row, money)):
+            out += _horizontal(doc, table, row, meta_hint, money)
+    return out
