@@ -69,7 +69,7 @@ def _join_ok(last: str, last_line: str, line: Line, blocky: bool) -> bool:
     """Does a one-cell line continue the previous pending cell?"""
     if role(line.text) == "starter" or _starts_with(line.text, ("starter",)):
         return False
-    if _level_prefix(last + line.text) and not (role(last) and role(last + line.text) is None and not _level_prefix(last + line.text)):
+    if _level_prefix(last + line.text):  # 服务对象满意度 + 指标, 履职 + 效能
         return True
     if role(last) or last.endswith("指标"):
         return False

@@ -83,7 +83,7 @@ def _new_row(row: _Row, cells: list[str], family: str, code: bool) -> bool:
 
 def _add(row: _Row, cells: list[str], line: Line) -> None:
     """Append a line's cells, joining a wrapped name onto the last text cell."""
-    if row.cells and cells and not row.has_amount() and _is_text(row.cells[-1]) and _is_text(cells[0]) and len(row.cells) + len(cells) > 1:
+    if row.cells and cells and not row.has_amount() and _is_text(row.cells[-1]) and _is_text(cells[0]):
         sep = "" if is_cjk_edge(row.cells[-1], cells[0]) or not row.cells[-1].isascii() and not cells[0].isascii() else " "
         row.cells[-1] = row.cells[-1] + sep + cells.pop(0)
     row.cells.extend(cells)
