@@ -107,12 +107,19 @@ def _values(cells: list[str], aligned: bool, ncols: int) -> tuple[list[Decimal |
 
 
 def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str | None,
-                          forbidden: frozenset[int] = frozenset()) -> list[BudgetLine | TableIssue]:
-    """A classification table → BudgetLines (yuan) and TableIssues for what could not be placed."""
+                          empty: frozenset[str] = frozenset()) -> list[BudgetLine | TableIssue]:
+    """A classification table → BudgetLines (yuan) and TableIssues for what could not be placed.
+
+    ``empty``: column tokens (fund names, CarryOver …) known to be zero in this
+    document; numbers of dropped-cell rows are never placed there.
+    """
+    if not code_rows_present(table):
+        return []
     try:
         spec = column_spec(table)
     except TableError as err:
         return [TableIssue(table.label, "unrecognised", str(err), doc.ref(table.first_line, table.last_line, table.label))]
+    forbidden = frozenset(i for i, name in enumerate(spec.names) if set(name.split("/")) & empty)
     multi = compact("".join(table.header)).count("科目名称") > 1
     placed, meta, issues = [], [], []
     for row in table.rows:
@@ -179,5 +186,6 @@ def _table_scheme(table: RawTable) -> str:
 
 
 def code_rows_present(table: RawTable) -> bool:
-    return any(row.cells and is_code(clean_cell(row.cells[0])) for row in table.rows)
+    """True when some row starts with a classification code (possibly after an empty cell)."""
+    return any(any(is_code(clean_cell(c)) for c in row.cells[:2]) for row in table.rows)
 

@@ -13,7 +13,7 @@ from fundflow.kg.model import DocumentMeta, RawTable, SourceDocument, UnitInfo
 from fundflow.kg.normalize import compact
 
 _YEAR = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[^\s，。、]{0,30}?)(?:单位|部门)?\s*(?:预\s*算|决\s*算)")
-_UNIT_CODE = re.compile(r"(?<!\d)(\d{6})\s*([\u4e00-\u9fff（）()]{2,40}?)(?:\s*-\s*(\d{6})\d{3})?(?:\s|$)")
+_UNIT_CODE = re.compile(r"(?<![\d,.])(\d{6})\s*([\u4e00-\u9fff（）()]{2,40})(?:\s*-\s*(\d{6})\d{3})?")
 _REGION = re.compile(r"^((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?市)?(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)")
 _ORG_SUFFIX = re.compile(r"(局|委员会|委|厅|院|办公室|办公厅|中心|所|站|部|会|处|队|馆|校|学院|法院|检察院)$")
 _HEADING_LINES = 150
@@ -29,8 +29,14 @@ def fiscal_year(doc: SourceDocument, tables: tuple[RawTable, ...]) -> int | None
 
 
 def document_kind(doc: SourceDocument, tables: tuple[RawTable, ...]) -> str:
-    head = compact("".join(doc.lines[:_HEADING_LINES])) + "".join(t.title for t in tables)
-    return "final_accounts" if head.count("决算") > head.count("预算") // 4 and "决算" in head else "budget"
+    """``final_accounts`` when the tables (else the title area) speak of 决算, else ``budget``."""
+    titles = [t.title for t in tables if t.kind]
+    final = sum("决算" in t or "自评" in t for t in titles)
+    budget = sum("预算" in t and "决算" not in t for t in titles)
+    if final or budget:
+        return "final_accounts" if final > budget else "budget"
+    head = compact("".join(doc.lines[:40]))
+    return "final_accounts" if "决算" in head and "预算" not in head else "budget"
 
 
 def document_scope(doc: SourceDocument) -> str:
@@ -43,11 +49,12 @@ def units_printed(tables: tuple[RawTable, ...]) -> list[UnitInfo]:
     seen: dict[str, UnitInfo] = {}
     for t in tables:
         for row in t.rows:
-            for cell in row.cells:
-                for m in _UNIT_CODE.finditer(compact(cell) + " " if len(cell) < 80 else ""):
-                    name = m.group(2)
-                    if _ORG_SUFFIX.search(name) and m.group(1) not in seen:
-                        seen[m.group(1)] = UnitInfo(name, m.group(1), m.group(3))
+            text = " ".join(c for c in row.cells if len(c) < 80)
+            for m in _UNIT_CODE.finditer(text):
+                name = m.group(2)
+                known = seen.get(m.group(1))
+                if _ORG_SUFFIX.search(name) and (known is None or (known.region_code is None and m.group(3))):
+                    seen[m.group(1)] = UnitInfo(name, m.group(1), m.group(3))
     return list(seen.values())
 
 
@@ -85,8 +92,8 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
             units.append(UnitInfo(name))
     department = (departments or [None])[0]
     if scope == "department" or department is None:
-        title_org = _title_org(doc)
-        department = department if scope == "unit" and department else (title_org or department)
+        labelled = next((n for n, _ in named.most_common() if _ORG_SUFFIX.search(n)), None)
+        department = department if scope == "unit" and department else (_title_org(doc) or department or labelled)
     if scope == "department" and department and not any(u.name == department for u in units):
         units.insert(0, UnitInfo(department))
     if scope == "unit" and department:
@@ -104,6 +111,8 @@ def _title_org(doc: SourceDocument) -> str | None:
     """The organisation named in the first lines (cover or 概况 heading)."""
     for line in doc.lines[:_HEADING_LINES]:
         t = compact(line).lstrip("#")
+        if len(t) > 30 or "范围" in t or t.startswith("纳入"):
+            continue
         t = re.sub(r"^第[一二三四五]部分", "", t)
         t = re.sub(r"^(20\d{2})年度?", "", t)
         m = re.match(r"([\u4e00-\u9fff（）()]{3,30}?(?:局|委员会|厅|院|办公室|办公厅|中心|法院|检察院))(?:本级)?(?:概况|20\d{2}|单位|部门|$)", t)

@@ -6,7 +6,10 @@ comes from its wording, else from its position in the row.
 """
 from __future__ import annotations
 
+import csv
 import re
+from functools import lru_cache
+from importlib import resources
 
 from fundflow.kg.model import RawTable, SourceDocument, TableIssue, TableTotal
 from fundflow.kg.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
@@ -45,6 +48,37 @@ def _pairs(cells: list[str], has_row_numbers: bool) -> list[tuple[str, list[str]
         elif not is_amount(c):
             pairs.append((c, []))
     return pairs
+
+
+@lru_cache(maxsize=1)
+def _fund_labels() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    text = resources.files("fundflow.loaders").joinpath("data/fund_labels.csv").read_text(encoding="utf-8")
+    return tuple((r["column_token"], re.compile(r["keywords"])) for r in csv.DictReader(text.splitlines()))
+
+
+def empty_funds(tables: list[RawTable]) -> frozenset[str]:
+    """Funds the summary tables print as a source with no amount → their columns are empty elsewhere.
+
+    (Cross-table identity: an empty 政府性基金 income line means every
+    政府性基金 column of the document is zero.)  Column tokens as in
+    ``data/fund_labels.csv``.
+    """
+    printed: set[str] = set()
+    nonzero: set[str] = set()
+    for table in tables:
+        if table.kind not in SUMMARY_KINDS or table.illegible:
+            continue
+        for row in table.rows:
+            for pos, (label, amounts) in enumerate(_pairs(list(row.cells), True)):
+                name = normalize_label(label)
+                if side_of(name, pos) != "income":
+                    continue
+                for token, pattern in _fund_labels():
+                    if pattern.search(name):
+                        printed.add(token)
+                        if any(is_amount(a) and parse_amount(a) != 0 for a in amounts[:1]):
+                            nonzero.add(token)
+    return frozenset(printed - nonzero)
 
 
 def table_to_totals(doc: SourceDocument, table: RawTable, money_unit: str | None) -> list[TableTotal | TableIssue]:

@@ -64,7 +64,7 @@ def test_aligned_rows_keep_their_columns():
 
 
 def test_unknown_header_is_reported_not_guessed():
-    out = table_to_budget_lines(DOC, _table(["210 卫生健康支出 1.00"], header=("科目 金额 其他",)), "万元")
+    out = table_to_budget_lines(DOC, _table(["210 卫生健康支出 1.00"], header=("科目 数额 其他",)), "万元")
     assert len(out) == 1 and out[0].kind == "unrecognised" and "header_maps.csv" in out[0].message
 
 
