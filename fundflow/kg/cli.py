@@ -81,21 +81,35 @@ def _parse_table(d: ParsedDocument) -> list[str]:
 @loader_option
 def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None) -> None:
     """Parse documents (files or folders) and replace their graphs in the store."""
-    from fundflow.kg.ingest import collect_paths, ingest_paths
-    from fundflow.kg.store import open_store
+    from fundflow.kg.ingest import collect_paths
 
     files = collect_paths(paths)
     if not files:
         raise FundflowError("no documents found", hint="give .txt/.md/.htm files or folders holding them")
-    store = open_store(store_dir)
-    report = _error_line
-    if sys.stderr.isatty() and len(files) > 1:
-        with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
-            summary = ingest_paths(store, files, loader, report=report, each=lambda _p: bar.update(1))
-    else:
-        summary = ingest_paths(store, files, loader, report=report)
+    summary = _with_store(store_dir, lambda store: _ingest_with_progress(store, files, loader))
     click.echo("\n".join(summary.lines()))
     sys.exit(summary.exit_code)
+
+
+def _with_store(store_dir: str | None, work, create: bool = True):
+    """Run ``work(store)`` and let go of the store before returning (its lock is freed with it)."""
+    from fundflow.kg.store import open_store
+
+    store = open_store(store_dir, create=create)
+    try:
+        return work(store)
+    finally:
+        del store
+
+
+def _ingest_with_progress(store, files: list[Path], loader: str | None):
+    """Ingest with a progress bar when stderr is a terminal."""
+    from fundflow.kg.ingest import ingest_paths
+
+    if sys.stderr.isatty() and len(files) > 1:
+        with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+            return ingest_paths(store, files, loader, report=_error_line, each=lambda _p: bar.update(1))
+    return ingest_paths(store, files, loader, report=_error_line)
 
 
 def _error_line(message: str) -> None:
@@ -112,11 +126,10 @@ def query(spec: str, store_dir: str | None, fmt: str) -> None:
     Bundled queries: projects, budget-lines, indicators, documents, units.
     """
     from fundflow.kg.query import format_results, load_query, run_query
-    from fundflow.kg.store import open_store
 
     text = load_query(spec)
-    store = open_store(store_dir, create=False)
-    click.echo(format_results(run_query(store, text), fmt).rstrip("\n"))
+    out = _with_store(store_dir, lambda store: format_results(run_query(store, text), fmt), create=False)
+    click.echo(out.rstrip("\n"))
 
 
 @cli.command()
@@ -127,14 +140,11 @@ def query(spec: str, store_dir: str | None, fmt: str) -> None:
 def export(fmt: str, output: str | None, store_dir: str | None) -> None:
     """Write the whole store as Turtle, N-Triples, JSON-LD (union of graphs) or TriG (named graphs)."""
     from fundflow.kg.export import export_store
-    from fundflow.kg.store import open_store
 
-    store = open_store(store_dir, create=False)
+    target = output or click.get_binary_stream("stdout")
+    _with_store(store_dir, lambda store: export_store(store, fmt, target), create=False)
     if output:
-        export_store(store, fmt, output)
         click.echo(f"wrote {output}", err=True)
-    else:
-        export_store(store, fmt, click.get_binary_stream("stdout"))
 
 
 @cli.command()
@@ -144,10 +154,8 @@ def export(fmt: str, output: str | None, store_dir: str | None) -> None:
 def demo(store_dir: str | None, out_dir: str) -> None:
     """Load the bundled sample documents (data/samples) into the store and publish exports/."""
     from fundflow.kg.ingest import run_demo
-    from fundflow.kg.store import open_store
 
-    store = open_store(store_dir)
-    summary = run_demo(store, Path(out_dir), report=_error_line)
+    summary = _with_store(store_dir, lambda store: run_demo(store, Path(out_dir), report=_error_line))
     click.echo("\n".join(summary.lines()))
     sys.exit(summary.exit_code)
 

@@ -18,7 +18,7 @@ from fundflow.kg import vocab
 from fundflow.kg.errors import FundflowError
 from fundflow.kg.export import export_store
 from fundflow.kg.model import ParsedDocument, TableIssue
-from fundflow.kg.store import load_reference_graphs, replace_graph
+from fundflow.kg.store import load_reference_graphs, replace_document
 from fundflow.kg.triples import graph_iri, records_to_triples
 
 SUFFIXES = (".txt", ".md", ".htm", ".html")
@@ -83,7 +83,7 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
         raise FundflowError("no such file", file=str(path))
     parsed = parse_document(path, loader)
     triples = records_to_triples(parsed, base)
-    replace_graph(store, graph_iri(parsed.source.name, base), triples)
+    replace_document(store, graph_iri(parsed.source.name, base), triples, base)
     return parsed, len(triples)
 
 

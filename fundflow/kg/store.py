@@ -4,7 +4,9 @@
 unreadable).  ``replace_graph`` swaps a document's graph in one SPARQL update
 (``DROP GRAPH …; INSERT DATA …`` is a single transaction in Oxigraph, so a
 reader never sees half a document).  The ontology and the code lists live in
-their own named graphs, refreshed on every ingest.
+their own named graphs, refreshed on every ingest; facts about entities that
+several documents describe (units, regions, codes) are kept once in a shared
+graph, since the union of graphs would repeat a triple once per graph.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import pyoxigraph as ox
 
 from fundflow.kg import vocab
 from fundflow.kg.errors import StoreError
-from fundflow.kg.triples import system_graph_iri
+from fundflow.kg.triples import is_shared, system_graph_iri
 
 DEFAULT_STORE = ".fundflow/store"
 
@@ -63,6 +65,34 @@ def replace_graph(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.Tri
         raise StoreError(f"cannot write graph {graph.value}: {str(err).splitlines()[0]}") from None
 
 
+def replace_document(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.Triple],
+                     base: str = vocab.DEFAULT_BASE) -> None:
+    """Replace a document's graph in one transaction; facts about shared entities go to the shared graph.
+
+    Shared facts already stated by the code lists are not repeated (each triple
+    once in the union of graphs).  Raises ``StoreError`` when the write fails.
+    """
+    own, shared = [], []
+    for t in triples:
+        (shared if is_shared(t, base) else own).append(t)
+    sg, codes = system_graph_iri("shared", base), system_graph_iri("codes", base)
+    update = (f"{_forget_sole_claims(graph, sg)} ;\nDROP SILENT GRAPH {graph} ;\n"
+              f"INSERT DATA {{ GRAPH {graph} {{\n{_nt(own)}\n}}\nGRAPH {sg} {{\n{_nt(shared)}\n}} }} ;\n"
+              f"DELETE {{ GRAPH {sg} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {sg} {{ ?s ?p ?o }} GRAPH {codes} {{ ?s ?p ?o }} }}")
+    try:
+        store.update(update)
+    except (OSError, SyntaxError, ValueError) as err:
+        raise StoreError(f"cannot write graph {graph.value}: {str(err).splitlines()[0]}") from None
+
+
+def _forget_sole_claims(graph: ox.NamedNode, shared: ox.NamedNode) -> str:
+    """SPARQL: drop shared facts about entities that only ``graph`` is a source of (so a changed value goes)."""
+    prov = vocab.PROV("wasDerivedFrom")
+    return (f"DELETE {{ GRAPH {shared} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ ?s {prov} ?src }}\n"
+            f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s {prov} ?src2 }} FILTER(?other != {graph}) }}\n"
+            f"  GRAPH {shared} {{ ?s ?p ?o }} }}")
+
+
 def drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
     store.update(f"DROP SILENT GRAPH {graph}")
 
@@ -99,5 +129,5 @@ def load_reference_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> in
 
 def document_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> list[ox.NamedNode]:
     """The named graphs holding source documents (not ontology / code lists)."""
-    reserved = {system_graph_iri(n, base) for n in ("ontology", "codes")}
+    reserved = {system_graph_iri(n, base) for n in ("ontology", "codes", "shared")}
     return sorted((g for g in store.named_graphs() if g not in reserved), key=lambda g: g.value)

@@ -79,6 +79,21 @@ def project_iri(name: str, unit: ox.NamedNode, year: int | None, kind: str, base
     return ox.NamedNode(f"{base}project/{kind}/{year or 'unknown'}/{unit_local}/{_key(name)}")
 
 
+SHARED_KINDS = ("unit/", "department/", "region/", "code/", "project/")
+
+
+def is_shared(triple: ox.Triple, base: str = v.DEFAULT_BASE) -> bool:
+    """True for a fact about an entity several documents may describe (unit, department, region, code, project).
+
+    Such triples are kept once in a shared graph: the store's union of graphs
+    would otherwise repeat them once per document and multiply query rows.
+    Provenance links stay with the document.
+    """
+    subject = triple.subject.value if isinstance(triple.subject, ox.NamedNode) else ""
+    return (subject.startswith(base) and subject[len(base):].startswith(SHARED_KINDS)
+            and triple.predicate != v.PROV("wasDerivedFrom"))
+
+
 # ------------------------------------------------------------------ mapping
 
 
@@ -250,7 +265,7 @@ class _Mapper:
         self.add(n, FF("labelDerived"), v.boolean(True) if r.label_derived else None)
         self.add(n, FF("subjectCode"), self.code("function", r.subject_code, None) if r.subject_code else None)
         for j, (label, amount) in enumerate(r.columns):
-            col = ox.NamedNode(f"{n.value}/column/{j}")
+            col = self.node("column", f"{i}-{j}")
             self.add(n, FF("columnAmount"), col)
             self.add(col, A, FF("ColumnAmount"))
             self.add(col, v.RDFS("label"), v.zh(label))
@@ -288,6 +303,7 @@ class _Mapper:
             self.add(self.projects[key], A, FF("Project"))
             self.add(self.projects[key], v.RDFS("label"), v.zh(r.project))
             self.add(self.projects[key], FF("implementingUnit"), unit)
+            self.source(self.projects[key], r.ref, f"{r.ref.first_line}-project")
         return self.projects[key]
 
     def table_total(self, r: TableTotal, i: int) -> None:
