@@ -27,6 +27,7 @@ _NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?%?$|^[-+]?\.\d+%?$")
 _FILLER = {"", "—", "-", "--", "/", "……", "…", "　"}
 _SECTION = {"绩效指标", "年度绩效指标", "绩效目标", "指标"}
 _TRAILER = re.compile(r"^(?:指标自评得分小计|总评价得分|绩效自评总得分|预算执行率得分|减分项|总分|合计)")
+_ACHIEVED = re.compile(r"^(?:全部|基本|部分|未|已)?(?:或基本)?(?:完成|达成)(?:预期|目标|指标)|^(?:全部|基本|部分|未)(?:或基本)?达成")
 _UNIT_LINE = re.compile(r"^(\d{6})?\s*(.+?)(?:[-—](\d{9}))?$")
 _PROJECT_KINDS = {"project_performance", "project_self_eval"}
 _FINAL_KINDS = {"unit_self_eval", "project_self_eval"}
@@ -88,13 +89,13 @@ def row_fields(row: RawRow) -> list[tuple[str, str, str]]:
 
 def performance_unit(table: RawTable) -> UnitInfo | None:
     """``部门（单位）名称 578002 沈阳市医疗保障事务服务中心-210100000`` → UnitInfo; None if absent."""
-    candidates = [RawRow((h,), 0, 0) for h in table.header] + list(table.rows)
-    for row in candidates:
-        for field, _label, value in row_fields(row):
-            if field == "unit_name" and value:
-                m = _UNIT_LINE.match(compact(value))
-                if m:
-                    return UnitInfo(name=m.group(2), code=m.group(1), region_code=m.group(3))
+    for row in [RawRow((h,), 0, 0) for h in table.header] + list(table.rows):
+        fields = row_fields(row)
+        if fields and fields[0][0] == "unit_name":
+            text = compact("".join(row.cells))[len(fields[0][1]):]  # code, name and region may be split
+            m = _UNIT_LINE.match(text)
+            if m and m.group(2):
+                return UnitInfo(name=m.group(2), code=m.group(1), region_code=m.group(3))
     return None
 
 
@@ -137,11 +138,29 @@ def _final_tail(tail: list[str]) -> dict:
     out: dict = {}
     if len(nums) >= 2:
         out["weight"], out["score"] = _number(nums[-2]), _number(nums[-1])
-    if len(nums) == 4:
+    if len(nums) == 4 and not tail:
         out["actual_value"] = _number(nums[0])
-    elif tail:
+    elif len(nums) == 4:
+        tail.append(nums[0])  # part of a completion text (``…100%-`` ``80%``)
+    if tail and "actual_value" not in out:
         out["actual_text"] = "".join(compact(t) for t in tail)
     return out
+
+
+def _final_text_row(cells: list[str]) -> tuple[list[str], str | None, list[str]] | None:
+    """决算 row without operator → (names, target text, cells from the completion text on)."""
+    at = next((i for i, c in enumerate(cells) if _ACHIEVED.match(compact(c))), None)
+    if at is None:
+        head = [c for c in cells if _number(c) is None]
+        if len(head) < 2 or len(head) == len(cells):
+            return None
+        at = cells.index(head[-1])
+    pre = cells[:at]
+    if not pre:
+        return None
+    if len(pre) == 1 or (len(pre) == 2 and known_level(pre[0])):
+        return pre, None, cells[at:]  # level + name (a target glued to the name stays in it)
+    return pre[:-1], pre[-1], cells[at:]
 
 
 def parse_indicator(cells: list[str], final: bool) -> dict | None:
@@ -153,11 +172,10 @@ def parse_indicator(cells: list[str], final: bool) -> dict | None:
         names, out["operator"] = cells[:op_i], normalize_operator(cells[op_i])
         value, out["measure_unit"], rest = _split_value(cells[op_i + 1:])
     elif final:
-        head = [c for c in cells if _number(c) is None]
-        if len(head) < 2 or len(head) == len(cells):
+        got = _final_text_row(cells)
+        if got is None:
             return None
-        cut = len(head) - 2 if len(head) >= 3 else 1
-        names, value, rest = head[:cut], head[cut], cells[cells.index(head[cut]) + 1:]
+        names, value, rest = got
     elif date_i is not None and date_i >= 2:
         pre = cells[:date_i]
         if len(pre) >= 3 and _number(pre[-2]) is not None and _number(pre[-1]) is None:
@@ -291,18 +309,18 @@ def table_to_indicators(doc: SourceDocument, table: RawTable, meta_hint: dict) -
             out.append(p)
         if starts:
             block, levels, state = _Block(), _Levels(), "fields"
-        if fields and (starts or state == "fields"):
+        if fields and (starts or state == "fields" or fields[0][0] == "unit_name"):
             block.add(row, fields, table, meta_hint)
             continue
         cells = [c.strip() for c in row.cells if c.strip() not in _FILLER]
         if not cells or _TRAILER.match(compact(cells[0])):
             continue
         if _is_header_row(cells) or compact(cells[0]) in _SECTION:
-            state = "header"
+            state = "indicators" if "三级指标" in compact("".join(cells)) else "header"
             cells = [c for c in cells if compact(c) not in _SECTION]
             if not cells or _is_header_row(cells):
                 continue
-        if state == "header" and _starts_indicators(cells):
+        if state != "indicators" and _starts_indicators(cells):  # the indicator header may be in table.header
             state = "indicators"
         if state == "indicators":
             _indicator_row(doc, table, row, cells, final, levels, block, unit, out)
@@ -319,6 +337,8 @@ def _indicator_row(doc: SourceDocument, table: RawTable, row: RawRow, cells: lis
         levels.set(cells)
         return
     names = parsed.pop("names")
+    if len(names) >= 2 and len(compact(names[-1])) <= 2 and not known_level(names[-2]):
+        names = names[:-2] + [compact(names[-2]) + compact(names[-1])]  # a name wrapped onto its own cell
     name = "".join(compact(n) for n in names[2:]) if len(names) > 3 else compact(names[-1])
     levels.prefix(names[:2] if len(names) >= 3 else names[:-1])
     project = block.fields.get("name") if table.kind in _PROJECT_KINDS else None

@@ -26,6 +26,7 @@ from fundflow.kg.model import Project, RawRow, RawTable, SourceDocument, TableIs
 from fundflow.kg.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
 from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
+_TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
 _FILLER = re.compile(r"^[\s　…\.·—\-/]*$")
 _PROSE = re.compile(r"[。；：;:]|^安排|^[一二三四五六七八九十]、|^\d+[.、]")
 _TOTAL = {"合计", "总计", "小计"}
@@ -156,30 +157,68 @@ def _placements(rows: list[_Row], total: _Row | None, spec: ColumnSpec) -> list[
         if r.aligned:
             cands = [tuple(j for j, a in enumerate(r.amounts) if a is not None)]
         else:
-            cands = place_row(values, spec, tol=Decimal(100))  # 0.01 万元 rounding, in yuan
+            cands = place_row(values, spec, tol=_TOL)
         placed.append(PlacedRow("" if (total and i == 0) else f"p{i}", values, cands))
     if total:
-        resolve_table(placed, lambda k: "" if k else None, len(spec.names), tol=Decimal(100))
+        resolve_table(placed, lambda k: "" if k else None, len(spec.names), tol=_TOL)
+        _narrow_by_group_totals(placed[0], placed[1:], spec)
     return placed[1:] if total else placed
 
 
-def _project(doc: SourceDocument, table: RawTable, r: _Row, pr: PlacedRow, spec: ColumnSpec) -> list:
+def _coarse(pr: PlacedRow, cand: tuple[int, ...], cols: tuple[int, ...]) -> tuple[Decimal, ...]:
+    vec = dict(zip(cand, pr.values))
+    return tuple(vec.get(c, Decimal(0)) for c in cols)
+
+
+def _narrow_by_group_totals(total: PlacedRow, rows: list[PlacedRow], spec: ColumnSpec) -> None:
+    """Decide each row's split over the group totals (本年收入 / 上年结转) from the 合计 row's sums.
+
+    Funds inside a group are symmetric for the sums and stay undecided; the
+    split between groups is kept only when exactly one combination fits.
+    """
+    cols = tuple(sorted({0} | {parent for parent, _ in spec.identities}))
+    targets = {_coarse(total, c, cols) for c in total.candidates}
+    options = [sorted({_coarse(r, c, cols) for c in r.candidates}) for r in rows]
+    if len(targets) != 1 or all(len(o) <= 1 for o in options) or any(not o for o in options):
+        return
+    slack = _TOL * len(options)
+    solutions: list[list[tuple[Decimal, ...]]] = []
+
+    def search(i: int, residual: tuple[Decimal, ...], chosen: list) -> None:
+        if len(solutions) > 1:
+            return
+        if i == len(options):
+            if all(abs(x) <= slack for x in residual):
+                solutions.append(list(chosen))
+            return
+        for opt in options[i]:
+            nxt = tuple(a - b for a, b in zip(residual, opt))
+            if all(x >= -slack for x in nxt):
+                search(i + 1, nxt, chosen + [opt])
+
+    if sum(len(o) > 1 for o in options) <= 24:  # 2^24 at worst; pruned by the residual in practice
+        search(0, targets.pop(), [])
+    if len(solutions) == 1:
+        for r, want in zip(rows, solutions[0]):
+            r.candidates = [c for c in r.candidates if _coarse(r, c, cols) == want]
+
+
+def _project(doc: SourceDocument, table: RawTable, r: _Row, pr: PlacedRow, spec: ColumnSpec) -> tuple[Project, bool]:
+    """A read row → (Project, whether some of its amounts stayed without a column)."""
     names = [c for c in r.labels if not _FILLER.match(c)]
     named = bool(names) and _is_name(names[0])
     name = compact(names[0]) if named else derive_name(names)
     ref = doc.ref(r.raw.first_line, r.raw.last_line, table=table.label)
-    out: list = []
-    if pr.decided and spec.names:
-        columns = tuple((spec.names[j], v) for j, v in zip(pr.candidates[0], pr.values))
-    else:
+    certain = pr.certain_columns() if spec.names else set()
+    vec = pr.vector()
+    columns = tuple((spec.names[j], vec[j]) for j in sorted(certain) if j in vec)
+    if not spec.names:
         columns = tuple((f"col{j + 1}", v) for j, v in enumerate(pr.values))
-        if spec.names:
-            out.append(TableIssue(table.label, "ambiguous", f"columns of project {name} not decided by the identities", ref))
     desc = names[1:] if named else names
-    out.insert(0, Project(name=name, amount=pr.values[0], ref=ref, table=table.label, unit_name=r.unit,
-                          columns=columns, description="\n".join(clean_cell(d) for d in desc) or None,
-                          label_derived=not named))
-    return out
+    project = Project(name=name, amount=pr.values[0], ref=ref, table=table.label, unit_name=r.unit,
+                      columns=columns, description="\n".join(clean_cell(d) for d in desc) or None,
+                      label_derived=not named)
+    return project, bool(spec.names) and len(columns) < len(pr.values)
 
 
 def table_to_projects(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list[Project | TableIssue]:
@@ -195,8 +234,14 @@ def table_to_projects(doc: SourceDocument, table: RawTable, meta_hint: dict) -> 
     if not spec.names and rows:
         out.append(TableIssue(table.label, "unrecognised", f"column headers of {table.title} not recognised: "
                               f"{compact(''.join(table.header))[:60]}", doc.ref(table.first_line, table.first_line, table.label)))
+    undecided = []
     for r, pr in zip(rows, _placements(rows, total, spec)):
-        out += _project(doc, table, r, pr, spec)
+        project, unsure = _project(doc, table, r, pr, spec)
+        out.append(project)
+        undecided += [project.name] if unsure else []
+    if undecided:
+        out.append(TableIssue(table.label, "ambiguous", f"fund columns of {len(undecided)} projects not decided by the "
+                              f"identities (e.g. {undecided[0]})", doc.ref(table.first_line, table.last_line, table.label)))
     return out
 
 
