@@ -5,8 +5,19 @@ from decimal import Decimal
 
 import pytest
 
-from fundflow.kg.model import (BudgetLine, DocumentMeta, Indicator, NarrativeFact, ParsedDocument, Project,
-                               SourceDocument, TableIssue, TableTotal, ThreeCosts, UnitInfo)
+from fundflow.kg.model import (
+    BudgetLine,
+    DocumentMeta,
+    Indicator,
+    NarrativeFact,
+    ParsedDocument,
+    Project,
+    SourceDocument,
+    TableIssue,
+    TableTotal,
+    ThreeCosts,
+    UnitInfo,
+)
 
 
 def make_parsed(name: str = "city-center-2024-budget.txt", sha: str = "ab" * 32, scale: int = 1) -> ParsedDocument:
@@ -26,13 +37,13 @@ def make_parsed(name: str = "city-center-2024-budget.txt", sha: str = "ab" * 32,
         Project("提前下达中央财政城乡居民基本医疗保险补助中央直达资金", Decimal("1245240000.00"), src.ref(100, 101, "表9"), "表9",
                 unit_code="578002", columns=(("一般公共预算", Decimal("1245240000.00")),)),
         Project("医疗保障事务服务工作专项经费", Decimal("1206000.00"), src.ref(102, 102, "表9"), "表9",
-                executed_amount=Decimal("1150000"), subject_code="2101506"),
+                executed_amount=Decimal(1150000), subject_code="2101506"),
         Indicator("城乡居民基本医疗保险参保补助人数", src.ref(150, 150, "表17"), "表17", "产出指标", "数量指标", ">=",
                   Decimal("396.37"), None, "万人", project="提前下达中央财政城乡居民基本医疗保险补助中央直达资金"),
-        Indicator("群众满意度", src.ref(170, 170, "表16"), "表16", "满意度指标", None, ">=", Decimal("90"), None, "%"),
+        Indicator("群众满意度", src.ref(170, 170, "表16"), "表16", "满意度指标", None, ">=", Decimal(90), None, "%"),
         TableTotal("表1", "summary", "income", "收入总计", Decimal("2374947500.00"), src.ref(10, 10, "表1")),
-        ThreeCosts("表7", 2024, "budget", "total", Decimal("0"), src.ref(80, 80, "表7")),
-        NarrativeFact("income", Decimal("2374947500"), "万元", "收入预算237,494.75万元", src.ref(5, 5)),
+        ThreeCosts("表7", 2024, "budget", "total", Decimal(0), src.ref(80, 80, "表7")),
+        NarrativeFact("income", Decimal(2374947500), "万元", "收入预算237,494.75万元", src.ref(5, 5)),
         TableIssue("表13", "illegible", "table could not be read", src.ref(90, 92, "表13")),
     ]
     extra = [BudgetLine("表5", "general", f"21012{k % 100:02d}", "function", f"项{k}", "Total", Decimal(k),

@@ -141,7 +141,7 @@ def export(fmt: str, output: str | None, store_dir: str | None) -> None:
     """Write the whole store as Turtle, N-Triples, JSON-LD (union of graphs) or TriG (named graphs)."""
     from fundflow.kg.export import export_store
 
-    target = output or click.get_binary_stream("stdout")
+    target = output or sys.stdout.buffer
     _with_store(store_dir, lambda store: export_store(store, fmt, target), create=False)
     if output:
         click.echo(f"wrote {output}", err=True)

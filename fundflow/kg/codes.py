@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from fundflow.kg import vocab as v
-from fundflow.kg.triples import code_iri
+from fundflow.kg.triples import code_iri, edition_iri
 from fundflow.kg.vocab import FF, A
 
 # CSV file → (code scheme, output file).
@@ -49,7 +49,7 @@ def row_to_triples(scheme: str, row: dict[str, str]) -> Iterator[ox.Triple]:
     if row.get("name_en"):
         yield ox.Triple(c, v.SKOS("prefLabel"), v.en(row["name_en"].strip()))
     if row.get("name_zh_until_2018"):
-        old = ox.NamedNode(f"{c.value}/label/until-2018")
+        old = edition_iri(c, "until-2018")
         yield ox.Triple(c, v.SKOS("altLabel"), v.zh(row["name_zh_until_2018"].strip()))
         yield ox.Triple(c, FF("editionLabel"), old)
         yield ox.Triple(old, A, FF("EditionLabel"))

@@ -41,8 +41,8 @@ class IngestSummary:
 
     def lines(self) -> list[str]:
         """The closing summary as printable lines."""
-        out = [f"documents: {len(self.ok)} ok, {len(self.failed)} failed; "
-               f"records: {self.records}; triples: {self.triples}"]
+        out = [(f"documents: {len(self.ok)} ok, {len(self.failed)} failed; "
+                f"records: {self.records}; triples: {self.triples}")]
         if self.issues:
             out.append("tables skipped: " + ", ".join(f"{n} {k}" for k, n in sorted(self.issues.items())))
         return out

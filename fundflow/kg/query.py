@@ -40,7 +40,7 @@ def load_query(spec: str) -> str:
     path = Path(spec)
     if path.is_file():
         return path.read_text(encoding="utf-8")
-    name = spec[:-3] if spec.endswith(".rq") else spec
+    name = spec.removesuffix(".rq")
     res = resources.files("fundflow.kg").joinpath("queries", f"{name}.rq")
     if "/" not in name and res.is_file():
         return res.read_text(encoding="utf-8")

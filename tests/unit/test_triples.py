@@ -105,7 +105,7 @@ def test_unit_region_department_and_document_facts(parsed):
 def test_final_accounts_project_has_executed_amount(parsed):
     g = records_to_graph(parsed)
     p = next(g.subjects(rdflib.RDFS.label, rdflib.Literal("医疗保障事务服务工作专项经费", lang="zh")))
-    assert Decimal(str(g.value(p, FFN.executedAmount))) == Decimal("1150000")
+    assert Decimal(str(g.value(p, FFN.executedAmount))) == Decimal(1150000)
     assert g.value(p, FFN.subjectCodeInferred) is None  # the printed code is not inferred
 
 
