@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from fundflow.kg.model import Indicator, Project, RawRow, RawTable, SourceDocument, TableIssue, UnitInfo
@@ -33,7 +33,7 @@ _PROJECT_KINDS = {"project_performance", "project_self_eval"}
 _FINAL_KINDS = {"unit_self_eval", "project_self_eval"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _csv(name: str) -> tuple[dict[str, str], ...]:
     text = resources.files("fundflow.loaders").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return tuple(csv.DictReader(text.splitlines()))

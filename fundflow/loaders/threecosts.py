@@ -19,13 +19,17 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from itertools import permutations
 
 from fundflow.kg.model import RawRow, RawTable, SourceDocument, TableIssue, ThreeCosts
 from fundflow.kg.normalize import compact, is_amount, parse_amount, to_yuan
 from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row
 
 ITEMS = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
-_GROUP = re.compile(r"(\d{4})?年?度?(预算数|决算数|执行数|预算|决算)")
+_GROUP = re.compile(r"(\d{4})年?度?(预算数|决算数|执行数|预算|决算)|(?<![费行])(预算数|决算数|执行数)")
+_CANONICAL = ("total", "abroad", "vehicle_parent", "reception")
+# orders tried when the header wording does not give the column order (multi-line headers)
+_ORDERS = tuple(("total",) + p for p in permutations(("abroad", "vehicle_parent", "reception")))
 _NUMBERING = re.compile(r"^(?:其中[:：]?)?(?:[（(]?\d+[）).、]|[一二三四五六]、)?")
 _TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
 
@@ -49,21 +53,35 @@ def item_of(label: str) -> str | None:
 def _groups(header_text: str, meta_hint: dict) -> list[tuple[int | None, str]]:
     """Header → [(year, basis)] per column group, in printed order."""
     out = []
-    for m in _GROUP.finditer(header_text.replace("三公", "")):
-        basis = "budget" if m.group(2).startswith("预算") else "actual"
+    for m in _GROUP.finditer(header_text):
+        basis = "budget" if (m.group(2) or m.group(3)).startswith("预算") else "actual"
         out.append((int(m.group(1)) if m.group(1) else meta_hint.get("fiscal_year"), basis))
     default = "actual" if meta_hint.get("kind") == "final_accounts" else "budget"
     return out or [(meta_hint.get("fiscal_year"), default)]
 
 
-def _leaf_items(header_text: str) -> list[list[str]]:
-    """Header → item keys per column group (sub-columns of 公务用车 in place of their parent)."""
+def _well_formed(header_text: str) -> bool:
+    """True when the first column wording printed is the total (the printed order can be trusted)."""
+    tops = [i for i in _tokens(header_text) if i not in ("vehicle", "vehicle_purchase", "vehicle_operation")]
+    return bool(tops) and tops[0] == "total"
+
+
+def _tokens(header_text: str) -> list[str]:
     pattern = re.compile("|".join(re.escape(compact(p)) for p, _ in _wording()))
     lookup = {compact(p): i for p, i in _wording()}
-    tokens = [lookup[m.group(0)] for m in pattern.finditer(header_text)]
+    return [lookup[m.group(0)] for m in pattern.finditer(header_text)]
+
+
+def _leaf_items(header_text: str, order: tuple[str, ...] | None = None) -> list[list[str]]:
+    """Header → item keys per column group (sub-columns of 公务用车 in place of their parent)."""
+    tokens = _tokens(header_text)
     subs = [i for i in tokens if i in ("vehicle", "vehicle_purchase", "vehicle_operation")]
+    tops = [i for i in tokens if i not in ("vehicle", "vehicle_purchase", "vehicle_operation")]
+    if order or (tops and tops[0] != "total"):
+        order = order or _CANONICAL
+        tops = [i for i in order if i in tops] + [i for i in tops if i not in order]
     runs: list[list[str]] = []
-    for item in (i for i in tokens if i not in ("vehicle", "vehicle_purchase", "vehicle_operation")):
+    for item in tops:
         if item == "total" or not runs:
             runs.append([])
         runs[-1].append(item)
@@ -75,9 +93,10 @@ def _leaf_items(header_text: str) -> list[list[str]]:
     return out
 
 
-def _spec(header_text: str, meta_hint: dict) -> tuple[ColumnSpec, list[tuple[int | None, str, str]]]:
+def _spec(header_text: str, meta_hint: dict, order: tuple[str, ...] | None = None
+          ) -> tuple[ColumnSpec, list[tuple[int | None, str, str]]]:
     """Header → ColumnSpec with the per-group identities, and (year, basis, item) per column."""
-    groups, leaves = _groups(header_text, meta_hint), _leaf_items(header_text)
+    groups, leaves = _groups(header_text, meta_hint), _leaf_items(header_text, order)
     if not leaves or not any("total" in run for run in leaves):
         leaves = [list(ITEMS)]
     if len(leaves) < len(groups):
@@ -98,22 +117,36 @@ def _amounts(row: RawRow, money: str | None) -> list[Decimal | None]:
     return [to_yuan(parse_amount(c), money) if is_amount(c) else None for c in row.cells]
 
 
+def _solutions(header_text: str, cells: list[Decimal | None], aligned: bool, meta_hint: dict) -> list[dict]:
+    """Every reading of the row consistent with the identities: [{(year, basis, item): amount}]."""
+    out = []
+    for order in [None] if _well_formed(header_text) else list(_ORDERS):
+        spec, columns = _spec(header_text, meta_hint, order)
+        if aligned and len(cells) == len(columns):
+            placements = [tuple(range(len(columns)))] if _holds(spec, [v or Decimal(0) for v in cells]) else []
+            values = [v or Decimal(0) for v in cells]
+        else:
+            values = [v for v in cells if v is not None]
+            placements = place_row(values, spec, tol=_TOL)
+        for p in placements:
+            vec = dict(zip(p, values))
+            out.append({columns[j]: vec.get(j, Decimal(0)) for j in range(len(columns)) if columns[j][2] in ITEMS})
+    return out
+
+
+def _holds(spec: ColumnSpec, vec: list[Decimal]) -> bool:
+    return all(abs(vec[t] - sum((vec[p] for p in parts), Decimal(0))) <= _TOL for t, parts in spec.identities)
+
+
 def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, meta_hint: dict, money: str | None) -> list:
-    spec, columns = _spec(compact("".join(table.header)), meta_hint)
-    cells = _amounts(row, money)
     ref = doc.ref(row.first_line, row.last_line, table=table.label)
-    if row.aligned and len(cells) == len(columns):
-        vector = {j: v or Decimal(0) for j, v in enumerate(cells)}
-        certain = set(vector)
-    else:
-        values = [v for v in cells if v is not None]
-        placed = PlacedRow("", values, place_row(values, spec, tol=_TOL))
-        if not placed.candidates:
-            return [TableIssue(table.label, "unreadable", f"三公 amounts {len(values)} do not fit the columns", ref)]
-        vector, certain = placed.vector(), placed.certain_columns() | _empty_everywhere(placed, len(columns))
-    out: list = [ThreeCosts(table.label, y, b, item, vector.get(j, Decimal(0)), ref)
-                 for j, (y, b, item) in enumerate(columns) if j in certain and item in ITEMS]
-    unsure = [spec.names[j] for j, (_, _, item) in enumerate(columns) if j not in certain and item in ITEMS]
+    readings = _solutions(compact("".join(table.header)), _amounts(row, money), row.aligned, meta_hint)
+    if not readings:
+        return [TableIssue(table.label, "unreadable", "三公 amounts do not fit the columns of the header", ref)]
+    keys = list(readings[0])
+    certain = [k for k in keys if all(k in r and r[k] == readings[0][k] for r in readings)]
+    out: list = [ThreeCosts(table.label, y, b, item, readings[0][(y, b, item)], ref) for y, b, item in certain]
+    unsure = [f"{y}.{b}.{item}" for y, b, item in keys if (y, b, item) not in certain]
     if unsure:
         out.append(TableIssue(table.label, "ambiguous", f"三公 columns not decided by the identities: {', '.join(unsure)}", ref))
     return out

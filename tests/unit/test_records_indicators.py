@@ -66,7 +66,7 @@ def test_aligned_tab_rows_with_empty_cells():
     assert [(i.name, i.level1, i.level2) for i in ind] == [("人均补助标准", "产出指标", "数量指标"),
                                                            ("领取补助人数", "产出指标", "数量指标"),
                                                            ("保障离休干部医疗待遇", "效益指标", "经济效益指标")]
-    assert ind[0].target_value == Decimal("14000") and ind[0].measure_unit == "万元"  # not converted: a measure
+    assert ind[0].target_value == Decimal(14000) and ind[0].measure_unit == "万元"  # not converted: a measure
     assert [p.amount for p in out if isinstance(p, Project)] == [Decimal("14400000.00")]
 
 
@@ -90,7 +90,7 @@ def test_unit_table_unit_info_and_unknown_levels():
 def test_final_accounts_row_with_actual_weight_score_and_reasons():
     got = parse_indicator(["档案数字化加工", ">=", "225000", "幅", "81630", "36.0%", "4.5", "1.62", "√"], final=True)
     assert (got["target_value"], got["measure_unit"], got["actual_value"], got["weight"], got["score"]) == (
-        Decimal("225000"), "幅", Decimal("81630"), Decimal("4.5"), Decimal("1.62"))
+        Decimal(225000), "幅", Decimal(81630), Decimal("4.5"), Decimal("1.62"))
     text = parse_indicator(["预算收入管理规范性", "管理规范", "全部或基本达成", "预期指标100%-", "80%（含）", "1", "0.7", "0.7"], final=True)
     assert text["names"] == ["预算收入管理规范性"] and text["target_text"] == "管理规范"
     assert text["actual_text"] == "全部或基本达成预期指标100%-80%（含）" and text["score"] == Decimal("0.7")
@@ -102,7 +102,7 @@ def test_self_eval_project_amount_and_executed():
     table = RawTable("project_self_eval", None, "预算项目(政策)绩效自评表", None, (),
                      tuple(RawRow(c, i + 1, i + 1) for i, c in enumerate(rows)), 1, 5)
     [p] = table_to_indicators(_doc(), table, {**HINT, "money_unit": "元", "kind": "final_accounts"})
-    assert (p.amount, p.executed_amount) == (Decimal("1206000"), Decimal("1150000"))  # label says 万元
+    assert (p.amount, p.executed_amount) == (Decimal(1206000), Decimal(1150000))  # label says 万元
     assert (p.unit_name, p.department) == ("辽宁省医疗保障事务服务中心", "辽宁省医疗保障局")
 
 
@@ -140,9 +140,9 @@ def test_shenyang_indicator_and_liaoning_self_eval():
     assert hits and all((i.operator, i.target_value, i.measure_unit) == (">=", Decimal("396.37"), "万人") for i in hits)
     recs = _records("liaoning-bureau-2024-final-accounts.txt", "final_accounts")
     [doc_ind] = [i for i in recs if isinstance(i, Indicator) and i.name == "档案数字化加工"]
-    assert (doc_ind.target_value, doc_ind.actual_value, doc_ind.score) == (Decimal("225000"), Decimal("81630"), Decimal("1.62"))
+    assert (doc_ind.target_value, doc_ind.actual_value, doc_ind.score) == (Decimal(225000), Decimal(81630), Decimal("1.62"))
     [p] = [p for p in recs if isinstance(p, Project) and p.name == "医疗保障事务服务工作专项经费"]
-    assert (p.amount, p.executed_amount) == (Decimal("1206000"), Decimal("1150000"))
+    assert (p.amount, p.executed_amount) == (Decimal(1206000), Decimal(1150000))
 
 
 @pytest.mark.parametrize("name", ["shenyang-center-2024-budget.txt", "fushun-center-2023-budget.txt"])

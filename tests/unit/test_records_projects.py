@@ -53,7 +53,7 @@ def test_lost_name_is_derived_from_the_description_and_amounts_not_doubled():
             ["“一平台两服务”采购经费", "市人社局采购。", "……", "……", "1177", "1,177.00"]]
     out = table_to_projects(_doc(), _table(rows, header), HINT)
     projects = [r for r in out if isinstance(r, Project)]
-    assert [p.amount for p in projects] == [Decimal("60000.00"), Decimal("778800.00"), Decimal("11770000")]
+    assert [p.amount for p in projects] == [Decimal("60000.00"), Decimal("778800.00"), Decimal(11770000)]
     lost = projects[1]
     assert lost.label_derived and lost.name == "（无名称）市医保中心聘请特病专家…"
     assert "安排经费77.88万元" in lost.description
