@@ -54,3 +54,8 @@ def make_parsed(name: str = "city-center-2024-budget.txt", sha: str = "ab" * 32,
 @pytest.fixture
 def parsed() -> ParsedDocument:
     return make_parsed()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="write tests/golden/*/actual.json (the full parse) for reading a change's diff")

@@ -129,15 +129,57 @@ def resolve_table(rows: list[PlacedRow], parent_of, ncols: int, tol: Decimal = D
             changed |= _narrow_family(rows, [parent] + children, ncols, tol, max_combos)
 
 
+def _cents(row: PlacedRow, placement: Placement, ncols: int, sign: int) -> tuple[int, ...]:
+    vec = as_vector(row.values, placement)
+    return tuple(sign * int(vec.get(c, Decimal(0)) * 100) for c in range(ncols))
+
+
+def _half_sums(rows, members, options, ncols, signs) -> dict[tuple[int, ...], list[tuple]]:
+    sums: dict[tuple[int, ...], list[tuple]] = {}
+    for combo in product(*options):
+        total = [0] * ncols
+        for i, cand, sign in zip(members, combo, signs):
+            for c, v in enumerate(_cents(rows[i], cand, ncols, sign)):
+                total[c] += v
+        sums.setdefault(tuple(total), []).append(combo)
+    return sums
+
+
+def _exact_family_combos(rows, members, options, ncols) -> list[tuple]:
+    """Meet in the middle: combinations under which parent = Σ children exactly (in cents).
+
+    Used for families too large to enumerate (e.g. 16 economic items each
+    either 人员经费 or 公用经费); rounding differences are not searched, so a
+    family whose sums hold only up to rounding prunes nothing.
+    """
+    signs = [1] + [-1] * (len(members) - 1)
+    half = len(members) // 2
+    left = _half_sums(rows, members[:half], options[:half], ncols, signs[:half])
+    right = _half_sums(rows, members[half:], options[half:], ncols, signs[half:])
+    valid = []
+    for vec, rcombos in right.items():
+        lcombos = left.get(tuple(-v for v in vec))
+        if lcombos:
+            valid.extend(lc + rc for lc in lcombos for rc in rcombos)
+            if len(valid) > 100_000:
+                return []
+    return valid
+
+
 def _narrow_family(rows: list[PlacedRow], members: list[int], ncols: int, tol: Decimal, max_combos: int) -> bool:
     options = [rows[i].candidates or [()] for i in members]
     count = 1
     for o in options:
         count *= len(o)
-    if count == 1 or count > max_combos:
+    if count == 1:
         return False
-    valid = [combo for combo in product(*options)
-             if _family_holds([as_vector(rows[i].values, c) for i, c in zip(members, combo)], ncols, tol)]
+    if count <= max_combos:
+        valid = [combo for combo in product(*options)
+                 if _family_holds([as_vector(rows[i].values, c) for i, c in zip(members, combo)], ncols, tol)]
+    elif count <= max_combos ** 2:
+        valid = _exact_family_combos(rows, members, options, ncols)
+    else:
+        return False
     if not valid:
         return False
     changed = False

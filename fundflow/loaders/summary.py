@@ -17,6 +17,8 @@ from fundflow.kg.normalize import clean_cell, compact, is_amount, parse_amount, 
 SUMMARY_KINDS = {"summary", "appropriation_summary"}
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[、.]|其中[:：]?)+")
 _ROW_NO = re.compile(r"^\d{1,2}$")
+# Two labels printed in one cell: "（二）政府性基金预算拨款收入 (二)社会保障和就业支出".
+_INNER_ORDINAL = re.compile(r"(?<=[^\s（(、])\s*(?=[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 _INCOME = ("收入", "上年结转", "年初", "拨款", "财政专户", "单位资金", "结余资金")
 _SPENDING = ("支出", "年终", "年末", "结转下年")
 
@@ -37,7 +39,8 @@ def side_of(label: str, position: int) -> str:
 def _pairs(cells: list[str], has_row_numbers: bool) -> list[tuple[str, list[str]]]:
     """Cells → [(label, [amount cells…])] in reading order."""
     pairs: list[tuple[str, list[str]]] = []
-    for c in cells:
+    split = [part for c in cells for part in (_INNER_ORDINAL.split(c) if not is_amount(c) else [c])]
+    for c in split:
         c = clean_cell(c)
         if not c:
             continue

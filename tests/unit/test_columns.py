@@ -44,3 +44,15 @@ def test_undecidable_rows_stay_ambiguous():
     rows = [_row("301", "10.00", "10.00"), _row("30101", "10.00", "10.00")]
     resolve_table(rows, lambda k: None if len(k) == 3 else k[:3], 3)
     assert len(rows[0].candidates) == 2 and len(rows[1].candidates) == 2
+
+
+def test_large_families_are_solved_exactly():
+    # 14 items each either 人员 or 公用: only one subset of them sums to the parent's 人员 160.38.
+    items = ["23.81", "0.50", "9.50", "0.50", "190.00", "1.30", "167.61", "13.00", "1.50", "0.85", "0.85", "45.30",
+             "4.80", "160.38"]
+    total = sum(D(x) for x in items)
+    rows = [_row("302", str(total), "160.38", str(total - D("160.38")))] + [
+        _row(f"302{i:02d}", v, v) for i, v in enumerate(items, 1)]
+    resolve_table(rows, lambda k: None if len(k) == 3 else k[:3], 3)
+    assert all(r.decided for r in rows)
+    assert rows[-1].candidates == [(0, 1)] and rows[1].candidates == [(0, 2)]
