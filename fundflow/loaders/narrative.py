@@ -112,7 +112,21 @@ def sentences(doc: SourceDocument, tables) -> list[Sentence]:
             buf, offsets = "", []
     if buf:
         out.append(Sentence(buf, offsets[0][1], offsets[-1][1], tuple(offsets)))
-    return out
+    return [part for s in out for part in _split(s)]
+
+
+def _split(s: Sentence) -> list[Sentence]:
+    """A joined block → one Sentence per ``。`` (a line may end one sentence and start the next)."""
+    cuts = [m.end() for m in re.finditer(r"[。！？]", s.text) if m.end() < len(s.text)]
+    if not cuts:
+        return [s]
+    parts, start = [], 0
+    for end in cuts + [len(s.text)]:
+        first = s.line_at(start)
+        offs = [(0, first)] + [(off - start, no) for off, no in s.offsets if start < off < end]
+        parts.append(Sentence(s.text[start:end], first, s.line_at(end - 1), tuple(offs)))
+        start = end
+    return parts
 
 
 def topic_before(text: str, pos: int) -> str:
@@ -131,19 +145,23 @@ def _amount(printed: str, unit: str) -> Decimal:
     return to_yuan(parse_amount(printed.replace("，", ",")), unit)
 
 
+def sentence_facts(doc: SourceDocument, s: Sentence) -> list[tuple[int, NarrativeFact]]:
+    """One sentence → (position in the sentence, NarrativeFact) for each money amount in it."""
+    out = []
+    for m in _AMOUNT.finditer(s.text):
+        try:
+            amount = _amount(m.group(1), m.group(2))
+        except ValueError:
+            continue
+        line = s.line_at(m.start())
+        out.append((m.start(), NarrativeFact(topic_before(s.text, m.start()), amount, m.group(2), s.text,
+                                             doc.ref(line, line, "说明"))))
+    return out
+
+
 def narrative_facts(doc: SourceDocument, tables) -> list[NarrativeFact]:
     """Prose → one NarrativeFact per stated money amount (in yuan, printed precision kept)."""
-    facts: list[NarrativeFact] = []
-    for s in sentences(doc, tables):
-        for m in _AMOUNT.finditer(s.text):
-            try:
-                amount = _amount(m.group(1), m.group(2))
-            except ValueError:
-                continue
-            line = s.line_at(m.start())
-            facts.append(NarrativeFact(topic_before(s.text, m.start()), amount, m.group(2), s.text,
-                                       doc.ref(line, line, "说明")))
-    return facts
+    return [fact for s in sentences(doc, tables) for _, fact in sentence_facts(doc, s)]
 
 
 def changes(doc: SourceDocument, tables) -> list[Change]:
