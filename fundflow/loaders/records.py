@@ -15,7 +15,8 @@ from fundflow.kg.model import (BudgetLine, DocumentMeta, Indicator, Project, Raw
 from fundflow.loaders import indicators, projects, threecosts
 from fundflow.loaders.classification import CLASSIFICATION_KINDS, table_to_budget_lines
 from fundflow.loaders.meta import document_meta
-from fundflow.loaders.summary import SUMMARY_KINDS, empty_funds, table_to_totals
+from fundflow.loaders.narrative import narrative_facts
+from fundflow.loaders.summary import SUMMARY_KINDS, empty_funds, table_to_totals, zero_in_narrative
 
 PERFORMANCE_KINDS = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
 NOT_READ = {"debt", "procurement", "purchase_services", "special_funds", "operating_costs"}
@@ -26,8 +27,9 @@ def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tupl
     pre = document_meta(doc, tables)
     hint = {"money_unit": pre.money_unit, "fiscal_year": pre.fiscal_year, "kind": pre.kind,
             "unit_name": pre.units[0].name if pre.units else None, "department": pre.department}
-    hint["empty_funds"] = empty_funds(list(tables))
-    records: list = []
+    facts = narrative_facts(doc, tables)
+    hint["empty_funds"] = empty_funds(list(tables)) | zero_in_narrative(facts)
+    records: list = list(facts)
     for table in tables:
         records.extend(table_records(doc, table, hint))
     meta = _refine_meta(doc, tables, pre, records)

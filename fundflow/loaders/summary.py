@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from fundflow.kg.model import RawTable, SourceDocument, TableIssue, TableTotal
+from fundflow.kg.model import NarrativeFact, RawTable, SourceDocument, TableIssue, TableTotal
 from fundflow.kg.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
 
 SUMMARY_KINDS = {"summary", "appropriation_summary"}
@@ -82,6 +82,17 @@ def empty_funds(tables: list[RawTable]) -> frozenset[str]:
                         if any(is_amount(a) and parse_amount(a) != 0 for a in amounts[:1]):
                             nonzero.add(token)
     return frozenset(printed - nonzero)
+
+
+def zero_in_narrative(facts: list[NarrativeFact]) -> frozenset[str]:
+    """Funds and columns the prose states as 0 (``上缴上级支出 0.00万元``) and never as more."""
+    zero: set[str] = set()
+    nonzero: set[str] = set()
+    for fact in facts:
+        for token, pattern in _fund_labels():
+            if pattern.search(fact.topic):
+                (zero if fact.amount == 0 else nonzero).add(token)
+    return frozenset(zero - nonzero)
 
 
 def table_to_totals(doc: SourceDocument, table: RawTable, money_unit: str | None) -> list[TableTotal | TableIssue]:
