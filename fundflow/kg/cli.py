@@ -160,6 +160,25 @@ def demo(store_dir: str | None, out_dir: str) -> None:
     sys.exit(summary.exit_code)
 
 
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL validation of the store.")
+def validate(files: tuple[str, ...], store_dir: str | None, fmt: str, no_shacl: bool) -> None:
+    """Reconciliation findings (accounting identities) and SHACL validation.
+
+    With FILE… the documents are reconciled directly; without, the findings
+    stored at ingest are read and the store is checked against the shapes.
+    Exit 0 all hold, 1 findings, 2 could not run.
+    """
+    from fundflow.kg.validate_cli import run_validate
+
+    text, code = run_validate(files, store_dir, fmt, no_shacl)
+    click.echo(text)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: never shows a traceback unless ``FUNDFLOW_DEBUG`` is set."""
     try:

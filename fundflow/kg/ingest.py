@@ -84,6 +84,9 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
     parsed = parse_document(path, loader)
     triples = records_to_triples(parsed, base)
     replace_document(store, graph_iri(parsed.source.name, base), triples, base)
+    from fundflow.kg.validate import store_findings  # reconciliation findings: their own named graph
+
+    store_findings(store, parsed, base)
     return parsed, len(triples)
 
 
