@@ -188,3 +188,7 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"error: internal error: {type(err).__name__}: {err} (set FUNDFLOW_DEBUG=1 for details)", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
