@@ -1,0 +1,108 @@
+"""Reconciliation rules on crafted records and on the bundled samples."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fundflow.kg.checks import catalogue, reconcile, terms_tolerance
+from fundflow.kg.model import (BudgetLine, DocumentMeta, ParsedDocument, SourceDocument, TableTotal, ThreeCosts)
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+W = Decimal(10000)
+
+
+def _doc(records, lines=("",), year=2024, kind="budget") -> ParsedDocument:
+    src = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", tuple(lines))
+    meta = DocumentMeta("t", year, kind, "unit", None, (), "万元")
+    return ParsedDocument(src, "test", meta, (), tuple(records))
+
+
+def _line(code, amount_type, wan, table="表3", kind="expenditure", ambiguous=False, line=1):
+    src = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", ("",))
+    return BudgetLine(table, kind, code, "function", "n", amount_type, Decimal(wan) * W, src.ref(line), None,
+                      ambiguous=ambiguous)
+
+
+def _violated(findings, rule):
+    return [f for f in findings if f.rule == rule and f.status == "violated"]
+
+
+def test_catalogue_lists_every_rule_with_severity():
+    rules = catalogue()
+    assert len(rules) >= 20
+    assert all(r.severity in ("Violation", "Warning", "Info") for r in rules.values())
+
+
+def test_row_identity_holds_within_rounding_and_fails_beyond():
+    ok = [_line("210", "Total", "10.01"), _line("210", "Basic", "5.00"), _line("210", "ProjectExpenditure", "5.00")]
+    assert not _violated(reconcile(_doc(ok)), "R01")  # 0.01 万元 is rounding for two terms
+    bad = [_line("210", "Total", "10.03"), _line("210", "Basic", "5.00"), _line("210", "ProjectExpenditure", "5.00")]
+    found = _violated(reconcile(_doc(bad)), "R01")
+    assert len(found) == 1 and found[0].difference == Decimal("-300.00")
+
+
+def test_parent_code_equals_sum_of_children():
+    recs = [_line("210", "Total", "7"), _line("21011", "Total", "3"), _line("21012", "Total", "3"),
+            _line("", "Total", "7")]
+    found = _violated(reconcile(_doc(recs)), "R04")
+    assert len(found) == 1 and found[0].expected == 7 * W and found[0].actual == 6 * W
+    assert not _violated(reconcile(_doc(recs)), "R05")
+
+
+def test_ambiguous_records_are_not_evidence():
+    recs = [_line("210", "Total", "7"), _line("21011", "Total", "3", ambiguous=True)]
+    findings = reconcile(_doc(recs))
+    assert not _violated(findings, "R04")
+    assert any(f.rule == "R04" and f.status == "skipped" for f in findings)
+
+
+def test_summary_balance_and_three_costs():
+    src = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", ("",))
+    recs = [TableTotal("表1", "summary", "income", "收入总计", 100 * W, src.ref(1)),
+            TableTotal("表1", "summary", "expenditure", "支出总计", 101 * W, src.ref(1)),
+            ThreeCosts("表7", 2024, "budget", "total", Decimal("5.4") * W, src.ref(2)),
+            ThreeCosts("表7", 2024, "budget", "vehicle", Decimal("5.4") * W, src.ref(2)),
+            ThreeCosts("表7", 2024, "budget", "reception", Decimal("0.1") * W, src.ref(2))]
+    findings = reconcile(_doc(recs))
+    assert len(_violated(findings, "R06")) == 1
+    assert len(_violated(findings, "R13")) == 1
+
+
+def test_tolerance_scales_with_terms():
+    assert terms_tolerance(Decimal(100), 2) == Decimal(150)
+    assert terms_tolerance(Decimal(1), 9) == Decimal(5)
+
+
+def test_old_edition_code_name_flagged_only_after_the_rename():
+    lines = ("（十）医疗卫生与计划生育支出 1,146.53",)
+    assert _violated(reconcile(_doc([], lines, year=2019)), "R21")
+    assert not _violated(reconcile(_doc([], lines, year=2018)), "R21")
+
+
+@pytest.fixture(scope="module")
+def parsed_samples():
+    from fundflow.loaders.pipeline import parse_document
+
+    return {p.name: parse_document(p) for p in sorted(SAMPLES.glob("*.txt"))}
+
+
+def test_every_identity_of_shenyang_2024_table3_holds(parsed_samples):
+    findings = reconcile(parsed_samples["shenyang-center-2024-budget.txt"], include_held=True)
+    t3 = [f for f in findings if f.message.startswith("表3 ")]
+    assert len([f for f in t3 if f.status == "held"]) >= 30
+    assert not [f for f in t3 if f.status != "held"]
+
+
+def test_samples_give_the_genuine_findings_only(parsed_samples):
+    got = {(name, f.rule) for name, p in parsed_samples.items() for f in reconcile(p) if f.failed}
+    assert got == {
+        ("anshan-center-2026-budget.txt", "R15"),  # 公务接待费 0.1 万元 in the 说明, empty in 表7
+        ("anshan-center-2026-budget.txt", "R16"),  # 收入预算 1,681.43 元 (tables: 万元)
+        ("anshan-center-2026-budget.txt", "R17"),  # 1.23 / 1,680.20 = 0.07 %, printed 0.73 %
+        ("anshan-center-2026-budget.txt", "R20"),  # 三公 5.4 ≠ 0 + 0.1 + 5.4
+        ("shenyang-bureau-2019-budget.txt", "R04"),  # 部门公开表7 22102 基本支出 379.51 ≠ 293.87 + (blank)
+        ("shenyang-bureau-2019-budget.txt", "R21"),  # 医疗卫生与计划生育支出 etc. in a 2019 document
+        ("shenyang-center-2024-budget.txt", "R21"),  # 医疗卫生与计划生育支出 in the 2024 说明
+    }

@@ -1,0 +1,76 @@
+"""Narrative facts read from prose, and the narrative checks."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fundflow.kg.checks import reconcile
+from fundflow.kg.model import DocumentMeta, ParsedDocument, SourceDocument, TableTotal
+from fundflow.loaders.narrative import changes, narrative_facts, sentences, shares
+
+W = Decimal(10000)
+
+
+def _src(*lines: str) -> SourceDocument:
+    return SourceDocument("n.txt", "n.txt", "1" * 64, "utf-8", tuple(lines))
+
+
+def test_amounts_with_topic_unit_and_printed_precision():
+    doc = _src("一、收支预算的总体说明", "（一）收入预算 1,681.43 元，其中：", "1. 一般公共预算拨款收入 1, 681. 43 万元；",
+               "公务接待费 0.1 万元，与上年持平。")
+    facts = {f.topic: f for f in narrative_facts(doc, ())}
+    assert facts["收入预算"].amount == Decimal("1681.43") and facts["收入预算"].printed_unit == "元"
+    assert facts["一般公共预算拨款收入"].amount == Decimal("16814300.00")
+    assert facts["公务接待费"].amount == Decimal("1000.0")  # one decimal printed: precision kept
+    assert facts["公务接待费"].ref.first_line == 4
+
+
+def test_wrapped_sentence_and_unit_prices_ignored():
+    doc = _src("收支预算 1,681.43 万元，比上年增加 1.23 万元，增加", "", "0.73%，主要原因：工资增长。",
+               "人均财政补助标准 670 元/人/年。")
+    [c] = changes(doc, ())
+    assert c.delta == Decimal("12300.00") and c.pct == Decimal("0.73") and c.ref.first_line == 1
+    assert all(f.topic != "人均财政补助标准" for f in narrative_facts(doc, ()))
+    assert len(sentences(doc, ())) == 2
+
+
+def test_share_statements():
+    doc = _src("1.财政拨款收入 5,251.22万元，占收入总计的 48.70%。")
+    [s] = shares(doc, ())
+    assert s.whole == "收入总计" and s.pct == Decimal("48.70")
+
+
+def _parsed(lines, records=()):
+    meta = DocumentMeta("t", 2026, "budget", "unit", None, (), "万元")
+    return ParsedDocument(_src(*lines), "test", meta, (), tuple(records))
+
+
+def _failed(parsed):
+    return {f.rule for f in reconcile(parsed) if f.failed}
+
+
+def test_percentage_recomputed_against_previous_year():
+    wrong = _parsed(["收支预算 1,681.43 万元，比上年增加 1.23 万元，增加 0.73%。"])
+    right = _parsed(["收支预算 1,681.43 万元，比上年增加 1.23 万元，增加 0.07%。"])
+    assert "R17" in _failed(wrong) and "R17" not in _failed(right)
+
+
+def test_rounding_interval_accepts_a_correct_percentage():
+    # 0.29 / 0.14 = 207 %, but with both rounded to 0.01 the true value can be 198 %
+    doc = _parsed(["2.公务接待费 0.43 万元。", "2024 年公务接待费比上年增加 0.29 万元，增长 198.00%。"])
+    assert "R17" not in _failed(doc)
+
+
+def test_wrong_unit_is_a_finding_not_a_mismatch():
+    src = _src("x")
+    totals = [TableTotal("表1", "summary", "income", "收入总计", Decimal("1681.43") * W, src.ref(1))]
+    found = _failed(_parsed(["（一）收入预算 1,681.43 元，其中："], totals))
+    assert found == {"R16"}
+    assert not _failed(_parsed(["（一）收入预算 1,681.43 万元，其中："], totals))
+
+
+def test_three_costs_parts_must_add_up():
+    lines = ["“三公”经费预算数 5.4 万元。其中：", "1. 因公出国（境）费 0 万元。", "2. 公务接待费 0.1 万元。",
+             "3. 公务用车购置及运行费 5.4 万元。"]
+    assert "R20" in _failed(_parsed(lines))
+    lines[0] = "“三公”经费预算数 5.5 万元。其中："
+    assert "R20" not in _failed(_parsed(lines))
