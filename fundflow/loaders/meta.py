@@ -15,7 +15,9 @@ from fundflow.kg.normalize import compact
 _YEAR = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[^\s，。、]{0,30}?)(?:单位|部门)?\s*(?:预\s*算|决\s*算)")
 _UNIT_CODE = re.compile(r"(?<![\d,.])(\d{6})\s*([\u4e00-\u9fff（）()]{2,40})(?:\s*-\s*(\d{6})\d{3})?")
 _REGION = re.compile(r"^((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?市)?(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)")
-_ORG_SUFFIX = re.compile(r"(局|委员会|委|厅|院|办公室|办公厅|中心|所|站|部|会|处|队|馆|校|学院|法院|检察院)$")
+_ORG_SUFFIX = re.compile(r"(局|委员会|委|厅|院|办公室|办公厅|中心|所|站|部|会|处|队|馆|校|学院|法院|检察院)(本级|机关)?$")
+_COMPOSITION = re.compile(r"单位构成|编制范围的.{0,12}单位(?:包括|有)")
+_LISTED = re.compile(r"^\s*(?:\d{1,2}[.．、]|[（(]\d{1,2}[）)])\s*([\u4e00-\u9fff（）()]{4,40})[。；;，,]?\s*$")
 _HEADING_LINES = 150
 
 
@@ -58,6 +60,21 @@ def units_printed(tables: tuple[RawTable, ...]) -> list[UnitInfo]:
     return list(seen.values())
 
 
+def units_listed(doc: SourceDocument) -> list[UnitInfo]:
+    """Units named in the 单位构成 paragraph: ``1. 沈阳市医疗保障局本级`` / ``2.辽宁省医疗保障事务服务中心``."""
+    found: list[UnitInfo] = []
+    for i, line in enumerate(doc.lines[:400]):
+        if not _COMPOSITION.search(compact(line)):
+            continue
+        for nxt in doc.lines[i + 1:i + 16]:
+            m = _LISTED.match(nxt)
+            if m and _ORG_SUFFIX.search(compact(m.group(1))):
+                found.append(UnitInfo(compact(m.group(1))))
+        if found:
+            break
+    return found
+
+
 def _labelled(doc: SourceDocument, tables: tuple[RawTable, ...], labels: tuple[str, ...]) -> Counter:
     found: Counter = Counter()
     pat = re.compile(r"(?:" + "|".join(labels) + r")[:：]\s*([\u4e00-\u9fff（）()]{3,40}?)(?=\s|单位[:：]|$)")
@@ -75,7 +92,7 @@ def region_of(name: str | None) -> str | None:
     """``沈阳市医疗保障局`` → ``沈阳市``; ``上海市普陀区商务委员会`` → ``上海市普陀区``."""
     if not name:
         return None
-    m = _REGION.match(name)
+    m = _REGION.match(re.sub(r"^中共", "", name))
     return m.group(1) or None if m else None
 
 
@@ -86,6 +103,9 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
     """
     kind, scope = document_kind(doc, tables), document_scope(doc)
     units = units_printed(tables)
+    for listed in units_listed(doc):
+        if not any(u.name == listed.name for u in units):
+            units.append(listed)
     named = _labelled(doc, tables, ("单位名称", "编制单位", "编制部门", "部门", "预算单位"))
     for name, _ in named.most_common():
         if _ORG_SUFFIX.search(name) and not any(u.name == name for u in units):
