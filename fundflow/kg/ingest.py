@@ -43,6 +43,8 @@ class IngestSummary:
         """The closing summary as printable lines."""
         out = [(f"documents: {len(self.ok)} ok, {len(self.failed)} failed; "
                 f"records: {self.records}; triples: {self.triples}")]
+        if self.failed:
+            out.append("failed: " + ", ".join(Path(f).name for f in self.failed))
         if self.issues:
             out.append("tables skipped: " + ", ".join(f"{n} {k}" for k, n in sorted(self.issues.items())))
         return out
