@@ -1,0 +1,34 @@
+"""Every amount and fund type the header wording can produce is a term of the ontology."""
+import csv
+from importlib import resources
+
+import rdflib
+
+FF = rdflib.Namespace("https://w3id.org/fundflow#")
+
+
+def _ontology() -> rdflib.Graph:
+    g = rdflib.Graph()
+    g.parse(data=resources.files("fundflow.ontology").joinpath("fundflow.ttl").read_text(encoding="utf-8"), format="turtle")
+    return g
+
+
+def test_header_map_columns_are_declared_terms():
+    g = _ontology()
+    text = resources.files("fundflow.loaders").joinpath("data/header_maps.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        for column in row["columns"].split("|"):
+            if column == "-":
+                continue
+            amount_type, _, fund = column.partition("/")
+            assert (FF[amount_type], rdflib.RDF.type, FF.AmountType) in g, amount_type
+            if fund:
+                assert (FF[fund], rdflib.RDF.type, FF.FundType) in g, fund
+
+
+def test_fund_label_tokens_name_columns():
+    text = resources.files("fundflow.loaders").joinpath("data/header_maps.csv").read_text(encoding="utf-8")
+    names = {part for row in csv.DictReader(text.splitlines()) for col in row["columns"].split("|") for part in col.split("/")}
+    labels = resources.files("fundflow.loaders").joinpath("data/fund_labels.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(labels.splitlines()):
+        assert row["column_token"] in names, row["column_token"]
