@@ -154,10 +154,53 @@ def export(fmt: str, output: str | None, store_dir: str | None) -> None:
 def demo(store_dir: str | None, out_dir: str) -> None:
     """Load the bundled sample documents (data/samples) into the store and publish exports/."""
     from fundflow.kg.ingest import run_demo
+    from fundflow.kg.render import write_demo_maps
 
-    summary = _with_store(store_dir, lambda store: run_demo(store, Path(out_dir), report=_error_line))
+    def publish(store):
+        summary = run_demo(store, Path(out_dir), report=_error_line)
+        write_demo_maps(store, Path(out_dir), report=_error_line)
+        return summary
+
+    summary = _with_store(store_dir, publish)
     click.echo("\n".join(summary.lines()))
     sys.exit(summary.exit_code)
+
+
+def flow_filters(func):
+    """``--year``, ``--region``, ``--unit``, ``--direct-only``: which flows a map or Sankey shows."""
+    for option in (click.option("--direct-only", is_flag=True, help="Only 直达资金 flows."),
+                   click.option("--unit", default=None, metavar="CODE|NAME", help="Only flows through this unit."),
+                   click.option("--region", default=None, metavar="CODE", help="Only this region (e.g. 210100)."),
+                   click.option("--year", type=int, default=None, help="Only this fiscal year.")):
+        func = option(func)
+    return func
+
+
+@cli.command("map")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="flows.html", show_default=True)
+@flow_filters
+@store_option
+def map_(output: str, store_dir: str | None, **filters) -> None:
+    """Write the funding flows as an interactive HTML map that works offline (vis-network)."""
+    from fundflow.kg.render import load_flows, write_map
+
+    graph = _with_store(store_dir, lambda store: load_flows(store, **filters), create=False)
+    write_map(graph, output)
+    click.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} flows)", err=True)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="sankey.html", show_default=True)
+@flow_filters
+@store_option
+def sankey(output: str, store_dir: str | None, **filters) -> None:
+    """Write the funding flows as a Sankey diagram in one offline HTML file (plotly)."""
+    from fundflow.kg.render import load_flows
+    from fundflow.kg.sankey import write_sankey
+
+    graph = _with_store(store_dir, lambda store: load_flows(store, **filters), create=False)
+    write_sankey(graph, output)
+    click.echo(f"wrote {output}", err=True)
 
 
 @cli.command()

@@ -242,3 +242,61 @@ def write_map(g: nx.DiGraph, path: str | Path, title: str = "资金流向图") -
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(map_html(g, title), encoding="utf-8")
     return target
+
+
+def load_flows(store: Any, year: int | None = None, region: str | None = None, unit: str | None = None,
+               direct_only: bool = False) -> nx.DiGraph:
+    """Store → the flow graph of ``kg.flows``, cut to one year / region / unit / 直达资金 when asked.
+
+    Raises ``FundflowError`` when nothing is left to draw.
+    """
+    import inspect
+
+    try:
+        from fundflow.kg import flows
+    except ImportError as err:
+        raise FundflowError("flow tracing is not available in this installation", hint="reinstall fundflow") from err
+
+    wanted = {"year": year, "region": region, "unit": unit, "direct_only": direct_only}
+    accepted = inspect.signature(flows.graph_to_flows).parameters
+    g = flows.graph_to_flows(store, **{k: v for k, v in wanted.items() if k in accepted and v})
+    g = cut_flows(g, **{k: v for k, v in wanted.items() if k not in accepted})
+    if not g.number_of_edges():
+        raise FundflowError("no funding flows to draw", hint="ingest documents first, or loosen --year/--region/"
+                            "--unit/--direct-only")
+    return g
+
+
+def cut_flows(g: nx.DiGraph, year: int | None = None, region: str | None = None, unit: str | None = None,
+              direct_only: bool = False) -> nx.DiGraph:
+    """Flow graph → the part of it through the matching unit nodes and edges (a copy; ``g`` is unchanged).
+
+    ``unit`` matches a unit's code or name (substring); ``region`` a node's region code;
+    ``year`` an edge's ``year``/``fiscal_year``; ``direct_only`` keeps 直达资金 edges.
+    """
+    def keep_edge(d: dict[str, Any]) -> bool:
+        edge_year = d.get("year", d.get("fiscal_year"))
+        return ((not year or edge_year is None or str(edge_year) == str(year))
+                and (not direct_only or bool(d.get("direct") or d.get("is_direct"))))
+
+    out = g.edge_subgraph([(u, v) for u, v, d in g.edges(data=True) if keep_edge(d)]).copy()
+    for text, attrs in ((unit, ("code", "unit_code", "label", "name")), (region, ("region", "region_code"))):
+        if text:
+            hits = [n for n, a in out.nodes(data=True) if node_column(a) == "unit"
+                    and any(str(text) in str(a.get(k) or "") for k in attrs)]
+            keep = set(hits).union(*(nx.ancestors(out, n) | nx.descendants(out, n) for n in hits))
+            out = out.subgraph(keep).copy()
+    return out
+
+
+def write_demo_maps(store: Any, out_dir: Path, report: Any = print) -> None:
+    """Publish ``flows.html`` and ``sankey.html`` of all flows in ``store`` into ``out_dir``; no flows → a note."""
+    from fundflow.kg.sankey import write_sankey
+
+    try:
+        g = load_flows(store)
+    except FundflowError as err:
+        report(f"maps not written: {err}")
+        return
+    for path in (write_map(g, out_dir / "flows.html"), write_sankey(g, out_dir / "sankey.html")):
+        report(f"wrote {path}")
