@@ -13,11 +13,11 @@ Tolerance is the rounding of the printed figures: half the printed step
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
 
 from fundflow.kg.model import BudgetLine, ParsedDocument, SourceRef
 from fundflow.kg.normalize import MONEY_FACTORS

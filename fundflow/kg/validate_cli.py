@@ -69,4 +69,4 @@ def _table(rows: list[dict[str, str]], shacl: tuple[bool, str] | None) -> list[s
     return out
 
 
-__all__ = ["run_validate", "FundflowError"]
+__all__ = ["FundflowError", "run_validate"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fundflow.kg.checks import catalogue, reconcile, terms_tolerance
-from fundflow.kg.model import (BudgetLine, DocumentMeta, ParsedDocument, SourceDocument, TableTotal, ThreeCosts)
+from fundflow.kg.model import BudgetLine, DocumentMeta, ParsedDocument, SourceDocument, TableTotal, ThreeCosts
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 W = Decimal(10000)
