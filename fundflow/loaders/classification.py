@@ -113,7 +113,7 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
     ``empty``: column tokens (fund names, CarryOver …) known to be zero in this
     document; numbers of dropped-cell rows are never placed there.
     """
-    if not code_rows_present(table):
+    if not code_rows_present(table) and not _total_row_present(table):
         return []
     try:
         spec = column_spec(table)
@@ -183,6 +183,11 @@ def _row_lines(doc, table, spec, pr: PlacedRow, name, row, money_unit, issues) -
 def _table_scheme(table: RawTable) -> str:
     return "econ_dept" if table.kind in ("general_basic", "appropriation_basic", "econ_dept") else (
         "econ_gov" if table.kind == "econ_gov" else "function")
+
+
+def _total_row_present(table: RawTable) -> bool:
+    return any(any(compact(c) in TOTAL_WORDS for c in row.cells[:2]) and any(is_amount(c) for c in row.cells)
+               for row in table.rows)
 
 
 def code_rows_present(table: RawTable) -> bool:

@@ -149,15 +149,21 @@ def _sums_following(rows: list[_Row], i: int, amount: Decimal) -> bool:
     return False
 
 
-def _placements(rows: list[_Row], total: _Row | None, spec: ColumnSpec) -> list[PlacedRow]:
-    """Candidate column placements per row, narrowed by the 合计 row's column sums."""
+def _placements(rows: list[_Row], total: _Row | None, spec: ColumnSpec,
+                empty: frozenset[str] = frozenset()) -> list[PlacedRow]:
+    """Candidate column placements per row, narrowed by the 合计 row's column sums.
+
+    ``empty``: funds the document shows as zero (see summary.empty_funds); no
+    number is placed in their columns.
+    """
+    forbidden = frozenset(i for i, name in enumerate(spec.names) if set(re.split(r"[./]", name)) & empty)
     placed = []
     for i, r in enumerate([total] + rows if total else rows):
         values = [a for a in r.amounts if a is not None]
         if r.aligned:
             cands = [tuple(j for j, a in enumerate(r.amounts) if a is not None)]
         else:
-            cands = place_row(values, spec, tol=_TOL)
+            cands = place_row(values, spec, tol=_TOL, forbidden=forbidden)
         placed.append(PlacedRow("" if (total and i == 0) else f"p{i}", values, cands))
     if total:
         resolve_table(placed, lambda k: "" if k else None, len(spec.names), tol=_TOL)
@@ -235,7 +241,7 @@ def table_to_projects(doc: SourceDocument, table: RawTable, meta_hint: dict) -> 
         out.append(TableIssue(table.label, "unrecognised", f"column headers of {table.title} not recognised: "
                               f"{compact(''.join(table.header))[:60]}", doc.ref(table.first_line, table.first_line, table.label)))
     undecided = []
-    for r, pr in zip(rows, _placements(rows, total, spec)):
+    for r, pr in zip(rows, _placements(rows, total, spec, meta_hint.get("empty_funds", frozenset()))):
         project, unsure = _project(doc, table, r, pr, spec)
         out.append(project)
         undecided += [project.name] if unsure else []
