@@ -242,3 +242,18 @@ def conformance(graph: rdflib.Graph) -> tuple[bool, str]:
     shapes = resources.files("fundflow.ontology").joinpath("dcat-ap-3.0.0-shacl.ttl").read_text(encoding="utf-8")
     conforms, _graph, text = pyshacl.validate(graph, shacl_graph=rdflib.Graph().parse(data=shapes, format="turtle"))
     return bool(conforms), text
+
+
+def write_catalog(store: ox.Store, output: Path, base: str = DEFAULT_PUBLIC_BASE, files: bool = False,
+                  **options) -> list[Path]:
+    """Write the catalog as Turtle to ``output`` (and, with ``files``, its distributions next to it) → paths."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    written = write_distributions(store, output.parent) if files else []
+    build_catalog(store, base, **options).serialize(output, format="turtle", encoding="utf-8")
+    return [*written, output]
+
+
+def publish_step(store: ox.Store, out_dir: Path, echo) -> None:
+    """``fundflow demo``: exports/catalog.ttl and every file it points at (fundflow.trig, documents/…)."""
+    written = write_catalog(store, out_dir / "catalog.ttl", files=True)
+    echo(f"wrote {out_dir / 'catalog.ttl'} and {len(written) - 1} distribution files")

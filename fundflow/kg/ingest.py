@@ -131,8 +131,15 @@ def export_turtle_step(store: ox.Store, out_dir: Path, echo: Callable[[str], Non
     echo(f"wrote {target}")
 
 
+def publish_step(store: ox.Store, out_dir: Path, echo: Callable[[str], None]) -> None:
+    """exports/catalog.ttl (DCAT) with the files it lists: fundflow.trig, projects.csv, documents/*."""
+    from fundflow.kg.catalog import publish_step as write_published
+
+    write_published(store, out_dir, echo)
+
+
 # Steps run by `fundflow demo` after the samples are ingested, in order.
-DEMO_STEPS: list[DemoStep] = [export_turtle_step]
+DEMO_STEPS: list[DemoStep] = [export_turtle_step, publish_step]
 
 
 def find_samples(start: Path | None = None) -> Path:

@@ -5,10 +5,12 @@
 every Graph Store implementation accepts, since N-Triples is a subset of
 Turtle) and returns one ``PushResult`` per graph.  A PUT replaces the remote
 graph, so pushing twice leaves the same data.  HTTP basic and digest
-authentication are both offered when a user is given.
+authentication are answered when a user is given.
 """
 from __future__ import annotations
 
+import base64
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -50,29 +52,53 @@ def remote_graph(graph: ox.NamedNode, prefix: str | None, base: str = vocab.DEFA
     return graph.value
 
 
-def opener(endpoint: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
-    """An opener answering basic and digest challenges for ``endpoint`` when ``user`` is given."""
-    if not user:
-        return urllib.request.build_opener()
-    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    passwords.add_password(None, endpoint, user, password or "")
-    return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords),
-                                       urllib.request.HTTPBasicAuthHandler(passwords))
+class Auth:
+    """Credentials answered *before* the body is sent: a large PUT rejected with 401 half-way breaks the pipe.
+
+    ``header(url, method)`` probes ``url`` with a body-less GET, and answers its
+    challenge (digest through the stdlib's digest handler, or basic) → the
+    ``Authorization`` value, or None when no user is given or none is asked for.
+    """
+
+    def __init__(self, endpoint: str, user: str | None, password: str | None):
+        self.user = user
+        self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        self.passwords.add_password(None, endpoint, user or "", password or "")
+
+    def header(self, url: str, method: str) -> str | None:
+        if not self.user:
+            return None
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=TIMEOUT).close()
+            return None  # no challenge: the store asks for no credentials
+        except urllib.error.HTTPError as err:
+            challenge = err.headers.get("WWW-Authenticate", "") if err.code == 401 else ""
+        scheme, _, params = challenge.partition(" ")
+        if scheme.lower() == "digest":
+            digest = urllib.request.HTTPDigestAuthHandler(self.passwords)
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
+            answer = digest.get_authorization(urllib.request.Request(url, method=method), fields)
+            return f"Digest {answer}" if answer else None
+        if scheme.lower() == "basic":
+            _user, password = self.passwords.find_user_password(None, url)
+            return "Basic " + base64.b64encode(f"{self.user}:{password}".encode()).decode("ascii")
+        return None
 
 
-def put_graph(http: urllib.request.OpenerDirector, endpoint: str, graph: str, body: bytes,
-              triples: int) -> PushResult:
+def put_graph(auth: Auth, endpoint: str, graph: str, body: bytes, triples: int) -> PushResult:
     """PUT ``body`` as the content of ``graph`` → ``PushResult`` (never raises for HTTP/network errors)."""
     sep = "&" if "?" in endpoint else "?"
     url = f"{endpoint}{sep}graph={urllib.parse.quote(graph, safe='')}"
-    req = urllib.request.Request(url, data=body, method="PUT",
-                                 headers={"Content-Type": "text/turtle; charset=utf-8"})
+    headers = {"Content-Type": "text/turtle; charset=utf-8"}
     try:
-        with http.open(req, timeout=TIMEOUT) as resp:
+        if (credentials := auth.header(url, "PUT")):
+            headers["Authorization"] = credentials
+        with urllib.request.urlopen(urllib.request.Request(url, data=body, method="PUT", headers=headers),
+                                    timeout=TIMEOUT) as resp:
             return PushResult(graph, triples, resp.status)
     except urllib.error.HTTPError as err:
-        detail = err.read(300).decode("utf-8", "replace").strip().splitlines()
-        return PushResult(graph, triples, err.code, f"{err.reason}" + (f": {detail[0]}" if detail else ""))
+        text = " ".join(re.sub(r"<[^>]*>", " ", err.read(2000).decode("utf-8", "replace")).split())
+        return PushResult(graph, triples, err.code, f"{err.reason}" + (f": {text[:160]}" if text else ""))
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
         return PushResult(graph, triples, 0, f"no answer from {endpoint} ({reason})")
@@ -91,12 +117,12 @@ def push_store(store: ox.Store, endpoint: str, user: str | None = None, password
     graphs = sorted(store.named_graphs(), key=lambda g: g.value)
     if not graphs:
         raise FundflowError("the store holds no graphs", hint="run `fundflow ingest FILE…` first")
-    http = opener(endpoint, user, password)
+    auth = Auth(endpoint, user, password)
     results = []
     for g in graphs:
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, g)]
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        result = put_graph(http, endpoint, remote_graph(g, graph_prefix, base), body, len(triples))
+        result = put_graph(auth, endpoint, remote_graph(g, graph_prefix, base), body, len(triples))
         results.append(result)
         if each:
             each(result)
