@@ -19,7 +19,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -77,7 +77,7 @@ def wan(amount: Decimal | None) -> str:
     """Yuan → ``"12,452.40 万元"`` (exact Decimal arithmetic); None → ``"金额不详"``."""
     if amount is None:
         return "金额不详"
-    return f"{(Decimal(amount) / WAN).quantize(Decimal('0.01')):,} 万元"
+    return f"{(Decimal(amount) / WAN).quantize(Decimal('0.01'), ROUND_HALF_UP):,} 万元"
 
 
 def amount_of(value: Any) -> Decimal | None:
@@ -121,7 +121,7 @@ def _ref_text(ref: Any) -> str:
 def _share(part: Decimal | None, whole: Decimal | None) -> str | None:
     if part is None or not whole:
         return None
-    return f"{(part * 100 / whole).quantize(Decimal('0.1'))}%"
+    return f"{(part * 100 / whole).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
 def _scale(amount: Decimal | None, top: Decimal, low: float, high: float) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import file_url, flow_graph, page_requests
+from mapgraph import file_url, flow_graph, page_requests
 
 from fundflow.kg.render import write_map
 from fundflow.kg.sankey import flows_to_sankey, write_sankey
