@@ -22,40 +22,62 @@ def _fundflow(*args: str) -> subprocess.Popen:
 
 
 def _quads(store_dir: Path) -> set[str]:
+    return {q for qs in _graphs(store_dir).values() for q in qs}
+
+
+def _graphs(store_dir: Path) -> dict[str, frozenset[str]]:
+    """Every named graph of a store → its quads (as text)."""
     import pyoxigraph as ox
 
     store = ox.Store(str(store_dir))
     try:
-        return {str(q) for q in store.quads_for_pattern(None, None, None, None)}
+        out: dict[str, set[str]] = {}
+        for q in store.quads_for_pattern(None, None, None, None):
+            out.setdefault(str(q.graph_name), set()).add(str(q))
+        return {g: frozenset(qs) for g, qs in out.items()}
     finally:
         del store
 
 
-def _batch(tmp_path: Path, copies: int) -> list[Path]:
-    folder = tmp_path / "docs"
-    folder.mkdir()
+def _write_batch(folder: Path, copies: int, version: str) -> list[Path]:
+    folder.mkdir(exist_ok=True)
     text = (SAMPLES / "anshan-center-2026-budget.txt").read_text(encoding="utf-8")
     paths = []
     for i in range(copies):  # distinct files (distinct sha256 and graphs)
         p = folder / f"doc{i:02d}.txt"
-        p.write_text(text + f"\n附注 {i}\n", encoding="utf-8")
+        p.write_text(text + f"\n附注 {i} {version}\n", encoding="utf-8")
         paths.append(p)
     return paths
 
 
 @pytest.mark.slow
-def test_sigkill_mid_batch_then_reingest_equals_clean_ingest(tmp_path):
-    docs = _batch(tmp_path, 12)
-    clean, killed = tmp_path / "clean", tmp_path / "killed"
-    assert _fundflow("ingest", "--store", str(clean), *map(str, docs)).wait(timeout=300) == 0
+def test_sigkill_mid_batch_leaves_each_graph_wholly_old_or_new_and_reingest_equals_clean(tmp_path):
+    folder, clean, killed = tmp_path / "docs", tmp_path / "clean", tmp_path / "killed"
+    docs = _write_batch(folder, 30, "old")
+    assert _fundflow("ingest", "--store", str(killed), *map(str, docs)).wait(timeout=600) == 0
+    old = _graphs(killed)
+    _write_batch(folder, 30, "new")  # the same files, changed on disk
+    assert _fundflow("ingest", "--store", str(clean), *map(str, docs)).wait(timeout=600) == 0
+    new = _graphs(clean)
     proc = _fundflow("ingest", "--store", str(killed), *map(str, docs))
-    time.sleep(2.5)  # long enough to be inside the batch, shorter than the whole batch
-    if proc.poll() is not None:
-        pytest.skip("the batch finished before it could be killed")
+    time.sleep(3)
+    assert proc.poll() is None, "the batch finished before it could be killed: make it longer"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    after = _graphs(killed)
+    documents = [g for g in new if "/graph/doc" in g]
+    assert documents
+    states = {}
+    for g in documents:
+        assert after.get(g) in (old.get(g), new.get(g)), f"graph {g} is neither wholly old nor wholly new"
+        states[g] = "new" if after.get(g) == new.get(g) else "old"
+    # a document and its findings are replaced together
+    for g, state in states.items():
+        if g.endswith("/findings>"):
+            assert states[g[:-len("/findings>")] + ">"] == state
+    assert "new" in states.values() and "old" in states.values(), "the kill did not land mid-batch"
     rerun = _fundflow("ingest", "--store", str(killed), *map(str, docs))
-    assert rerun.wait(timeout=300) == 0, rerun.stderr.read().decode()
+    assert rerun.wait(timeout=600) == 0, rerun.stderr.read().decode()
     assert _quads(killed) == _quads(clean)
 
 

@@ -85,10 +85,10 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
         raise FundflowError("no such file", file=str(path))
     parsed = parse_document(path, loader)
     triples = records_to_triples(parsed, base)
-    replace_document(store, graph_iri(parsed.source.name, base), triples, base)
-    from fundflow.kg.validate import store_findings  # reconciliation findings: their own named graph
+    from fundflow.kg.validate import findings_graph_triples  # reconciliation findings: their own named graph
 
-    store_findings(store, parsed, base)
+    findings_graph, findings = findings_graph_triples(parsed, base)
+    replace_document(store, graph_iri(parsed.source.name, base), triples, base, {findings_graph: findings})
     return parsed, len(triples)
 
 

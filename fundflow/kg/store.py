@@ -66,11 +66,15 @@ def replace_graph(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.Tri
 
 
 def replace_document(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.Triple],
-                     base: str = vocab.DEFAULT_BASE) -> None:
+                     base: str = vocab.DEFAULT_BASE,
+                     companions: dict[ox.NamedNode, list[ox.Triple]] | None = None) -> None:
     """Replace a document's graph in one transaction; facts about shared entities go to the shared graph.
 
-    Shared facts already stated by the code lists are not repeated (each triple
-    once in the union of graphs).  Raises ``StoreError`` when the write fails.
+    ``companions``: further graphs that belong to the document (its findings)
+    and are replaced in the same transaction, so a killed ingest never leaves
+    a document and its findings out of step.  Shared facts already stated by
+    the code lists are not repeated (each triple once in the union of graphs).
+    Raises ``StoreError`` when the write fails.
     """
     own, shared = [], []
     for t in triples:
@@ -79,6 +83,8 @@ def replace_document(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.
     update = (f"{_forget_sole_claims(graph, sg)} ;\nDROP SILENT GRAPH {graph} ;\n"
               f"INSERT DATA {{ GRAPH {graph} {{\n{_nt(own)}\n}}\nGRAPH {sg} {{\n{_nt(shared)}\n}} }} ;\n"
               f"DELETE {{ GRAPH {sg} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {sg} {{ ?s ?p ?o }} GRAPH {codes} {{ ?s ?p ?o }} }}")
+    for g, extra in (companions or {}).items():
+        update += f" ;\nDROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{_nt(extra)}\n}} }}"
     try:
         store.update(update)
     except (OSError, SyntaxError, ValueError) as err:

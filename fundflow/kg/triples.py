@@ -98,9 +98,16 @@ def is_shared(triple: ox.Triple, base: str = v.DEFAULT_BASE) -> bool:
     would otherwise repeat them once per document and multiply query rows.
     Provenance links stay with the document.
     """
-    subject = triple.subject.value if isinstance(triple.subject, ox.NamedNode) else ""
-    return (subject.startswith(base) and subject[len(base):].startswith(SHARED_KINDS)
-            and triple.predicate != v.PROV("wasDerivedFrom"))
+    def shared_node(term) -> bool:
+        value = term.value if isinstance(term, ox.NamedNode) else ""
+        return value.startswith(base) and value[len(base):].startswith(SHARED_KINDS)
+
+    obj = triple.object
+    # A link from a shared entity to a node of one document (its indicator, its
+    # budget line) belongs to that document: it must go when the document changes.
+    own_object = isinstance(obj, ox.BlankNode) or (
+        isinstance(obj, ox.NamedNode) and obj.value.startswith(base) and not shared_node(obj))
+    return shared_node(triple.subject) and triple.predicate != v.PROV("wasDerivedFrom") and not own_object
 
 
 def records_to_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[ox.Triple]:

@@ -1,6 +1,6 @@
 """Reconciliation findings in the store, and SHACL validation of the store.
 
-``store_findings(store, parsed)`` replaces a document's findings graph
+``findings_graph_triples(parsed)`` gives a document's findings graph
 (``{document graph}/findings``) with one ``sh:ValidationResult`` per finding:
 ``sh:resultMessage``, ``sh:resultSeverity``, ``sh:sourceConstraint`` (the rule
 IRI ``{base}rule/R04``), ``sh:focusNode`` (the document), ``ff:expectedAmount``,
@@ -66,6 +66,12 @@ def findings_to_triples(parsed: ParsedDocument, findings: list[Finding],
         out.append(ox.Triple(r, ox.NamedNode(vocab.PREFIXES["rdfs"] + "label"), ox.Literal(rule.label)))
         out.append(ox.Triple(r, ox.NamedNode(vocab.PREFIXES["rdfs"] + "comment"), ox.Literal(rule.description)))
     return out
+
+
+def findings_graph_triples(parsed: ParsedDocument, base: str = vocab.DEFAULT_BASE) -> tuple[ox.NamedNode, list]:
+    """Reconcile a parsed document → (its findings graph, the triples of its findings)."""
+    findings = reconcile(parsed)
+    return findings_graph(parsed, base), list(findings_to_triples(parsed, findings, base))
 
 
 def store_findings(store: ox.Store, parsed: ParsedDocument, base: str = vocab.DEFAULT_BASE) -> int:
