@@ -48,7 +48,7 @@ class _Start:
     unit_name: str | None
 
 
-def _title(text: str) -> tuple[str, str | None] | None:
+def read_title(text: str) -> tuple[str, str | None] | None:
     """A cleaned line → (title text, number printed on it) when it reads as a table title."""
     t = compact(text)
     number = None
@@ -94,18 +94,18 @@ class _Doc:
 
 def _find_start(d: _Doc, i: int) -> _Start | None:
     """A table starting at line index ``i`` (its title line), or None."""
-    found, span = _title(d.text[i]), 1
+    found, span = read_title(d.text[i]), 1
     if not found and i + 1 < len(d.text) and d.content(i) and d.content(i + 1) \
             and len(compact(d.text[i + 1])) <= 12 and not _PROSE.search(d.text[i]) \
-            and (not _title(d.text[i + 1]) or _NUMBER_PREFIX.match(compact(d.text[i]))):
-        found, span = _title(d.text[i] + d.text[i + 1]), 2  # a title wrapped onto a second line
+            and (not read_title(d.text[i + 1]) or _NUMBER_PREFIX.match(compact(d.text[i]))):
+        found, span = read_title(d.text[i] + d.text[i + 1]), 2  # a title wrapped onto a second line
     if not found:
         return None
     title, number = found
     money, unit_name, body = titles.money_unit(d.text[i]), None, i + span
     for j in d.next_content(i + span, 4):
         t = d.text[j]
-        if _title(t) and not _NUMBER_ONLY.match(compact(t)):
+        if read_title(t) and not _NUMBER_ONLY.match(compact(t)):
             break
         mu, un, num = titles.money_unit(t), _unit_name(t), _NUMBER_ONLY.match(compact(t))
         if not (mu or un or num):

@@ -15,9 +15,10 @@ from typing import ClassVar, Iterator
 
 from fundflow.kg.model import RawTable, SourceDocument
 from fundflow.kg.normalize import compact
+from fundflow.loaders.layout import read_title
 from fundflow.loaders.registry import register
 from fundflow.loaders.streamperf import perf_to_rows
-from fundflow.loaders.streamrows import body_start, lines_to_rows
+from fundflow.loaders.streamrows import body_start, header_after_total, lines_to_rows
 from fundflow.loaders.streamtext import STRICT_AMOUNT, Line, doc_to_lines
 from fundflow.loaders.titles import match_title, money_unit, table_number
 
@@ -28,6 +29,7 @@ FAMILIES = {
     "unit_performance": "perf", "project_performance": "perf", "unit_self_eval": "perf", "project_self_eval": "perf",
 }
 _NUMBER_LINE = re.compile(r"^(?:(?:部门公开|公开)?表\d{1,2}|公开\d{1,2}表)(?:(?:金额)?单位[:：].*)?$")
+_NUMBER_PREFIX = re.compile(r"^(?:(?:部门公开|公开)?表\d{1,2}|公开\d{1,2}表)[：:]")
 _YEAR_LINE = re.compile(r"^[(（]?\d{4}年度?[)）]?$")
 _UNIT_NAME = re.compile(r"(?:单位名称|编制部门|编制单位|部门)\s*[:：]\s*(\S+)")
 _SECTION = re.compile(r"^第[一二三四五六七八九十]+部分")
@@ -67,34 +69,77 @@ def _block_end(lines: list[Line], start: int, stop: int, family: str) -> int:
     return stop
 
 
+def _title_at(lines: list[Line], i: int) -> tuple[str, str | None, int] | None:
+    """A title starting at ``lines[i]`` → (title, number printed on it, lines it spans).
+
+    Titles may carry an ordinal or a number prefix (``一、2018 年度…收支预算总表``,
+    ``公开 01 表：收支预算总表``) and may wrap onto a short second line.
+    """
+    found = read_title(lines[i].text)
+    if found:
+        return found[0], found[1], 1
+    if i + 1 < len(lines) and len(compact(lines[i + 1].text)) <= 12 and not _PROSE.search(lines[i].text) \
+            and (not read_title(lines[i + 1].text) or _NUMBER_PREFIX.match(compact(lines[i].text))):
+        found = read_title(lines[i].text + lines[i + 1].text)
+        if found:
+            return found[0], found[1], 2
+    return None
+
+
+def _starts(lines: list[Line]) -> list[tuple[int, str, str | None, int]]:
+    """(index, title, number, span) of every table title; a title followed by
+    neither a number, a money unit nor a unit name (a table of contents entry)
+    is left out unless a number line precedes it or a body (not another title
+    or a part heading) follows it."""
+    out: list[tuple[int, str, str | None, int]] = []
+    i = 0
+    while i < len(lines):
+        found = _title_at(lines, i)
+        if not found:
+            i += 1
+            continue
+        title, number, span = found
+        body, num, unit, name = _preamble(lines, i + span - 1, len(lines))
+        before = i > 0 and _is_number_line(lines[i - 1].text)
+        nxt = lines[i + span].text if i + span < len(lines) else ""
+        listed = not nxt or _SECTION.match(nxt) or _title_at(lines, i + span)
+        if number or num or unit or name or before or money_unit(lines[i].text) or not listed:
+            out.append((i, title, number, span))
+        i += span
+    return out
+
+
 def segment(doc: SourceDocument) -> Iterator[RawTable]:
     """SourceDocument → RawTables, one per title (continuations not merged yet)."""
     lines = doc_to_lines(doc)
-    titles = [i for i, ln in enumerate(lines) if match_title(ln.text)]
-    for n, i in enumerate(titles):
-        stop = titles[n + 1] if n + 1 < len(titles) else len(lines)
-        if n + 1 < len(titles) and stop - 1 > i and _is_number_line(lines[stop - 1].text):
+    starts = _starts(lines)
+    for n, (i, title, printed, span) in enumerate(starts):
+        stop = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        if n + 1 < len(starts) and stop - 1 > i and _is_number_line(lines[stop - 1].text):
             stop -= 1  # the next table's number printed above its title
-        kind = match_title(lines[i].text)
+        kind = match_title(title.replace("、", ""))
         family = FAMILIES.get(kind or "", "classification")
-        body, number, unit, name = _preamble(lines, i, stop)
+        body, number, unit, name = _preamble(lines, i + span - 1, stop)
+        number = printed or number
         if number is None and i > 0 and _is_number_line(lines[i - 1].text):
             number = table_number(lines[i - 1].text)
         end = _block_end(lines, body, stop, family)
-        yield _table(lines, i, body, end, kind, number, unit, name, family)
+        yield _table(lines, i, body, end, kind, number, unit, name, family, title)
 
 
 def _table(lines: list[Line], i: int, body: int, end: int, kind: str | None, number: str | None,
-           unit: str | None, name: str | None, family: str) -> RawTable:
+           unit: str | None, name: str | None, family: str, title: str) -> RawTable:
     part = lines[body:end]
     if family == "perf":
         header, rows = perf_to_rows(part)
     else:
         k = body_start(part, family)
-        header, rows = [ln.text for ln in part[:k]], lines_to_rows(part[k:], family)
+        extra = header_after_total(part, k) if k < len(part) else 0
+        header = [ln.text for ln in part[:k] + part[k + 1:k + 1 + extra]]
+        rows = lines_to_rows(part[k:k + 1] + part[k + 1 + extra:], family)
     last = max([lines[end - 1].no if end > i else lines[i].no] + [r.last_line for r in rows])
     illegible = any("[illegible]" in ln.text for ln in part) and not rows
-    return RawTable(kind, number, compact(lines[i].text), unit, tuple(header), tuple(rows),
+    return RawTable(kind, number, title, unit, tuple(header), tuple(rows),
                     lines[i].no, last, illegible, name)
 
 
@@ -117,11 +162,12 @@ def layout_scores(doc: SourceDocument) -> tuple[int, float, float, int]:
     """(titles, share of tab lines, share of lines with 2+ inner spaces, single-space amount lines)."""
     text = [ln for ln in doc.lines if ln.strip()]
     n = max(len(text), 1)
-    titles = sum(1 for ln in text if match_title(ln))
+    titles = sum(1 for ln in text if read_title(ln))
     tabs = sum(1 for ln in text if "\t" in ln) / n
     spaced = sum(1 for ln in text if re.search(r"\S {2,}\S", ln.strip())) / n
+    # plain pdftotext prints many cells alone on their line: an amount anywhere counts
     amounts = sum(1 for ln in text if "  " not in ln.strip() and "\t" not in ln
-                  and any(STRICT_AMOUNT.match(c) for c in ln.split(" ")[1:]))
+                  and any(STRICT_AMOUNT.match(c) for c in ln.split()))
     return titles, tabs, spaced, amounts
 
 
@@ -136,8 +182,8 @@ class StreamLoader:
         titles, tabs, spaced, amounts = layout_scores(doc)
         if titles < 2 or tabs > 0.05 or spaced > 0.15 or amounts < 5:
             return 0.0
-        if sum(ln.count("\f") for ln in doc.lines) > 2:
-            return 0.1
+        if spaced > 0.05 and sum(ln.count("\f") for ln in doc.lines) > 2:
+            return 0.1  # form feeds and aligned gaps: rather -layout text
         return min(0.95, 0.5 + 0.05 * titles + 0.01 * amounts)
 
     def parse(self, doc: SourceDocument) -> Iterator[RawTable]:

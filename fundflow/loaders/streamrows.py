@@ -19,6 +19,7 @@ from fundflow.loaders.streamtext import FRAGMENT, STRICT_AMOUNT, Line, glue_numb
 _CODE = re.compile(r"^(?:\d{3}(?:\d{2}){0,2}|\d{6})$")
 _TOTAL = re.compile(r"^(?:合计|总计)|合计$")
 _ORDINAL = re.compile(r"^(?:\d{1,2}\s+)?(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}、)")
+_HEADER_WORD = re.compile(r"^(?:金额|预算数|小计|本年预算|预算金额|年初预算数)$")
 NOTE = re.compile(r"^(?:备\s*注|注)\s*[:：]|^说明\s*[:：]")
 
 
@@ -37,11 +38,21 @@ def _starts_total(cells: list[str]) -> bool:
 
 
 def _numbers_follow(lines: list[Line], i: int) -> bool:
-    """The total row at ``lines[i]`` carries amounts (on its line or the next)."""
+    """The total row at ``lines[i]`` carries amounts (on its line, the next, or
+    after header labels printed between the label and its amount)."""
     cells = split_cells(lines[i].text)
     if any(FRAGMENT.match(c) for c in cells[1:]):
         return True
-    return i + 1 < len(lines) and bool(FRAGMENT.match(split_cells(lines[i + 1].text)[0]))
+    return i + 1 < len(lines) and bool(FRAGMENT.match(split_cells(lines[i + 1 + header_after_total(lines, i)].text)[0]))
+
+
+def header_after_total(lines: list[Line], i: int) -> int:
+    """How many header label lines (``金额``) plain pdftotext printed between the
+    total label at ``lines[i]`` and its first amount (0 when none)."""
+    k = i + 1
+    while k < len(lines) - 1 and k <= i + 2 and _HEADER_WORD.match(lines[k].text):
+        k += 1
+    return k - i - 1 if k < len(lines) and FRAGMENT.match(split_cells(lines[k].text)[0]) else 0
 
 
 def body_start(lines: list[Line], family: str) -> int:

@@ -1,0 +1,41 @@
+"""The 'stream' loader on plain pdftotext text of other provinces' documents (crafted snippets)."""
+from __future__ import annotations
+
+from fundflow.kg.model import SourceDocument
+from fundflow.loaders.stream import StreamLoader
+
+
+def doc_of(lines: list[str], feeds: bool = False) -> SourceDocument:
+    """Printed lines, each followed by a blank line; a form feed before each title when ``feeds``."""
+    out: list[str] = []
+    for ln in lines:
+        out += [("\f" + ln) if feeds and ln.startswith("公开") else ln, ""]
+    return SourceDocument("t.txt", "t.txt", "0" * 64, "utf-8", tuple(out))
+
+
+JIANGSU_05 = ["公开05表", "财政拨款支出预算表（功能科目）", "部门：江苏省某办公厅", "单位：万元",
+              "功能科目编码", "功能科目名称", "合计", "金额", "13,297.11", "201", "一般公共服务支出",
+              "10,191.56", "20102", "政协事务", "10,191.56", "2010201", "行政运行", "5,223.22",
+              "2010202", "一般行政管理事务", "3,159.78", "221", "住房保障支出", "2,247.04",
+              "2210201", "住房公积金", "492.87"]
+
+
+def test_one_cell_per_line_with_form_feeds_is_stream() -> None:
+    doc = doc_of(JIANGSU_05 + ["公开06表", "财政拨款基本支出预算表（经济科目）", "单位：万元",
+                               "科目编码", "科目名称", "合计", "6,442.75", "301", "工资福利支出", "4,367.96"],
+                 feeds=True)
+    assert StreamLoader().detect(doc) > 0.5
+    t = list(StreamLoader().parse(doc))
+    assert [(x.kind, x.number) for x in t] == [("appropriation_expenditure", "05"), ("appropriation_basic", "06")]
+    assert t[0].rows[0].cells == ("合计", "13,297.11")
+    assert t[0].rows[2].cells == ("20102", "政协事务", "10,191.56")
+
+
+def test_title_with_ordinal_or_number_prefix_and_contents_skipped() -> None:
+    lines = ["目录", "一、2018 年度某法院收支预算总表", "二、2018 年度某法院财政拨款支出预算表",
+             "第三部分 情况说明", "五、2018 年度某法院财政拨款支出预算表", "单位：万元",
+             "科目编码", "科目名称", "合计", "1,000.00", "201", "一般公共服务支出", "1,000.00",
+             "公开 09 表：一般公共预算“三公”经费、会议费、培训费", "支出预算表", "单位：万元", "合计", "8.00"]
+    t = list(StreamLoader().parse(doc_of(lines)))
+    assert [(x.kind, x.number) for x in t] == [("appropriation_expenditure", None), ("three_costs", "09")]
+    assert t[0].title.endswith("财政拨款支出预算表")
