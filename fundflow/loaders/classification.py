@@ -7,6 +7,7 @@ were dropped are placed with the table's identities (``columns.py``).
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -21,6 +22,8 @@ CLASSIFICATION_KINDS = {"expenditure", "general_expenditure", "gov_fund", "state
                         "general_basic", "appropriation_basic", "revenue", "function_budget", "econ_gov", "econ_dept"}
 SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 TOTAL_WORDS = ("合计", "总计")
+UNIT_KEY = "unit:"  # rows of a table by unit (收入/支出预算按单位分类汇总表, 表2 by unit)
+_ORG = re.compile(r"(局|委员会|委|厅|院|办公室|办公厅|中心|站|所|队|馆|校)(本级|机关)?$")
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,10 @@ def _key_and_values(cells: list[str], aligned: bool) -> tuple[str | None, str, l
         return "", compact(rest[0]), rest[1:]
     if compact(first) in TOTAL_WORDS:
         return "", compact(first), rest
+    skip = 1 if (aligned and first == "" or re.fullmatch(r"\d{6}", compact(first))) and rest else 0
+    label = re.sub(r"^\d{6}", "", compact(rest[0]) if skip else compact(first))
+    if not is_code(first) and _ORG.search(label) and any(is_amount(c) for c in rest):
+        return UNIT_KEY + label, label, rest[skip:]
     if not is_code(first):
         return None
     name = rest[0] if rest and not is_amount(rest[0]) else ""
@@ -152,6 +159,8 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
 def _parent(code: str) -> str | None:
     if code == "":
         return None
+    if code.startswith(UNIT_KEY):
+        return ""  # 合计 = Σ units
     return parent_code(code) if len(code) > 3 else ""
 
 
@@ -167,16 +176,18 @@ def _row_lines(doc, table, spec, pr: PlacedRow, name, row, money_unit, issues) -
         issues.append(TableIssue(table.label, "ambiguous",
                                  f"{table.label} row {pr.key or name}: {len(pr.candidates)} column placements fit the identities",
                                  ref))
-    scheme = SCHEMES.get(pr.key[:1], "function") if pr.key else _table_scheme(table)
+    unit = pr.key[len(UNIT_KEY):] if pr.key.startswith(UNIT_KEY) else None
+    code = "" if unit else pr.key
+    scheme = SCHEMES.get(code[:1], "function") if code else _table_scheme(table)
     out = []
     for col, amount in pr.vector().items():
         kind = spec.names[col]
         if kind == "-":
             continue
         amount_type, _, fund = kind.partition("/")
-        out.append(BudgetLine(table.label, table.kind or "", pr.key, scheme, name or "合计", amount_type,
-                              to_yuan(amount, table.money_unit or money_unit), ref, fund or None,
-                              ambiguous=col not in certain))
+        out.append(BudgetLine(table.label, table.kind or "", code, scheme, "合计" if unit else (name or "合计"),
+                              amount_type, to_yuan(amount, table.money_unit or money_unit), ref, fund or None,
+                              unit_name=unit, ambiguous=col not in certain))
     return out
 
 

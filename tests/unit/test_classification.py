@@ -72,3 +72,16 @@ def test_unreadable_amount_is_reported_with_its_line():
     out = table_to_budget_lines(DOC, _table(["210 卫生健康支出 2,1O3.5"]), "万元")
     issue = next(r for r in out if isinstance(r, TableIssue))
     assert issue.kind == "unreadable" and issue.ref.first_line == 10 and "2,1O3.5" in issue.message
+
+
+def test_rows_by_unit_give_each_unit_its_totals():
+    header = ("单位名称", "合计 基本支出 项目支出")
+    t = _table(["合计 6,894.75 4,510.19 2,384.56", "沈阳市医疗保障局本级 1,249.11 1,249.11",
+                "沈阳市医疗保障事务服务中心 5,645.64 3,261.08 2,384.56"], header=header)
+    lines = _lines(t)
+    by_unit = {(b.unit_name, b.amount_type): b.amount for b in lines}
+    assert by_unit[("沈阳市医疗保障局本级", "Total")] == D("12491100.00")
+    assert by_unit[("沈阳市医疗保障事务服务中心", "ProjectExpenditure")] == D("23845600.00")
+    assert by_unit[(None, "Total")] == D("68947500.00")
+    assert by_unit[("沈阳市医疗保障局本级", "Basic")] == D("12491100.00")  # decided by 合计 = Σ units
+    assert all(b.code == "" for b in lines)
