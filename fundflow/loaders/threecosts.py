@@ -26,6 +26,9 @@ from fundflow.kg.normalize import compact, is_amount, parse_amount, to_yuan
 from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row
 
 ITEMS = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
+# 三公 with 会议费 and 培训费 (Jiangsu 公开09表): 合计 | 三公 小计 | the six 三公 columns | 会议费 | 培训费
+WIDE = ("grand_total", "total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception",
+        "meeting", "training")
 _GROUP = re.compile(r"(\d{4})年?度?(预算数|决算数|执行数|预算|决算)|(?<![费行])(预算数|决算数|执行数)")
 _CANONICAL = ("total", "abroad", "vehicle_parent", "reception")
 # orders tried when the header wording does not give the column order (multi-line headers)
@@ -113,6 +116,17 @@ def _spec(header_text: str, meta_hint: dict, order: tuple[str, ...] | None = Non
     return ColumnSpec(tuple(f"{y}.{b}.{i}" for y, b, i in names), tuple(ids)), names
 
 
+def _wide_spec(meta_hint: dict) -> tuple[ColumnSpec, list[tuple[int | None, str, str]]]:
+    """The 9 columns of a 三公、会议费、培训费 table, with 合计 = 三公 + 会议 + 培训."""
+    names = [(meta_hint.get("fiscal_year"), "budget", item) for item in WIDE]
+    ids = ((0, (1, 7, 8)), (1, (2, 3, 6)), (3, (4, 5)))
+    return ColumnSpec(tuple(f"{y}.{b}.{i}" for y, b, i in names), ids), names
+
+
+def _is_wide(header_text: str) -> bool:
+    return "会议费" in header_text and "培训费" in header_text and "合计" in header_text
+
+
 def _amounts(row: RawRow, money: str | None) -> list[Decimal | None]:
     return [to_yuan(parse_amount(c), money) if is_amount(c) else None for c in row.cells]
 
@@ -120,8 +134,9 @@ def _amounts(row: RawRow, money: str | None) -> list[Decimal | None]:
 def _solutions(header_text: str, cells: list[Decimal | None], aligned: bool, meta_hint: dict) -> list[dict]:
     """Every reading of the row consistent with the identities: [{(year, basis, item): amount}]."""
     out = []
-    for order in [None] if _well_formed(header_text) else list(_ORDERS):
-        spec, columns = _spec(header_text, meta_hint, order)
+    orders: list = [None] if _well_formed(header_text) or _is_wide(header_text) else list(_ORDERS)
+    for order in orders:
+        spec, columns = _wide_spec(meta_hint) if _is_wide(header_text) else _spec(header_text, meta_hint, order)
         if aligned and len(cells) == len(columns):
             placements = [tuple(range(len(columns)))] if _holds(spec, [v or Decimal(0) for v in cells]) else []
             values = [v or Decimal(0) for v in cells]
@@ -130,7 +145,7 @@ def _solutions(header_text: str, cells: list[Decimal | None], aligned: bool, met
             placements = place_row(values, spec, tol=_TOL)
         for p in placements:
             vec = dict(zip(p, values))
-            out.append({columns[j]: vec.get(j, Decimal(0)) for j in range(len(columns)) if columns[j][2] in ITEMS})
+            out.append({columns[j]: vec.get(j, Decimal(0)) for j in range(len(columns)) if columns[j][2] in WIDE})
     return out
 
 

@@ -79,3 +79,19 @@ def test_samples():
     [table] = [t for t in registry.choose(doc).parse(doc) if t.kind == "three_costs"]
     got = _by_key(table_to_threecosts(doc, table, {**HINT, "kind": "final_accounts"}))
     assert got[(2024, "actual", "total")] == Decimal("153300.00") and got[(2024, "budget", "reception")] == Decimal("12000.00")
+
+
+HEADER_WIDE = ("“三公”经费", "公务用车购置及运行维护费", "合计 因公出 公务接 会议费 培训费",
+               "国（境） 公务用车购 公务用车运", "小计 费 小计 待费", "置费 行维护费")
+
+
+def test_three_costs_with_meeting_and_training_columns():
+    row = ["1276.7", "418.26", "80", "237", "237", "101.26", "158.44", "700"]  # 购置费 empty, dropped
+    out = table_to_threecosts(_doc(), _table([row], HEADER_WIDE), HINT)
+    got = {item: amount for (_, _, item), amount in _by_key(out).items()}
+    assert got["grand_total"] == Decimal("12767000") and got["total"] == Decimal("4182600")
+    assert got["meeting"] == Decimal("1584400") and got["training"] == Decimal("7000000")
+    assert got["abroad"] == Decimal("800000") and got["reception"] == Decimal("1012600")
+    assert got["vehicle"] == Decimal("2370000")
+    assert "vehicle_purchase" not in got  # 237 is 购置费 or 运行维护费: the identities cannot tell
+    assert any(isinstance(r, TableIssue) and r.kind == "ambiguous" for r in out)
