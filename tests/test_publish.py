@@ -203,7 +203,7 @@ def pushed(virtuoso, store_dir):
     endpoint = f"{virtuoso}/sparql-graph-crud-auth"
     proc = subprocess.run([sys.executable, "-m", "fundflow.kg.cli", "push", "--endpoint", endpoint,
                            "--store", str(store_dir), "--user", "dba", "--password", "dba"],
-                          capture_output=True, text=True, timeout=300)
+                          check=False, capture_output=True, text=True, timeout=300)
     return proc
 
 
@@ -235,6 +235,6 @@ def test_bundled_query_same_rows_on_virtuoso(pushed, virtuoso, store_dir):
 def test_push_with_wrong_password_fails_with_one_line(virtuoso, store_dir):
     proc = subprocess.run([sys.executable, "-m", "fundflow.kg.cli", "push", "--endpoint",
                            f"{virtuoso}/sparql-graph-crud-auth", "--store", str(store_dir), "--user", "dba",
-                           "--password", "wrong"], capture_output=True, text=True, timeout=120)
+                           "--password", "wrong"], check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and "401" in proc.stderr and "Traceback" not in proc.stderr

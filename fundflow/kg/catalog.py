@@ -81,7 +81,7 @@ def documents(store: ox.Store) -> list[DocInfo]:
     """Every ``ff:Document`` of the store → ``DocInfo`` (one per file name, first wins)."""
     out: dict[str, DocInfo] = {}
     for row in store.query(DOCUMENTS, use_default_graph_as_union=True, prefixes=vocab.PREFIXES):
-        def val(name: str) -> str | None:
+        def val(name: str, row=row) -> str | None:
             return row[name].value if row[name] is not None else None
         kind = (val("kind") or "").rsplit("#", 1)[-1] or "Budget"
         out.setdefault(val("file"), DocInfo(val("file"), val("sha"), val("year"), kind, val("scope"), val("title"),

@@ -83,7 +83,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
     server_version = "fundflow-sparql"
     store: ox.Store  # set on the subclass made by make_server
 
-    def do_GET(self) -> None:  # noqa: N802 — http.server naming
+    def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path not in PATHS:
             return self.fail(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql")
@@ -96,7 +96,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if urllib.parse.urlsplit(self.path).path not in PATHS:
             return self.fail(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql")
         length = int(self.headers.get("Content-Length") or 0)
@@ -151,7 +151,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 — http.server signature
+    def log_message(self, format: str, *args) -> None:
         """One line per request on stderr, as http.server does, without the client's address."""
         import sys
 
