@@ -18,7 +18,6 @@ import pyoxigraph as ox
 
 from fundflow.kg import vocab
 from fundflow.kg.checks import Finding, catalogue, reconcile
-from fundflow.kg.errors import StoreError
 from fundflow.kg.model import ParsedDocument
 from fundflow.kg.triples import document_iri, graph_iri
 
@@ -72,18 +71,6 @@ def findings_graph_triples(parsed: ParsedDocument, base: str = vocab.DEFAULT_BAS
     """Reconcile a parsed document → (its findings graph, the triples of its findings)."""
     findings = reconcile(parsed)
     return findings_graph(parsed, base), list(findings_to_triples(parsed, findings, base))
-
-
-def store_findings(store: ox.Store, parsed: ParsedDocument, base: str = vocab.DEFAULT_BASE) -> int:
-    """Reconcile a parsed document and replace its findings graph in one update → findings stored."""
-    findings = reconcile(parsed)
-    g = findings_graph(parsed, base)
-    body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in findings_to_triples(parsed, findings, base))
-    try:
-        store.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
-    except (OSError, SyntaxError, ValueError) as err:
-        raise StoreError(f"cannot write findings graph {g.value}: {str(err).splitlines()[0]}") from None
-    return len(findings)
 
 
 FINDINGS_QUERY = f"""PREFIX sh: <{SH}> PREFIX ff: <{FF}> PREFIX dct: <http://purl.org/dc/terms/>
