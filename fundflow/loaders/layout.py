@@ -22,6 +22,7 @@ from fundflow.loaders import titles
 from fundflow.loaders.layout_rows import is_anchor, lines_to_rows, starts_body
 from fundflow.loaders.layout_text import Piece, clean_line, header_leaves, is_furniture, line_to_pieces
 from fundflow.loaders.registry import register
+from fundflow.loaders.tablehead import label_bare_total
 
 _NUMBER_ONLY = re.compile(r"^(?:(?:部门公开|公开)?表\d{1,2}|公开\d{1,2}表)[：:]?$")
 _NUMBER_PREFIX = re.compile(r"^(?:(?:部门公开|公开)?表\d{1,2}|公开\d{1,2}表)[：:]?")
@@ -34,6 +35,7 @@ _EMPTY = re.compile(r"(?:此|本)表为空|无数据")
 _HEADING = re.compile(r"(?:说明|情况|概况|目录)$")
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _NO_HEADER = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
+_BARE_TOTAL = {"expenditure", "revenue", "general_expenditure", "appropriation_expenditure", "gov_fund", "state_capital"}
 _UNALIGNED = {"summary", "appropriation_summary"}
 
 
@@ -171,6 +173,7 @@ def _table(d: _Doc, doc: SourceDocument, start: _Start, end: int) -> RawTable:
     leaves = header_leaves([line_to_pieces(d.text[j], j + 1) for j in head_idx])
     coded = sum(1 for _, ps in lines if ps and ps[0].text[:1].isdigit()) * 2 > len(lines) > 0
     rows = lines_to_rows(lines, leaves, coded, start.kind not in _UNALIGNED)
+    rows = label_bare_total(header, rows) if start.kind in _BARE_TOTAL else rows
     last = max([r.last_line for r in rows] + [j + 1 for j in head_idx] + [start.body])
     return RawTable(start.kind or None, start.number, start.title, start.money_unit, tuple(header),
                     tuple(rows), start.first + 1, last, unit_name=start.unit_name)

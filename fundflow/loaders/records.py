@@ -13,7 +13,8 @@ from collections import Counter
 from fundflow.kg.model import (BudgetLine, DocumentMeta, Indicator, Project, RawTable, SourceDocument, TableIssue,
                                TableTotal)
 from fundflow.loaders import indicators, projects, threecosts
-from fundflow.loaders.classification import CLASSIFICATION_KINDS, table_to_budget_lines
+from fundflow.kg.normalize import compact
+from fundflow.loaders.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
 from fundflow.loaders.meta import document_meta
 from fundflow.loaders.narrative import narrative_facts
 from fundflow.loaders.summary import SUMMARY_KINDS, empty_funds, table_to_totals, zero_in_narrative
@@ -42,6 +43,8 @@ def table_records(doc: SourceDocument, table: RawTable, hint: dict) -> list:
     if table.illegible:
         return [TableIssue(table.label, "illegible", f"{table.label} {table.title} is illegible in the source", ref)]
     kind = table.kind
+    if kind in CLASSIFICATION_KINDS and _label_tree(table):
+        return table_to_totals(doc, table, hint["money_unit"])
     if kind in CLASSIFICATION_KINDS:
         return table_to_budget_lines(doc, table, hint["money_unit"], hint.get("empty_funds", frozenset()))
     if kind in SUMMARY_KINDS:
@@ -57,6 +60,14 @@ def table_records(doc: SourceDocument, table: RawTable, hint: dict) -> list:
     if kind is None:
         return [TableIssue(table.label, "unrecognised", f"table {table.title!r} is of no known kind", ref)]
     return []
+
+
+def _label_tree(table: RawTable) -> bool:
+    """A classification-kind table printed as labels and amounts without codes
+    (Jiangsu 公开02表 收入预算总表: 项目名称 | 金额): read like a summary table."""
+    head = compact("".join(table.header))
+    return (head.startswith("项目") and "编码" not in head and "科目" not in head
+            and not code_rows_present(table) and any(len(r.cells) >= 2 for r in table.rows))
 
 
 def _refine_meta(doc: SourceDocument, tables, pre: DocumentMeta, records: list) -> DocumentMeta:

@@ -17,6 +17,7 @@ from fundflow.kg.model import RawTable, SourceDocument
 from fundflow.kg.normalize import compact
 from fundflow.loaders.layout import read_title
 from fundflow.loaders.registry import register
+from fundflow.loaders.tablehead import label_bare_total
 from fundflow.loaders.streamperf import perf_to_rows
 from fundflow.loaders.streamrows import body_start, header_after_total, lines_to_rows
 from fundflow.loaders.streamtext import STRICT_AMOUNT, Line, doc_to_lines
@@ -137,6 +138,7 @@ def _table(lines: list[Line], i: int, body: int, end: int, kind: str | None, num
         extra = header_after_total(part, k) if k < len(part) else 0
         header = [ln.text for ln in part[:k] + part[k + 1:k + 1 + extra]]
         rows = lines_to_rows(part[k:k + 1] + part[k + 1 + extra:], family)
+        rows = label_bare_total(header, rows) if family == "classification" else rows
     last = max([lines[end - 1].no if end > i else lines[i].no] + [r.last_line for r in rows])
     illegible = any("[illegible]" in ln.text for ln in part) and not rows
     return RawTable(kind, number, title, unit, tuple(header), tuple(rows),

@@ -66,3 +66,21 @@ def looks_like_body(cells: list[str]) -> bool:
         return True
     totals = [c for c in filled if is_total_label(c)]
     return bool(totals) and all(is_total_label(c) or is_amount(c) for c in filled)
+
+
+def label_bare_total(header: list[str] | tuple[str, ...], rows: list) -> list:
+    """Rows of a table whose only body is one row of amounts under a ``合计 | 基本支出 | …``
+    header (Jiangsu 公开03表 支出预算总表) → that row labelled ``合计`` so it reads
+    as the table's total row; other tables' rows are returned unchanged.
+
+    ``rows`` are RawRows; an aligned row gets ``["", "合计", …]`` (code and name
+    columns in front of the header's columns), an unaligned one ``["合计", …]``.
+    """
+    head = compact("".join(header))
+    if len(rows) != 1 or "合计" not in head or "编码" in head or "科目" in head:
+        return rows
+    cells = [clean_cell(c) for c in rows[0].cells]
+    if not cells or not all(is_amount(c) or not c for c in cells) or not any(is_figure(c) for c in cells):
+        return rows
+    front = ("", "合计") if rows[0].aligned else ("合计",)
+    return [type(rows[0])(front + tuple(rows[0].cells), rows[0].first_line, rows[0].last_line, rows[0].aligned)]

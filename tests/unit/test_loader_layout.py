@@ -145,7 +145,7 @@ def test_jiangsu_2019_all_twelve_tables():
     assert all(t.money_unit == "万元" and t.unit_name == "江苏省人民检察院" for t in found)
     by = {t.number: t for t in found}
     assert ("2040401", "行政运行", "12,268.62") in [r.cells for r in by["05"].rows]
-    assert by["03"].rows[0].cells == ("24169.74", "15844.04", "4335.30", "3990.4", "")
+    assert by["03"].rows[0].cells == ("", "合计", "24169.74", "15844.04", "4335.30", "3990.4", "")  # labelled total row
     assert ("30108", "机关事业单位基本养老保险缴费", "1,064.46") in [r.cells for r in by["08"].rows]
     assert by["10"].rows[0].cells == ("", "合计", "")
 
