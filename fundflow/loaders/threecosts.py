@@ -124,7 +124,7 @@ def _wide_spec(meta_hint: dict) -> tuple[ColumnSpec, list[tuple[int | None, str,
 
 
 def _is_wide(header_text: str) -> bool:
-    return "会议费" in header_text and "培训费" in header_text and "合计" in header_text
+    return "会议" in header_text and "培训" in header_text and "合计" in header_text  # 会议费 may wrap
 
 
 def _amounts(row: RawRow, money: str | None) -> list[Decimal | None]:
