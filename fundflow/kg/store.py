@@ -80,9 +80,11 @@ def replace_document(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.
     for t in triples:
         (shared if is_shared(t, base) else own).append(t)
     sg, codes = system_graph_iri("shared", base), system_graph_iri("codes", base)
+    # Facts the code lists state already are not repeated (looked up, not joined: the
+    # shared graph grows with every document).
+    shared = [t for t in shared if next(store.quads_for_pattern(t.subject, t.predicate, t.object, codes), None) is None]
     update = (f"{_forget_sole_claims(graph, sg)} ;\nDROP SILENT GRAPH {graph} ;\n"
-              f"INSERT DATA {{ GRAPH {graph} {{\n{_nt(own)}\n}}\nGRAPH {sg} {{\n{_nt(shared)}\n}} }} ;\n"
-              f"DELETE {{ GRAPH {sg} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {sg} {{ ?s ?p ?o }} GRAPH {codes} {{ ?s ?p ?o }} }}")
+              f"INSERT DATA {{ GRAPH {graph} {{\n{_nt(own)}\n}}\nGRAPH {sg} {{\n{_nt(shared)}\n}} }}")
     for g, extra in (companions or {}).items():
         update += f" ;\nDROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{_nt(extra)}\n}} }}"
     try:
