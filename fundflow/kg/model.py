@@ -272,3 +272,57 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: to_jsonable(v) for k, v in obj.items()}
     return obj
+
+
+# ---------------------------------------------------------------- funding analysis
+
+
+@dataclass(frozen=True)
+class Funding:
+    """Where a project's money comes from, read from its name and the document.
+
+    ``level``: Central | Provincial | Municipal | County.  The source is the
+    treasury (财政) of that level on the document's region chain, e.g.
+    中央财政 / 辽宁省财政 / 沈阳市财政.  ``rules`` are the ids of every rule
+    of ``kg/data/funding_rules.csv`` that fired (provenance).
+    """
+
+    level: str
+    source_name: str
+    source_level: str
+    source_region: str | None  # 6-digit admin code ("100000" for the central government)
+    is_direct: bool
+    is_advance: bool
+    is_carry_over: bool
+    purpose: str
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inference:
+    """A project's 7-digit function code inferred from exact sums of one table.
+
+    ``code`` is set only when every exact partition of the projects over the
+    codes puts the project under the same code (``unique``); ``candidates``
+    lists every code it could go to.
+    """
+
+    project: Project
+    code: str | None
+    candidates: tuple[str, ...]
+    unique: bool
+    rule: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One movement of money between two parties (treasuries, departments, units, projects)."""
+
+    source: str
+    target: str
+    amount: Decimal
+    year: int | None
+    level: str
+    is_direct: bool
+    fund_type: str | None = None
+    project: str | None = None
