@@ -84,7 +84,9 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
     if not path.is_file():
         raise FundflowError("no such file", file=str(path))
     parsed = parse_document(path, loader)
-    triples = records_to_triples(parsed, base)
+    from fundflow.kg.funding_graph import funding_triples  # levels, 直达资金, inferred codes, flows
+
+    triples = list(dict.fromkeys(records_to_triples(parsed, base) + funding_triples(parsed, base)))
     from fundflow.kg.validate import findings_graph_triples  # reconciliation findings: their own named graph
 
     findings_graph, findings = findings_graph_triples(parsed, base)

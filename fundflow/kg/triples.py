@@ -88,7 +88,28 @@ def edition_iri(concept: ox.NamedNode, year: int | str) -> ox.NamedNode:
     return ox.NamedNode(f"{concept.value}/label/{year}")
 
 
-SHARED_KINDS = ("unit/", "department/", "region/", "code/", "project/")
+def treasury_iri(region_code: str, base: str = v.DEFAULT_BASE) -> ox.NamedNode:
+    """The treasury (财政) of a government by its region code: ``{base}treasury/210000`` = 辽宁省财政."""
+    return ox.NamedNode(f"{base}treasury/{region_code}")
+
+
+def project_nodes(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[tuple[int, ox.NamedNode, ox.NamedNode | None]]:
+    """(record position, project IRI, implementing unit IRI) of each Project record, as ``records_to_triples`` mints them."""
+    from fundflow.kg.rdfmap import DocumentMapper
+
+    m, seen, out = DocumentMapper(parsed, base), set(), []
+    for i, r in enumerate(parsed.records):
+        if isinstance(r, Project):
+            unit = m.unit(r.unit_code, r.unit_name)
+            n = project_iri(r.name, unit or m.doc, m.year, m.meta.kind, base)
+            if n in seen:
+                n = project_iri(r.name, unit or m.doc, m.year, m.meta.kind, base, repeat=i)
+            seen.add(n)
+            out.append((i, n, unit))
+    return out
+
+
+SHARED_KINDS = ("unit/", "department/", "region/", "code/", "project/", "treasury/")
 
 
 def is_shared(triple: ox.Triple, base: str = v.DEFAULT_BASE) -> bool:
