@@ -176,6 +176,23 @@ def flow_filters(func):
     return func
 
 
+@cli.command()
+@click.option("--direct-only", is_flag=True, help="Only 直达资金 flows.")
+@click.option("--year", type=int, default=None, help="Only this fiscal year.")
+@click.option("--region", default=None, metavar="CODE|NAME", help="Only units of this region (e.g. 210100).")
+@click.option("--level", type=click.Choice(["central", "provincial", "municipal", "county"]), default=None,
+              help="Only money of this government level.")
+@click.option("--purpose", default=None, help="Only projects whose purpose contains this text.")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def trace(store_dir: str | None, fmt: str, **filters) -> None:
+    """Trace the funding flows (中央 → 省 → 市 → 主管部门 → 单位 → 项目) and split each unit's spending by level."""
+    from fundflow.kg.trace_report import trace_json, trace_table
+
+    report = trace_json if fmt == "json" else trace_table
+    click.echo(_with_store(store_dir, lambda store: report(store, **filters), create=False))
+
+
 @cli.command("map")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="flows.html", show_default=True)
 @flow_filters
