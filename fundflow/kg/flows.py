@@ -150,7 +150,7 @@ def trace_from(g: nx.DiGraph, source: str) -> nx.DiGraph:
 
 def largest_flows(g: nx.DiGraph, n: int = 10) -> list[tuple[str, str, Decimal]]:
     """The ``n`` largest edges as (from label, to label, amount)."""
-    label = lambda x: str(g.nodes[x].get("label") or x)  # noqa: E731
+    label = lambda x: str(g.nodes[x].get("label") or x)
     edges = sorted(g.edges(data=True), key=lambda e: -e[2]["amount"])[:n]
     return [(label(a), label(b), d["amount"]) for a, b, d in edges]
 
@@ -218,7 +218,7 @@ def _in_region(store: ox.Store, unit: str, region: str) -> bool:
 
 def flow_rows(g: nx.DiGraph) -> list[dict[str, Any]]:
     """The graph's edges (code edges excepted) as rows: from, to (labels), amount, level, direct, year."""
-    label = lambda x: str(g.nodes[x].get("label") or x)  # noqa: E731
+    label = lambda x: str(g.nodes[x].get("label") or x)
     rows = [{"from": label(a), "to": label(b), "amount": d["amount"], "level": d.get("level"),
              "direct": bool(d.get("direct")), "year": d.get("year")}
             for a, b, d in g.edges(data=True) if g.nodes[b].get("kind") != "code"]

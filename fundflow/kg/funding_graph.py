@@ -24,8 +24,7 @@ from fundflow.kg import vocab as v
 from fundflow.kg.funding import LEVELS, assess_project, load_regions, own_level, treasury
 from fundflow.kg.inference import infer_subject_codes, project_lines
 from fundflow.kg.model import BudgetLine, DocumentMeta, Funding, ParsedDocument, Project
-from fundflow.kg.triples import (code_iri, department_iri, key, project_nodes, record_iri, region_iri,
-                                 treasury_iri)
+from fundflow.kg.triples import code_iri, department_iri, key, project_nodes, record_iri, region_iri, treasury_iri
 from fundflow.kg.vocab import FF, A
 
 

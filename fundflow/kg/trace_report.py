@@ -64,7 +64,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> list[str]:
     widths = [max(_width(r[i]) for r in [header] + rows) for i in range(len(header))]
-    fmt = lambda r: "  ".join(_pad(c, widths[i], i in numeric) for i, c in enumerate(r)).rstrip()  # noqa: E731
+    fmt = lambda r: "  ".join(_pad(c, widths[i], i in numeric) for i, c in enumerate(r)).rstrip()
     return [fmt(header), "  ".join("-" * w for w in widths)] + [fmt(r) for r in rows]
 
 

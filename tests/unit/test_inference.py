@@ -1,7 +1,8 @@
 """Project → function code by exact sums: unique partitions only."""
 from decimal import Decimal
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fundflow.kg.inference import infer_subject_codes, project_lines
 from fundflow.kg.model import BudgetLine, Project, SourceRef

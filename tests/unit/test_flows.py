@@ -1,0 +1,112 @@
+"""Funding facts in the store, flow analytics and ``fundflow trace`` on two samples."""
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from fundflow.kg import flows, vocab
+from fundflow.kg.cli import cli
+from fundflow.kg.funding_graph import funding_triples, treasury_chain
+from fundflow.kg.ingest import ingest_paths
+from fundflow.kg.model import DocumentMeta, UnitInfo
+from fundflow.kg.query import load_query, run_query
+from fundflow.kg.triples import project_nodes, records_to_triples
+from fundflow.loaders.pipeline import parse_document
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+FILES = [SAMPLES / "shenyang-center-2024-budget.txt", SAMPLES / "fushun-center-2023-budget.txt"]
+W = Decimal(10000)
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    where = tmp_path_factory.mktemp("store")
+    store = ox.Store(str(where))
+    assert not ingest_paths(store, FILES, report=lambda _m: None).failed
+    del store
+    return where
+
+
+@pytest.fixture(scope="module")
+def store(store_dir):
+    return ox.Store.read_only(str(store_dir))
+
+
+def test_project_nodes_match_the_mapping():
+    parsed = parse_document(FILES[0])
+    typed = {t.subject for t in records_to_triples(parsed) if t.predicate == vocab.A and t.object == vocab.FF("Project")}
+    assert {n for _i, n, _u in project_nodes(parsed)} <= typed and len(project_nodes(parsed)) == 15
+
+
+def test_central_money_reaches_the_city_through_the_province():
+    m = DocumentMeta("t", 2024, "budget", "unit", "沈阳市医疗保障局", (UnitInfo("沈阳市医疗保障事务服务中心", "578002", "210100"),), "万元")
+    assert [name for _l, name, _r in treasury_chain("Central", m)] == ["中央财政", "辽宁省财政", "沈阳市财政"]
+    assert [name for _l, name, _r in treasury_chain("Municipal", m)] == ["沈阳市财政"]
+
+
+def test_funding_triples_carry_levels_and_inferred_codes():
+    ts = funding_triples(parse_document(FILES[0]))
+    inferred = [t for t in ts if t.predicate == vocab.FF("subjectCodeInferred")]
+    assert len(inferred) == 15
+    assert sum(1 for t in ts if t.predicate == vocab.FF("isDirectFund") and t.object.value == "true"
+               and "/project/" in t.subject.value) == 4
+
+
+def test_unit_split_of_shenyang_2024(store):
+    s = next(u for u in flows.unit_splits(store, year=2024) if u.unit_code == "578002")
+    assert s.total == Decimal("243492.11") * W
+    assert s.by_level["central"] == 126771 * W and s.by_level["provincial"] == 31683 * W
+    assert s.by_level["municipal"] == Decimal("85038.11") * W
+    assert s.direct == {"central": 126771 * W, "provincial": 31683 * W}
+
+
+def test_fushun_split_and_region_filter(store):
+    s = flows.unit_splits(store, region="210400")
+    assert [u.unit_code for u in s] == ["071002"]
+    assert s[0].by_level["central"] == (25434 + 2964) * W and s[0].direct["central"] == 0
+
+
+def test_direct_only_graph_and_trace(store):
+    g = flows.graph_to_flows(store, direct_only=True)
+    assert all(d["direct"] for *_e, d in g.edges(data=True) if g.nodes[_e[1]].get("kind") != "code")
+    central = flows.trace_from(g, "中央财政")
+    leaves = {central.nodes[n]["label"] for n in central if central.nodes[n].get("kind") == "project"}
+    assert leaves == {"提前下达中央财政城乡居民基本医疗保险补助中央直达资金", "提前下达中央财政医疗救助补助中央直达资金",
+                      "提前下达省财政城乡居民基本医疗保险补助直达资金", "提前下达省财政医疗救助补助直达资金"}
+    assert flows.largest_flows(g, 1)[0][2] == 158454 * W
+
+
+def test_per_beneficiary_is_derived(store):
+    rows = [r for r in flows.per_beneficiary(store) if r["indicator"] == "城乡居民基本医疗保险参保补助人数"]
+    assert rows and all(r["derived"] for r in rows)
+    assert {r["perBeneficiaryOfCode"] for r in rows} == {(Decimal(209551) * W / Decimal(3963700)).quantize(Decimal("0.01"))}
+
+
+def test_trace_cli_json_contract(store_dir):
+    out = CliRunner().invoke(cli, ["trace", "--store", str(store_dir), "--format", "json", "--year", "2024"])
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.output)
+    u = next(u for u in d["units"] if u["unitCode"] == "578002")
+    assert Decimal(u["byLevel"]["municipal"]) == 850381100 and u["year"] == 2024
+    assert {"from", "to", "amount", "level", "direct", "year"} <= set(d["flows"][0])
+
+
+def test_trace_cli_table_and_no_match(store_dir):
+    out = CliRunner().invoke(cli, ["trace", "--store", str(store_dir), "--direct-only"])
+    assert out.exit_code == 0 and "126,771.00" in out.output and "合计" in out.output
+    none = CliRunner().invoke(cli, ["trace", "--store", str(store_dir), "--year", "1999"])
+    assert none.exit_code == 2 and "no funding flows" in none.output
+
+
+@pytest.mark.parametrize("name, minimum", [("direct-funds", 4), ("unit-funding-split", 4), ("project-indicators", 10),
+                                           ("code-rollup", 8), ("budget-vs-executed", 0)])
+def test_bundled_queries_answer(store, name, minimum):
+    text = load_query(name)
+    assert text.startswith("# ")
+    rows = list(run_query(store, text))
+    assert len(rows) >= minimum
+    if name == "direct-funds":
+        assert {r["source"].value for r in rows} == {"中央财政", "辽宁省财政"}
