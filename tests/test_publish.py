@@ -186,13 +186,16 @@ def virtuoso_select(base: str, query: str) -> list[dict]:
 
 
 def canonical(binding: dict) -> tuple:
-    """A result row (SPARQL JSON) → comparable tuple: decimals by value (stores may drop trailing zeros)."""
+    """A result row (SPARQL JSON) → comparable tuple: decimals and booleans by value
+    (stores may drop trailing zeros or write booleans as 1/0)."""
     out = []
     for var in sorted(binding):
         term = binding[var]
         value = term["value"]
         if term.get("datatype") == XSD + "decimal":
             value = Decimal(value).normalize()
+        elif term.get("datatype") == XSD + "boolean":  # lexical forms 1/0 and true/false are the same values
+            value = {"1": "true", "0": "false"}.get(value, value)
         out.append((var, "uri" if term["type"] == "uri" else "literal", value, term.get("datatype"),
                     term.get("xml:lang")))
     return tuple(out)

@@ -76,3 +76,20 @@ def normalize_name(text: str) -> str:
 def compact(text: str) -> str:
     """Remove every blank: used to match header and title wording."""
     return re.sub(r"[\s" + _BLANKS + "]+", "", text)
+
+
+def display_name(text: str) -> str:
+    """A printed name as a label: blanks between Chinese characters go (they are wrapping
+    or letter-spacing artefacts), a blank between two Latin words stays.
+
+    ``'医保中心 专家审查费'`` → ``'医保中心专家审查费'``; ``'<img src=x>'`` stays as it is.
+    """
+    parts = re.split(r"([\s" + _BLANKS + "]+)", text.strip(" \t\r\n" + _BLANKS))
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            out.append(part)
+            continue
+        before, after = parts[i - 1][-1:], parts[i + 1][:1]
+        out.append(" " if before.isascii() and after.isascii() and before and after else "")
+    return "".join(out)

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from fundflow.kg.model import Indicator, Project, RawRow, RawTable, SourceDocument, TableIssue, UnitInfo
-from fundflow.kg.normalize import compact, parse_amount, to_yuan
+from fundflow.kg.normalize import compact, display_name, parse_amount, to_yuan
 
 _OPERATORS = {">=": ">=", "≥": ">=", "＞＝": ">=", "<=": "<=", "≤": "<=", "＜＝": "<=", "=": "=", "＝": "=",
               ">": ">", "＞": ">", "<": "<", "＜": "<", "大于等于": ">=", "小于等于": "<=", "等于": "="}
@@ -255,7 +255,7 @@ class _Block:
             if field in ("amount", "executed"):
                 self.fields[field] = _project_amount(label, value, table, meta_hint)
             elif value:
-                self.fields.setdefault(field, compact(value))
+                self.fields.setdefault(field, display_name(value))
 
     def project(self, doc: SourceDocument, table: RawTable) -> Project | TableIssue | None:
         name = self.fields.get("name")

@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 
 from fundflow.kg.model import Project, RawRow, RawTable, SourceDocument, TableIssue
-from fundflow.kg.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
+from fundflow.kg.normalize import clean_cell, compact, display_name, is_amount, parse_amount, to_yuan
 from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 _TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
@@ -130,10 +130,10 @@ def _drop_unit_rows(rows: list[_Row], known_units: set[str]) -> list[_Row]:
     for i, r in enumerate(rows):
         first = next(a for a in r.amounts if a is not None)
         if len(r.labels) == 1 and _looks_unit(r.labels[0], known_units) and _sums_following(rows, i, first):
-            unit = compact(r.labels[0])
+            unit = display_name(r.labels[0])
             continue
         if len(r.labels) >= 2 and _looks_unit(r.labels[0], known_units) and _is_name(r.labels[1]):
-            unit = compact(r.labels[0])
+            unit = display_name(r.labels[0])
             r.labels = r.labels[1:]
         r.unit = unit
         out.append(r)
@@ -213,7 +213,7 @@ def _project(doc: SourceDocument, table: RawTable, r: _Row, pr: PlacedRow, spec:
     """A read row → (Project, whether some of its amounts stayed without a column)."""
     names = [c for c in r.labels if not _FILLER.match(c)]
     named = bool(names) and _is_name(names[0])
-    name = compact(names[0]) if named else derive_name(names)
+    name = display_name(names[0]) if named else derive_name(names)
     ref = doc.ref(r.raw.first_line, r.raw.last_line, table=table.label)
     certain = pr.certain_columns() if spec.names else set()
     vec = pr.vector()

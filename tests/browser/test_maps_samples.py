@@ -10,6 +10,7 @@ from fundflow.kg.render import load_flows, write_map
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 SHENYANG = SAMPLES / "shenyang-center-2024-budget.txt"
+FUSHUN = SAMPLES / "fushun-center-2023-budget.txt"
 READY = "document.body.getAttribute('data-drawn')"
 
 
@@ -57,8 +58,9 @@ def test_samples_map_runs_from_central_treasury_to_projects(sample_map):
 
 
 def test_injected_unit_name_in_a_document_never_runs(browser, tmp_path):
-    text = SHENYANG.read_text(encoding="utf-8").replace("沈阳市医疗保障事务服务中心", XSS_UNIT)
-    doc = tmp_path / "probe-2024-budget.txt"
+    # A tab-separated document keeps the blanks inside a cell, so the name arrives as printed.
+    text = FUSHUN.read_text(encoding="utf-8").replace("抚顺市医疗保障事务服务中心", XSS_UNIT)
+    doc = tmp_path / "probe-2023-budget.txt"
     doc.write_text(text, encoding="utf-8")
     write_map(flows_of(tmp_path, [doc]), tmp_path / "flows.html")
     open_page(browser, tmp_path / "flows.html", READY)
