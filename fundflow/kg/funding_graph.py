@@ -141,15 +141,30 @@ def _code_triples(m: _FundingMapper, nodes: dict[int, ox.NamedNode]) -> None:
                     m.add(node, FF("candidateSubjectCode"), code_iri("function", c, m.base))
 
 
-def _basic_flows(m: _FundingMapper, units: dict[str | None, ox.NamedNode]) -> None:
-    """The own government's basic expenditure (基本支出 合计 of the 支出总表) to each unit."""
-    level = own_level(m.meta)
-    for k, b in enumerate(m.p.records):
-        if isinstance(b, BudgetLine) and b.code == "" and b.amount_type == "Basic" \
-                and b.table_kind == "expenditure" and b.amount > 0 and not b.fund_type:
-            unit = units.get(b.unit_code) or (next(iter(units.values())) if len(units) == 1 else None)
-            if unit is not None:
-                m.chain_flows(f"basic-{k}", level, [m.dept, unit], b.amount, False, None, k)
+def _basic_flows(m: _FundingMapper) -> None:
+    """The own government's basic expenditure (基本支出 of the 支出总表) to each unit.
+
+    One table only (the one that names the most units: a 支出预算按单位分类汇总表
+    gives each unit's share, else the 合计 row goes to the document's unit), so
+    no amount is counted twice.
+    """
+    from fundflow.kg.rdfmap import DocumentMapper
+
+    level, dept = own_level(m.meta), m.meta.department
+    lines = [(k, b) for k, b in enumerate(m.p.records)
+             if isinstance(b, BudgetLine) and b.code == "" and b.amount_type == "Basic"
+             and b.table_kind == "expenditure" and b.amount > 0 and not b.fund_type]
+    if not lines:
+        return
+    tables = dict.fromkeys(b.table for _, b in lines)
+    best = max(tables, key=lambda t: len({b.unit_name for _, b in lines if b.table == t and b.unit_name != dept}))
+    chosen = [(k, b) for k, b in lines if b.table == best]
+    by_unit = [(k, b) for k, b in chosen if b.unit_name and b.unit_name != dept]
+    mapper = DocumentMapper(m.p, m.base)
+    for k, b in by_unit or chosen[:1]:
+        unit = mapper.unit(b.unit_code, b.unit_name)
+        ends = [m.dept] + ([unit] if unit is not None and unit != m.dept else [])
+        m.chain_flows(f"basic-{k}", level, [e for e in ends if e is not None], b.amount, False, None, k)
 
 
 def funding_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[ox.Triple]:
@@ -166,5 +181,5 @@ def funding_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[
         dept = department_iri(r.department, base) if r.department else m.dept
         m.chain_flows(f"p{i}", f.level, [dept, unit, node], r.amount, f.is_direct, node, i)
     _code_triples(m, nodes)
-    _basic_flows(m, units)
+    _basic_flows(m)
     return list(dict.fromkeys(m.out))
