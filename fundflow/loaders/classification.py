@@ -19,7 +19,8 @@ from fundflow.kg.normalize import clean_cell, compact, is_amount, is_code, norma
 from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 CLASSIFICATION_KINDS = {"expenditure", "general_expenditure", "gov_fund", "state_capital", "appropriation_expenditure",
-                        "general_basic", "appropriation_basic", "revenue", "function_budget", "econ_gov", "econ_dept"}
+                        "general_basic", "appropriation_basic", "revenue", "function_budget", "econ_gov", "econ_dept",
+                        "operating_costs"}
 SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 TOTAL_WORDS = ("合计", "总计")
 UNIT_KEY = "unit:"  # rows of a table by unit (收入/支出预算按单位分类汇总表, 表2 by unit)
@@ -192,7 +193,7 @@ def _row_lines(doc, table, spec, pr: PlacedRow, name, row, money_unit, issues) -
 
 
 def _table_scheme(table: RawTable) -> str:
-    return "econ_dept" if table.kind in ("general_basic", "appropriation_basic", "econ_dept") else (
+    return "econ_dept" if table.kind in ("general_basic", "appropriation_basic", "econ_dept", "operating_costs") else (
         "econ_gov" if table.kind == "econ_gov" else "function")
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 
 from fundflow.kg.model import (BudgetLine, DocumentMeta, Indicator, Project, RawTable, SourceDocument, TableIssue,
                                TableTotal)
+from fundflow.kg.normalize import is_amount
 from fundflow.loaders import indicators, projects, threecosts
 from fundflow.kg.normalize import compact
 from fundflow.loaders.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
@@ -20,7 +21,7 @@ from fundflow.loaders.narrative import narrative_facts
 from fundflow.loaders.summary import SUMMARY_KINDS, empty_funds, table_to_totals, zero_in_narrative
 
 PERFORMANCE_KINDS = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
-NOT_READ = {"debt", "procurement", "purchase_services", "special_funds", "operating_costs"}
+NOT_READ = {"debt", "procurement", "purchase_services", "special_funds"}
 
 
 def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[DocumentMeta, list]:
@@ -55,7 +56,7 @@ def table_records(doc: SourceDocument, table: RawTable, hint: dict) -> list:
         return indicators.table_to_indicators(doc, table, hint)
     if kind == "three_costs":
         return threecosts.table_to_threecosts(doc, table, hint)
-    if kind in NOT_READ and table.rows:
+    if kind in NOT_READ and any(is_amount(c) for row in table.rows for c in row.cells):
         return [TableIssue(table.label, "skipped", f"{table.label} {table.title}: this kind of table is not read yet", ref)]
     if kind is None:
         return [TableIssue(table.label, "unrecognised", f"table {table.title!r} is of no known kind", ref)]

@@ -85,3 +85,13 @@ def test_rows_by_unit_give_each_unit_its_totals():
     assert by_unit[(None, "Total")] == D("68947500.00")
     assert by_unit[("沈阳市医疗保障局本级", "Basic")] == D("12491100.00")  # decided by 合计 = Σ units
     assert all(b.code == "" for b in lines)
+
+
+def test_operating_costs_table_is_read_with_its_own_amount_type():
+    header = ("科目编码 科目名称 机关运行经费支出",)
+    t = RawTable("operating_costs", "11", "一般公共预算机关运行经费支出预算表", "万元", header,
+                 (RawRow(("", "合计", "2,391.92"), 10, 10, True), RawRow(("302", "商品和服务支出", "2,391.92"), 11, 11, True),
+                  RawRow(("30201", "办公费", "158.00"), 12, 12, True)), 5, 30)
+    got = {(b.code, b.amount_type, b.code_scheme): b.amount for b in _lines(t)}
+    assert got[("30201", "OperatingCosts", "econ_dept")] == D("1580000.00")
+    assert got[("", "OperatingCosts", "econ_dept")] == D("23919200.00")
