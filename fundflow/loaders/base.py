@@ -8,8 +8,9 @@ files, naming the file and what to do.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar, Iterator, Protocol
+from typing import ClassVar, Protocol
 
 from fundflow.kg.errors import DocumentError
 from fundflow.kg.model import RawTable, SourceDocument

@@ -15,7 +15,16 @@ from importlib import resources
 
 from fundflow.kg.errors import TableError
 from fundflow.kg.model import BudgetLine, RawRow, RawTable, SourceDocument, TableIssue
-from fundflow.kg.normalize import clean_cell, compact, is_amount, is_code, normalize_code, parent_code, parse_amount, to_yuan
+from fundflow.kg.normalize import (
+    clean_cell,
+    compact,
+    is_amount,
+    is_code,
+    normalize_code,
+    parent_code,
+    parse_amount,
+    to_yuan,
+)
 from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 CLASSIFICATION_KINDS = {"expenditure", "general_expenditure", "gov_fund", "state_capital", "appropriation_expenditure",

@@ -13,14 +13,15 @@ odd text: what cannot be read as a table is left out of the rows.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Iterator
+from typing import ClassVar
 
 from fundflow.kg.model import RawTable, SourceDocument
 from fundflow.kg.normalize import compact
 from fundflow.loaders import titles
 from fundflow.loaders.layout_rows import is_anchor, lines_to_rows, starts_body
-from fundflow.loaders.layout_text import Piece, clean_line, header_leaves, is_furniture, line_to_pieces
+from fundflow.loaders.layout_text import clean_line, header_leaves, is_furniture, line_to_pieces
 from fundflow.loaders.registry import register
 from fundflow.loaders.tablehead import label_bare_total
 

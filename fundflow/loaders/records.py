@@ -10,11 +10,18 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
-from fundflow.kg.model import (BudgetLine, DocumentMeta, Indicator, Project, RawTable, SourceDocument, TableIssue,
-                               TableTotal)
-from fundflow.kg.normalize import is_amount
+from fundflow.kg.model import (
+    BudgetLine,
+    DocumentMeta,
+    Indicator,
+    Project,
+    RawTable,
+    SourceDocument,
+    TableIssue,
+    TableTotal,
+)
+from fundflow.kg.normalize import compact, is_amount
 from fundflow.loaders import indicators, projects, threecosts
-from fundflow.kg.normalize import compact
 from fundflow.loaders.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
 from fundflow.loaders.meta import document_meta
 from fundflow.loaders.narrative import narrative_facts
@@ -88,9 +95,7 @@ def _attach_unit(meta: DocumentMeta, records: list) -> list:
     for r in records:
         if isinstance(r, BudgetLine) and unit and r.code == "" and r.unit_name == unit.name:
             continue  # the unit's own row of a by-unit table repeats the 合计 row
-        if isinstance(r, BudgetLine) and r.unit_name is None:
-            r = dataclasses.replace(r, unit_name=owner_name, unit_code=owner_code)
-        elif isinstance(r, Project) and r.unit_name is None:
+        if isinstance(r, BudgetLine) and r.unit_name is None or isinstance(r, Project) and r.unit_name is None:
             r = dataclasses.replace(r, unit_name=owner_name, unit_code=owner_code)
         elif isinstance(r, Project) and unit and r.unit_name == unit.name and r.unit_code is None:
             r = dataclasses.replace(r, unit_code=unit.code)
@@ -100,4 +105,4 @@ def _attach_unit(meta: DocumentMeta, records: list) -> list:
     return out
 
 
-__all__ = ["tables_to_records", "table_records", "TableTotal"]
+__all__ = ["TableTotal", "table_records", "tables_to_records"]

@@ -10,17 +10,18 @@ tables).  Rows are never interpreted here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import ClassVar, Iterator
+from typing import ClassVar
 
 from fundflow.kg.model import RawTable, SourceDocument
 from fundflow.kg.normalize import compact
 from fundflow.loaders.layout import read_title
 from fundflow.loaders.registry import register
-from fundflow.loaders.tablehead import label_bare_total
 from fundflow.loaders.streamperf import perf_to_rows
 from fundflow.loaders.streamrows import body_start, header_after_total, lines_to_rows
 from fundflow.loaders.streamtext import STRICT_AMOUNT, Line, doc_to_lines
+from fundflow.loaders.tablehead import label_bare_total
 from fundflow.loaders.titles import match_title, money_unit, table_number
 
 FAMILIES = {
@@ -100,7 +101,7 @@ def _starts(lines: list[Line]) -> list[tuple[int, str, str | None, int]]:
             i += 1
             continue
         title, number, span = found
-        body, num, unit, name = _preamble(lines, i + span - 1, len(lines))
+        _body, num, unit, name = _preamble(lines, i + span - 1, len(lines))
         before = i > 0 and _is_number_line(lines[i - 1].text)
         nxt = lines[i + span].text if i + span < len(lines) else ""
         listed = not nxt or _SECTION.match(nxt) or _title_at(lines, i + span)

@@ -1,8 +1,8 @@
 """Placing numbers of rows whose empty cells were dropped, with the table's identities."""
 from decimal import Decimal as D
 
-from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 from fundflow.kg.normalize import parent_code
+from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 EXPENDITURE = ColumnSpec(("Total", "Basic", "Personnel", "Public", "ProjectExpenditure"), ((0, (1, 4)), (1, (2, 3))))
 BASIC = ColumnSpec(("Total", "Personnel", "Public"), ((0, (1, 2)),))
@@ -23,7 +23,7 @@ def test_no_placement_when_row_contradicts_itself():
 
 
 def test_forbidden_columns_are_not_used():
-    assert place_row([D("5"), D("5")], BASIC, forbidden=frozenset({2})) == [(0, 1)]
+    assert place_row([D(5), D(5)], BASIC, forbidden=frozenset({2})) == [(0, 1)]
 
 
 def _row(key, *vals, spec=BASIC):

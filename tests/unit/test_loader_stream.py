@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ def tables(lines: list[str]) -> list[RawTable]:
     return list(StreamLoader().parse(doc_of(lines)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def sample(name: str) -> tuple[RawTable, ...]:
     return tuple(StreamLoader().parse(read_document(SAMPLES / name)))
 
