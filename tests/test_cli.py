@@ -46,7 +46,7 @@ def test_group_help_lists_commands(runner):
 def test_ingest_query_export(runner, tmp_path, fake_parse):
     docs = tmp_path / "docs"
     docs.mkdir()
-    for name in ("a.txt", "b.md", "skip.pdf"):
+    for name in ("a.txt", "b.md", "skip.docx"):
         (docs / name).write_text("x", encoding="utf-8")
     store = str(tmp_path / "s")
     r = runner.invoke(cli, ["ingest", str(docs), "--store", store])

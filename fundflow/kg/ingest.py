@@ -21,7 +21,7 @@ from fundflow.kg.model import ParsedDocument, TableIssue
 from fundflow.kg.store import load_reference_graphs, replace_document
 from fundflow.kg.triples import graph_iri, records_to_triples
 
-SUFFIXES = (".txt", ".md", ".htm", ".html")
+SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf")
 
 
 @dataclass
@@ -51,7 +51,7 @@ class IngestSummary:
 
 
 def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, folders searched recursively for *.txt / *.md / *.htm(l); sorted, unique.
+    """Files as given, folders searched recursively for *.txt / *.md / *.htm(l) / *.pdf; sorted, unique.
 
     A path that does not exist is kept so that ingesting it reports the error.
     """

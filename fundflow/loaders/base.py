@@ -8,6 +8,8 @@ files, naming the file and what to do.
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -53,8 +55,29 @@ def _looks_binary(text: str) -> bool:
     return "\x00" in sample or bad > len(sample) // 50
 
 
+def pdf_to_text(path: Path) -> str:
+    """A PDF → its text as ``pdftotext -layout`` prints it (columns aligned, form feeds between pages).
+
+    Raises ``DocumentError`` when poppler's pdftotext is missing or fails.
+    """
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        raise DocumentError("the file is a PDF and pdftotext is not installed", file=path.name,
+                            hint="install poppler-utils, or convert it with pdftotext -layout first")
+    r = subprocess.run([exe, "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False, timeout=300)
+    if r.returncode != 0:
+        detail = r.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+        raise DocumentError(f"pdftotext could not read the PDF ({detail[0] if detail else r.returncode})",
+                            file=path.name, hint="check that the PDF opens and is not encrypted")
+    return r.stdout.decode("utf-8", "replace")
+
+
 def read_document(path: str | Path) -> SourceDocument:
-    """Path → SourceDocument (decoded lines, sha256 of the bytes)."""
+    """Path → SourceDocument (decoded lines, sha256 of the bytes).
+
+    A PDF is read through ``pdftotext -layout``: its lines are those of that text
+    (the sha256 is the PDF's own), and the layout loader reads it.
+    """
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -64,6 +87,12 @@ def read_document(path: str | Path) -> SourceDocument:
         raise DocumentError("the file is empty", file=p.name, hint="give a budget or final-accounts disclosure as text")
     if len(data) > MAX_BYTES:
         raise DocumentError(f"the file is {len(data) // 2**20} MiB, more than a disclosure can be", file=p.name, hint="split it or check that it is the right file")
+    if data.startswith(b"%PDF"):
+        text = pdf_to_text(p)
+        if not text.strip():
+            raise DocumentError("the PDF has no text layer (a scan?)", file=p.name, hint="run OCR on it first")
+        lines = tuple(text.replace("\r\n", "\n").split("\n"))
+        return SourceDocument(str(p), p.name, hashlib.sha256(data).hexdigest(), "pdf", lines)
     try:
         text, encoding = _decode(data)
     except UnicodeDecodeError:
