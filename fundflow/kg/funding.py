@@ -112,6 +112,10 @@ def treasury(level: str, meta: DocumentMeta) -> tuple[str, str | None]:
     name = load_regions().get(reg, ("", ""))[0] if reg else ""
     if not name and reg and reg == code and meta.region:
         name = normalize_name(meta.region)
+    if not reg and level == "Provincial" and meta.province:
+        named = {n: c for c, (n, _) in load_regions().items()}
+        if meta.province in named:
+            return f"{meta.province}财政", named[meta.province]
     generic = {"Provincial": "省", "Municipal": "市", "County": "县"}[level]
     return f"{name or generic}财政", reg
 

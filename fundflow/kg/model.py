@@ -114,6 +114,7 @@ class DocumentMeta:
     region: str | None = None  # e.g. 沈阳市 / 辽宁省 / 上海市普陀区
     region_code: str | None = None
     ref: SourceRef | None = None
+    province: str | None = None  # the province the text names most (辽宁省), when the region does not say
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,11 @@ places where units are printed (``578002 沈阳市医疗保障事务服务中心
 """
 from __future__ import annotations
 
+import csv
 import re
 from collections import Counter
+from functools import lru_cache
+from importlib import resources
 
 from fundflow.kg.model import DocumentMeta, RawTable, SourceDocument, UnitInfo
 from fundflow.kg.normalize import compact
@@ -88,6 +91,24 @@ def _labelled(doc: SourceDocument, tables: tuple[RawTable, ...], labels: tuple[s
     return found
 
 
+@lru_cache(maxsize=1)
+def _provinces() -> tuple[str, ...]:
+    """Province-level names (辽宁省, 上海市, 广西壮族自治区 …) from the region list."""
+    text = resources.files("fundflow.kg").joinpath("data/regions.csv").read_text(encoding="utf-8")
+    return tuple(r["name"] for r in csv.DictReader(text.splitlines()) if r["level"] == "Provincial")
+
+
+def province_named(doc: SourceDocument, region: str | None) -> str | None:
+    """The province of the document: the start of its region (``辽宁省…``) or the one its text names most."""
+    names = _provinces()
+    for name in names:
+        if region and region.startswith(name):
+            return name
+    pattern = re.compile("|".join(map(re.escape, names)))
+    found = Counter(m.group(0) for line in doc.lines for m in pattern.finditer(line))
+    return found.most_common(1)[0][0] if found else None
+
+
 def region_of(name: str | None) -> str | None:
     """``沈阳市医疗保障局`` → ``沈阳市``; ``上海市普陀区商务委员会`` → ``上海市普陀区``."""
     if not name:
@@ -124,7 +145,8 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
     title = next((compact(line) for line in doc.lines[:40] if compact(line)), doc.name)
     return DocumentMeta(title=title[:80], fiscal_year=fiscal_year(doc, tables), kind=kind, scope=scope,
                         department=department, units=tuple(units), money_unit=money[0][0] if money else None,
-                        region=region_of(department or first), region_code=region_code, ref=doc.ref(1, 1))
+                        region=region_of(department or first), region_code=region_code, ref=doc.ref(1, 1),
+                        province=province_named(doc, region_of(department or first)))
 
 
 def _title_org(doc: SourceDocument) -> str | None:

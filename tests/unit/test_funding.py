@@ -69,3 +69,12 @@ def test_rules_are_well_formed():
     assert len({r.id for r in rules}) == len(rules)
     assert {r.field for r in rules} <= {"level", "direct", "advance", "carry_over", "strip"}
     assert purpose_of("下达中央财政医疗救助补助资金") == "医疗救助补助"
+
+
+def test_province_named_in_the_text_names_the_provincial_treasury():
+    from fundflow.kg.funding import treasury
+    from fundflow.kg.model import DocumentMeta
+
+    meta = DocumentMeta(title="某市医疗保障局2024年部门预算", fiscal_year=2024, kind="budget", scope="department",
+                        department="某市医疗保障局", units=(), money_unit="万元", region="某市", province="江苏省")
+    assert treasury("Provincial", meta) == ("江苏省财政", "320000")
