@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-from fundflow.kg.model import BudgetLine, ParsedDocument, SourceRef
+from fundflow.kg.model import BudgetLine, ParsedDocument, SourceRef, TableIssue
 from fundflow.kg.normalize import MONEY_FACTORS
 
 STEP_DIGITS = Decimal("0.01")  # tables print amounts with two decimals
@@ -91,6 +91,10 @@ class Checker:
     @property
     def name(self) -> str:
         return self.parsed.source.name
+
+    def undecided(self, table: str) -> bool:
+        """True when the records stage could not place some numbers of ``table`` (its figures are incomplete)."""
+        return any(i.kind == "ambiguous" and i.table == table for i in self.parsed.of(TableIssue))
 
     def table_step(self, label: str | None) -> Decimal:
         for t in self.parsed.tables:

@@ -40,9 +40,12 @@ class Stated:
 
     @property
     def step(self) -> Decimal:
-        """The printed rounding step in yuan: ``5.4 万元`` → 1,000."""
-        exp = self.fact.amount.as_tuple().exponent
-        return Decimal(1).scaleb(int(exp)) if isinstance(exp, int) else Decimal(1)
+        """The rounding step of a stated amount, in yuan: a cent of its printed unit (0.01 万元 → 100).
+
+        Prose drops trailing zeros (``5.4 万元`` for 5.40), so the printed digits
+        do not tell the precision; the tables' two decimals do.
+        """
+        return step_of(self.fact.printed_unit)
 
 
 @lru_cache(maxsize=1)
@@ -118,8 +121,8 @@ def _three_costs(ck: Checker, item: str) -> list[tuple[Decimal, object]]:
     year = ck.parsed.meta.fiscal_year
     rows = [r for r in ck.parsed.of(ThreeCosts) if r.year in (year, None)]
     out: list[tuple[Decimal, object]] = [(r.amount, r) for r in rows if r.item == item]
-    if not out:
-        out = [(Decimal(0), r) for r in rows if r.item == "total"]
+    if not out:  # unless the item is missing because its column could not be decided
+        out = [(Decimal(0), r) for r in rows if r.item == "total" and not ck.undecided(r.table)]
     return out
 
 
@@ -164,7 +167,7 @@ def _pct_check(ck: Checker, rule: str, what: str, pct: Decimal, rng, refs_l, ref
     step = Decimal(1).scaleb(int(pct.as_tuple().exponent))
     low, high = rng
     mid = (low + high) / 2
-    if pct + step / 2 >= low and pct - step / 2 <= high:
+    if pct + step >= low and pct - step / 2 <= high:  # rounded, or truncated to the printed digits
         ck.compare(rule, what, pct, pct, Decimal(0), refs_l, refs_r, unit="%")
         return
     ck.compare(rule, what + f" (recomputed {low:.3f}%–{high:.3f}%)", pct, mid.quantize(step), step / 2,

@@ -74,3 +74,24 @@ def test_three_costs_parts_must_add_up():
     assert "R20" in _failed(_parsed(lines))
     lines[0] = "“三公”经费预算数 5.5 万元。其中："
     assert "R20" not in _failed(_parsed(lines))
+
+
+def test_a_percentage_truncated_to_its_digits_is_accepted_a_wrong_one_is_not():
+    # 2228.78 / (24169.74 − 2228.78) = 10.158 %: printed 10.15 (truncated) holds, 10.06 does not
+    truncated = _parsed(["收入预算总计 24,169.74 万元，比上年增加 2228.78 万元，增长 10.15%。"])
+    wrong = _parsed(["收入预算总计 24,169.74 万元，比上年增加 2214.39 万元，增长 10.06%。"])
+    assert "R17" not in _failed(truncated) and "R17" in _failed(wrong)
+
+
+def test_a_stated_amount_is_compared_to_the_cent_of_its_unit():
+    # 37,151.47 万元 in the prose, 371,514,655 元 in a table: equal to the cent of 万元
+    from fundflow.kg.model import TableTotal
+    from fundflow.kg.model import SourceRef
+
+    ref = SourceRef("n.txt", "1" * 64, 5, 5, "表1")
+    total = TableTotal("表1", "summary", "expenditure", "支出总计", Decimal("371514655.00"), ref)
+    meta = DocumentMeta("t", 2025, "budget", "department", None, (), "元")
+    doc = ParsedDocument(_src("支出预算37,151.47万元。"), "test", meta, (), (total,))
+    assert not {"R15", "R16"} & _failed(doc)
+    off = ParsedDocument(_src("支出预算37,152.47万元。"), "test", meta, (), (total,))
+    assert "R15" in _failed(off)
