@@ -1,0 +1,1 @@
+"""Test support: a small model of a disclosure and its renderings in each text layout."""
