@@ -226,8 +226,6 @@ def test_stream_project_table_without_total_row() -> None:
         ("医保基金监管经费", Decimal(684000)), ("信息系统运行维护经费", Decimal(63000))}
 
 
-@pytest.mark.xfail(strict=True, reason="layout loader: the last indicator of a 绩效目标表 block, its level-1 "
-                                       "cell blank, is joined to the next block's 项目(政策)名称 line")
 def test_layout_last_indicator_with_blank_level1_stays_in_its_block() -> None:
     from fundflow.kg.model import SourceDocument
     from fundflow.loaders.layout import LayoutLoader

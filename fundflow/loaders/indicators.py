@@ -66,6 +66,11 @@ def _field_of(label: str) -> str | None:
     return None
 
 
+def is_field_label(text: str) -> bool:
+    """``项目(政策)名称``, ``主管部门``, ``预算资金情况（万元）`` … → True: a printed field label."""
+    return _field_of(compact(text)) is not None
+
+
 def row_fields(row: RawRow) -> list[tuple[str, str, str]]:
     """A labelled row → [(field, label, value)]; [] when the row does not start with a field label.
 

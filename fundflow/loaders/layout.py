@@ -21,6 +21,7 @@ from fundflow.kg.model import RawTable, SourceDocument
 from fundflow.kg.normalize import compact
 from fundflow.loaders import titles
 from fundflow.loaders.layout_rows import is_anchor, lines_to_rows, starts_body
+from fundflow.loaders.layout_summary import summary_rows
 from fundflow.loaders.layout_text import clean_line, header_leaves, is_furniture, line_to_pieces
 from fundflow.loaders.registry import register
 from fundflow.loaders.tablehead import label_bare_total
@@ -173,7 +174,9 @@ def _table(d: _Doc, doc: SourceDocument, start: _Start, end: int) -> RawTable:
              if compact(d.text[j]) not in repeated and not _EMPTY.search(d.text[j])]
     leaves = header_leaves([line_to_pieces(d.text[j], j + 1) for j in head_idx])
     coded = sum(1 for _, ps in lines if ps and ps[0].text[:1].isdigit()) * 2 > len(lines) > 0
-    rows = lines_to_rows(lines, leaves, coded, start.kind not in _UNALIGNED)
+    rows = summary_rows([line_to_pieces(d.text[j], j + 1) for j in head_idx], lines) \
+        if start.kind in _UNALIGNED else None
+    rows = rows if rows is not None else lines_to_rows(lines, leaves, coded, start.kind not in _UNALIGNED)
     rows = label_bare_total(header, rows) if start.kind in _BARE_TOTAL else rows
     last = max([r.last_line for r in rows] + [j + 1 for j in head_idx] + [start.body])
     return RawTable(start.kind or None, start.number, start.title, start.money_unit, tuple(header),

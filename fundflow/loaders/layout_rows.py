@@ -15,6 +15,7 @@ import re
 
 from fundflow.kg.model import RawRow
 from fundflow.kg.normalize import compact, is_amount
+from fundflow.loaders.indicators import is_field_label
 from fundflow.loaders.layout_text import CODE_LEAF, Piece, align, is_code_piece, merge_code
 
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))")
@@ -34,7 +35,8 @@ def is_anchor(pieces: list[Piece]) -> bool:
 
 
 def _starts_label(pieces: list[Piece]) -> bool:
-    return any(_ORDINAL.match(p.text) for p in pieces)
+    """An enumerated label (``一、…``) or a performance field label (``项目(政策)名称``) starts a row."""
+    return any(_ORDINAL.match(p.text) for p in pieces) or is_field_label(pieces[0].text)
 
 
 def starts_body(pieces: list[Piece]) -> bool:

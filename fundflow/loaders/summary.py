@@ -20,7 +20,7 @@ _ROW_NO = re.compile(r"^\d{1,2}$")
 # Two labels printed in one cell: "（二）政府性基金预算拨款收入 (二)社会保障和就业支出".
 _INNER_ORDINAL = re.compile(r"(?<=[^\s（(、])\s*(?=[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 _INCOME = ("收入", "上年结转", "年初", "拨款", "财政专户", "单位资金", "结余资金")
-_SPENDING = ("支出", "年终", "年末", "结转下年")
+_SPENDING = ("支出", "年终", "年末", "结转下年", "预留机动")
 
 
 def normalize_label(text: str) -> str:

@@ -1,0 +1,75 @@
+"""Two-sided summary tables in pdftotext -layout text: amounts go to the label of their own block."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fundflow.kg.model import SourceDocument, TableTotal
+from fundflow.loaders.layout import LayoutLoader
+from fundflow.loaders.pipeline import parse_document
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+JIANGSU = CORPUS / "jiangsu_procuratorate_2019_dept_budget.txt"
+
+
+def doc_of(lines: list[str], name: str = "x.txt") -> SourceDocument:
+    return SourceDocument(name, name, "0" * 64, "utf-8", tuple(lines))
+
+
+# An amount alone on the line between the two halves of its wrapped label, next to
+# another block's label; a label wrapped around the income block's amount.
+WRAPPED = [
+    "公开 01 表",
+    "                     收支预算总表",
+    "部门名称： 某某院                                                     单位:万元",
+    "            收入                                        支出",
+    "                                        功能分类                         支出用途",
+    "     项目名称         金额",
+    "                                功能科目名称              金额            项目名称       金额",
+    "一、财政拨款           24,169.74   一、一般公共服务支出                       一、基本支出        15,844.04",
+    "    1.一般公共预",
+    "                 24,169.74   二、外交支出                           二、项目支出         4,335.30",
+    "算",
+    "    2.政府性基金预                                                  三、单位预留机动经",
+    "                             三、国防支出                                          3,990.40",
+    "算                                                             费",
+    "三、其他资金                       四、公共安全支出             16,593.12",
+    "    当年收入小计       24,169.74                     当年支出小计                       24,169.74",
+    "    上年结转资金                                     结转下年资金",
+    "     收入合计        24,169.74                     支出合计                         24,169.74",
+]
+
+
+def test_amount_between_halves_of_a_wrapped_label_goes_to_that_label():
+    [t] = LayoutLoader().parse(doc_of(WRAPPED))
+    rows = {r.cells[0]: r for r in t.rows}
+    assert rows["2.政府性基金预算"].cells == ("2.政府性基金预算", "三、国防支出", "三、单位预留机动经费", "3,990.40")
+    assert (rows["2.政府性基金预算"].first_line, rows["2.政府性基金预算"].last_line) == (12, 14)
+    assert rows["1.一般公共预算"].cells == ("1.一般公共预算", "24,169.74", "二、外交支出", "二、项目支出", "4,335.30")
+
+
+def test_unwrapped_labels_on_adjacent_lines_stay_apart():
+    [t] = LayoutLoader().parse(doc_of(WRAPPED))
+    cells = [r.cells for r in t.rows]
+    assert ("当年收入小计", "24,169.74", "当年支出小计", "24,169.74") in cells
+    assert ("上年结转资金", "结转下年资金") in cells
+    assert ("三、其他资金", "四、公共安全支出", "16,593.12") in cells
+
+
+def test_reserve_fund_is_an_expenditure_total(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text("\n".join(WRAPPED) + "\n", encoding="utf-8")
+    totals = {(t.side, t.label): t.amount for t in parse_document(path, "layout").of(TableTotal)}
+    assert totals[("expenditure", "单位预留机动经费")] == 39904000
+    assert ("expenditure", "国防支出") not in totals
+    assert totals[("income", "一般公共预算")] == 241697400
+
+
+@pytest.mark.skipif(not JIANGSU.exists(), reason="corpus not present")
+def test_jiangsu_summary_reserve_fund():
+    doc = parse_document(JIANGSU)
+    totals = {(t.table_kind, t.side, t.label): t.amount for t in doc.of(TableTotal)}
+    assert totals[("summary", "expenditure", "单位预留机动经费")] == 39904000
+    assert totals[("appropriation_summary", "expenditure", "单位预留机动经费")] == 39904000
+    assert ("summary", "expenditure", "国防支出") not in totals
