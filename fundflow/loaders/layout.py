@@ -21,6 +21,7 @@ from fundflow.kg.model import RawTable, SourceDocument
 from fundflow.kg.normalize import compact
 from fundflow.loaders import titles
 from fundflow.loaders.layout_rows import is_anchor, lines_to_rows, starts_body
+from fundflow.loaders.layout_scale import page_leaves
 from fundflow.loaders.layout_summary import summary_rows
 from fundflow.loaders.layout_text import clean_line, header_leaves, is_furniture, line_to_pieces
 from fundflow.loaders.registry import register
@@ -176,11 +177,26 @@ def _table(d: _Doc, doc: SourceDocument, start: _Start, end: int) -> RawTable:
     coded = sum(1 for _, ps in lines if ps and ps[0].text[:1].isdigit()) * 2 > len(lines) > 0
     rows = summary_rows([line_to_pieces(d.text[j], j + 1) for j in head_idx], lines) \
         if start.kind in _UNALIGNED else None
-    rows = rows if rows is not None else lines_to_rows(lines, leaves, coded, start.kind not in _UNALIGNED)
+    if rows is None:
+        aligned_ok = start.kind not in _UNALIGNED
+        scaled = page_leaves(_pages(d, lines), leaves) if aligned_ok else None
+        rows = lines_to_rows(lines, leaves, coded, aligned_ok, scaled)
     rows = label_bare_total(header, rows) if start.kind in _BARE_TOTAL else rows
     last = max([r.last_line for r in rows] + [j + 1 for j in head_idx] + [start.body])
     return RawTable(start.kind or None, start.number, start.title, start.money_unit, tuple(header),
                     tuple(rows), start.first + 1, last, unit_name=start.unit_name)
+
+
+def _pages(d: _Doc, lines: list[tuple[int, list]]) -> list[list[tuple[int, list]]]:
+    """Body lines (1-based numbers) → runs of lines on one page (split at form feeds)."""
+    pages: list[list[tuple[int, list]]] = []
+    prev = None
+    for no, pieces in lines:
+        if not pages or any("\f" in t for t in d.raw[prev:no]):
+            pages.append([])
+        pages[-1].append((no, pieces))
+        prev = no
+    return pages
 
 
 def _merge(a: RawTable, b: RawTable) -> RawTable:

@@ -116,13 +116,17 @@ def _fix_total(out: list[str], leaves: list[Piece]) -> list[str]:
     return out
 
 
-def lines_to_rows(lines: list[Line], leaves: list[Piece], coded: bool, aligned_ok: bool) -> list[RawRow]:
-    """Body lines → RawRows; aligned with the header leaves when the x-positions allow."""
+def lines_to_rows(lines: list[Line], leaves: list[Piece], coded: bool, aligned_ok: bool,
+                  page: dict[int, list[Piece]] | None = None) -> list[RawRow]:
+    """Body lines → RawRows; aligned with the header leaves when the x-positions allow,
+    else with the leaves of the row's page (``page``: line number → leaves at that page's scale)."""
     rows = []
     for group in group_lines(lines, coded):
         cells = _cells(group)
         first, last = group[0][0], group[-1][0]
         placed = align(cells, leaves) if aligned_ok and leaves else None
+        if placed is None and aligned_ok and page and first in page:
+            placed = align(cells, page[first])
         if placed is not None:
             rows.append(RawRow(tuple(_fix_total(placed, leaves)), first, last, aligned=True))
         else:

@@ -1,4 +1,4 @@
-"""Two-sided summary tables in pdftotext -layout text: amounts go to the label of their own block."""
+"""pdftotext -layout tables: summary amounts go to the label of their own block; continuation pages at another scale stay aligned."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -73,3 +73,32 @@ def test_jiangsu_summary_reserve_fund():
     assert totals[("summary", "expenditure", "单位预留机动经费")] == 39904000
     assert totals[("appropriation_summary", "expenditure", "单位预留机动经费")] == 39904000
     assert ("summary", "expenditure", "国防支出") not in totals
+
+
+# The next page continues without its header at a smaller column scale.
+RESCALED = [
+    "             一般公共预算基本支出预算表",
+    "编制部门：某委员会                                                          单位：元",
+    "                      项目                         一般公共预算基本支出",
+    "    编码                     经济分类科目名称     合计            人员经费            公用经费",
+    " 301         工资福利支出                   16,671,057.00   16,671,057.00",
+    " 302         商品和服务支出                   1,632,062.00                   1,632,062.00",
+    "\f302   11   差旅费               80,000.00                      80,000.00",
+    "303        对个人和家庭的补助      1,449,536.00    1,449,536.00",
+    "303   01   离休费              251,936.00      251,936.00",
+    "                    合计   19,830,655.00   18,120,593.00   1,710,062.00",
+]
+
+
+def test_continuation_page_at_another_scale_stays_aligned():
+    [t] = LayoutLoader().parse(doc_of(RESCALED))
+    rows = {r.cells[0] or r.cells[1]: r for r in t.rows}
+    assert all(r.aligned for r in t.rows)
+    assert rows["30211"].cells == ("30211", "差旅费", "80,000.00", "", "80,000.00")
+    assert rows["303"].cells == ("303", "对个人和家庭的补助", "1,449,536.00", "1,449,536.00", "")
+    assert rows["合计"].cells == ("", "合计", "19,830,655.00", "18,120,593.00", "1,710,062.00")
+
+
+def test_continuation_page_whose_numbers_do_not_cluster_like_the_header_is_not_rescaled():
+    [t] = LayoutLoader().parse(doc_of(RESCALED[:7]))  # two clusters, three amount columns
+    assert [r.aligned for r in t.rows] == [True, True, False]
