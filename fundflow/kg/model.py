@@ -162,7 +162,9 @@ class ThreeCosts:
     """One item of the “三公”经费 table.
 
     ``item``: total | abroad | vehicle | vehicle_purchase | vehicle_operation |
-    reception.  ``basis``: budget | actual.  ``year`` is the year the column
+    reception; with 会议费/培训费 columns also grand_total | meeting | training;
+    ``operating_costs`` is 机关运行经费 printed beside the 三公 columns
+    (Shanghai's 三公经费和机关运行经费预算表).  ``basis``: budget | actual.  ``year`` is the year the column
     is for (e.g. 2023预算数 next to 2024预算数).
     """
 

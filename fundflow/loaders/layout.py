@@ -169,7 +169,7 @@ def _split_header(d: _Doc, start: _Start, end: int) -> tuple[list[int], list[int
 def _table(d: _Doc, doc: SourceDocument, start: _Start, end: int) -> RawTable:
     """The lines [start.first, end) → one RawTable."""
     head_idx, body_idx = _split_header(d, start, end)
-    header = [d.text[j].strip() for j in head_idx]
+    header = [d.text[j] for j in head_idx]  # leading blanks kept: they give the columns' x-positions
     repeated = {compact(h) for h in header} | {compact(d.text[j]) for j in range(start.first, start.body)}
     lines = [(j + 1, line_to_pieces(d.text[j], j + 1)) for j in body_idx
              if compact(d.text[j]) not in repeated and not _EMPTY.search(d.text[j])]

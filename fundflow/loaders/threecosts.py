@@ -24,6 +24,7 @@ from itertools import permutations
 from fundflow.kg.model import RawRow, RawTable, SourceDocument, TableIssue, ThreeCosts
 from fundflow.kg.normalize import compact, is_amount, parse_amount, to_yuan
 from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row
+from fundflow.loaders.layout_text import header_leaves, line_to_pieces
 
 ITEMS = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
 # 三公 with 会议费 and 培训费 (Jiangsu 公开09表): 合计 | 三公 小计 | the six 三公 columns | 会议费 | 培训费
@@ -35,6 +36,8 @@ _CANONICAL = ("total", "abroad", "vehicle_parent", "reception")
 _ORDERS = tuple(("total",) + p for p in permutations(("abroad", "vehicle_parent", "reception")))
 _NUMBERING = re.compile(r"^(?:其中[:：]?)?(?:[（(]?\d+[）).、]|[一二三四五六]、)?")
 _TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
+_EMITTED = set(WIDE) | {"operating_costs"}  # 机关运行经费 printed beside the 三公 columns (Shanghai)
+_POSITIONED = re.compile(r"\S {2,}\S")
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +107,12 @@ def _spec(header_text: str, meta_hint: dict, order: tuple[str, ...] | None = Non
         leaves = [list(ITEMS)]
     if len(leaves) < len(groups):
         leaves += [leaves[-1]] * (len(groups) - len(leaves))
+    return _runs_spec(groups, leaves)
+
+
+def _runs_spec(groups: list[tuple[int | None, str]], leaves: list[list[str]]
+               ) -> tuple[ColumnSpec, list[tuple[int | None, str, str]]]:
+    """(year, basis) per group and the item keys of each group's columns → spec and column names."""
     names: list[tuple[int | None, str, str]] = []
     ids = []
     for (year, basis), run in zip(groups or [(None, "budget")], leaves):
@@ -131,6 +140,41 @@ def _amounts(row: RawRow, money: str | None) -> list[Decimal | None]:
     return [to_yuan(parse_amount(c), money) if is_amount(c) else None for c in row.cells]
 
 
+def _positional_runs(header: tuple[str, ...]) -> list[list[str]] | None:
+    """Header lines printed at their x-positions (column-aligned text) → item keys of the leaf
+    columns left to right, split into groups at each 合计; None when the lines carry no
+    positions or a leaf's wording is unknown.  (The x-order decides what the wording alone
+    cannot: Shanghai prints 公务接待费 before 公务用车.)"""
+    if not any(_POSITIONED.search(h) for h in header):
+        return None
+    rows = [line_to_pieces(h) for h in header]
+    items = []
+    for leaf in header_leaves(rows):
+        above = "".join(p.text for r in rows for p in r if p.start < leaf.end and leaf.start < p.end)
+        found = (_tokens(compact(leaf.text)) or _tokens(compact(above)))[-1:]
+        if not found:
+            return None
+        items.append("vehicle" if found[0] == "vehicle_parent" else found[0])
+    runs: list[list[str]] = []
+    for item in items:
+        if item == "total" or not runs:
+            runs.append([])
+        runs[-1].append(item)
+    return runs
+
+
+def _by_position(header: tuple[str, ...], cells: list[Decimal | None], meta_hint: dict) -> list[dict]:
+    """An aligned row read by the header's x-positions: [reading] when its identities hold, else []."""
+    runs, groups = _positional_runs(header), _groups(compact("".join(header)), meta_hint)
+    if not runs or len(runs) != len(groups) or sum(map(len, runs)) != len(cells):
+        return []
+    spec, columns = _runs_spec(groups, runs)
+    values = [v or Decimal(0) for v in cells]
+    if not _holds(spec, values):
+        return []
+    return [{c: values[j] for j, c in enumerate(columns) if c[2] in _EMITTED}]
+
+
 def _solutions(header_text: str, cells: list[Decimal | None], aligned: bool, meta_hint: dict) -> list[dict]:
     """Every reading of the row consistent with the identities: [{(year, basis, item): amount}]."""
     out = []
@@ -145,7 +189,7 @@ def _solutions(header_text: str, cells: list[Decimal | None], aligned: bool, met
             placements = place_row(values, spec, tol=_TOL)
         for p in placements:
             vec = dict(zip(p, values))
-            out.append({columns[j]: vec.get(j, Decimal(0)) for j in range(len(columns)) if columns[j][2] in WIDE})
+            out.append({columns[j]: vec.get(j, Decimal(0)) for j in range(len(columns)) if columns[j][2] in _EMITTED})
     return out
 
 
@@ -155,7 +199,9 @@ def _holds(spec: ColumnSpec, vec: list[Decimal]) -> bool:
 
 def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, meta_hint: dict, money: str | None) -> list:
     ref = doc.ref(row.first_line, row.last_line, table=table.label)
-    readings = _solutions(compact("".join(table.header)), _amounts(row, money), row.aligned, meta_hint)
+    cells = _amounts(row, money)
+    readings = (_by_position(table.header, cells, meta_hint) if row.aligned else []) or \
+        _solutions(compact("".join(table.header)), cells, row.aligned, meta_hint)
     if not readings:
         return [TableIssue(table.label, "unreadable", "三公 amounts do not fit the columns of the header", ref)]
     keys = list(readings[0])

@@ -95,3 +95,33 @@ def test_three_costs_with_meeting_and_training_columns():
     assert got["vehicle"] == Decimal(2370000)
     assert "vehicle_purchase" not in got  # 237 is 购置费 or 运行维护费: the identities cannot tell
     assert any(isinstance(r, TableIssue) and r.kind == "ambiguous" for r in out)
+
+
+# Column-aligned header (pdftotext -layout): 公务接待费 printed before 公务用车, 机关运行经费 after.
+POSITIONED = ("                            “三公”经费预算数",
+              "                                                             机关运行经费预算",
+              "                                          公务用车购置及运行费",
+              "                                                                 数",
+              "   合计          因公出国(境)费   公务接待费",
+              "                                     小计      购置费       运行费")
+
+
+def test_aligned_row_read_by_the_header_x_positions():
+    hint = dict(HINT, fiscal_year=2025)
+    row = ["1.00", "", "1.00", "", "", "", "171.01"]
+    out = table_to_threecosts(_doc(), _table([row], POSITIONED, aligned=True), hint)
+    got = _by_key(out)
+    assert got[(2025, "budget", "reception")] == Decimal("10000.00")
+    assert got[(2025, "budget", "abroad")] == 0
+    assert got[(2025, "budget", "operating_costs")] == Decimal("1710100.00")
+    assert not [r for r in out if isinstance(r, TableIssue)]
+
+
+def test_unaligned_row_with_the_same_header_stays_undecided():
+    hint = dict(HINT, fiscal_year=2025)
+    out = table_to_threecosts(_doc(), _table([["1.00", "1.00", "171.01"]], POSITIONED), hint)
+    got = _by_key(out)
+    assert got[(2025, "budget", "operating_costs")] == Decimal("1710100.00")
+    assert (2025, "budget", "reception") not in got
+    [issue] = [r for r in out if isinstance(r, TableIssue)]
+    assert "abroad" in issue.message and "reception" in issue.message
