@@ -120,18 +120,6 @@ def _table(doc: SourceDocument, first: int, title: int, end: int) -> RawTable:
                     first + 1, last, illegible=illegible, unit_name=name)
 
 
-def _counts(doc: SourceDocument) -> tuple[int, int]:
-    """(lines that are one tab-indented cell, lines of ≥2 cells with a figure)."""
-    single = multi = 0
-    for line in doc.lines:
-        tabs = line.count("\t")
-        if line.startswith("\t") and tabs == 1:
-            single += 1
-        elif tabs >= 2 and any(th.is_figure(c) for c in line.split("\t")):
-            multi += 1
-    return single, multi
-
-
 @register
 class CellsLoader:
     """One cell per tab-indented line, rows separated by blank lines."""
@@ -140,7 +128,7 @@ class CellsLoader:
 
     def detect(self, doc: SourceDocument) -> float:
         """Confidence: many single-cell tab lines, few multi-cell tab rows."""
-        single, multi = _counts(doc)
+        single, multi = th.tab_line_counts(doc.lines)
         if single < 20:
             return 0.0
         return round(min(1.0, single / 200) * single / (single + 10 * multi), 3)

@@ -172,18 +172,6 @@ def _to_table(parts: list[_Part]) -> RawTable:
                     unit_name=next((p.unit_name for p in parts if p.unit_name), None))
 
 
-def _tab_counts(doc: SourceDocument) -> tuple[int, int]:
-    """(lines with ≥2 tabs and a printed figure, lines that are one tab-indented cell)."""
-    multi = single = 0
-    for line in doc.lines:
-        tabs = line.count("\t")
-        if tabs >= 2 and any(th.is_figure(c) for c in line.split("\t")):
-            multi += 1
-        elif line.startswith("\t") and tabs == 1:
-            single += 1
-    return multi, single
-
-
 @register
 class TabbedLoader:
     """Tab-separated tables, one printed row per line."""
@@ -193,7 +181,7 @@ class TabbedLoader:
     def detect(self, doc: SourceDocument) -> float:
         """Confidence: many lines of ≥2 tab-separated cells with figures,
         few lines of a single tab-indented cell (that is the 'cells' layout)."""
-        multi, single = _tab_counts(doc)
+        single, multi = th.tab_line_counts(doc.lines)
         if multi == 0:
             return 0.0
         return round(min(1.0, multi / 20) * multi / (multi + single), 3)

@@ -84,3 +84,17 @@ def label_bare_total(header: list[str] | tuple[str, ...], rows: list) -> list:
         return rows
     front = ("", "合计") if rows[0].aligned else ("合计",)
     return [type(rows[0])(front + tuple(rows[0].cells), rows[0].first_line, rows[0].last_line, rows[0].aligned)]
+
+
+def tab_line_counts(lines: tuple[str, ...] | list[str]) -> tuple[int, int]:
+    """Document lines → (lines that are one tab-indented cell, lines of ≥2 tabs with a printed figure).
+
+    The 'cells' and 'tabbed' loaders tell their layouts apart by these two counts."""
+    single = multi = 0
+    for line in lines:
+        tabs = line.count("\t")
+        if line.startswith("\t") and tabs == 1:
+            single += 1
+        elif tabs >= 2 and any(is_figure(c) for c in line.split("\t")):
+            multi += 1
+    return single, multi
