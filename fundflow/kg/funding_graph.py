@@ -82,7 +82,7 @@ class _FundingMapper:
         self.add(a, v.PROV("wasDerivedFrom"), record_iri("source", self.sha, i, self.base))
 
     def flow(self, pos: str, frm, to, amount, level: str, direct: bool, carried: ox.NamedNode | None,
-             src_pos: int | str) -> None:
+             src_pos: int | str, fund: str | None = None) -> None:
         n = record_iri("flow", self.sha, pos, self.base)
         self.add(n, A, FF("Flow"))
         self.add(n, FF("from"), frm)
@@ -91,16 +91,28 @@ class _FundingMapper:
         self.add(n, FF("fiscalYear"), v.year(self.year) if self.year else None)
         self.add(n, FF("isDirectFund"), v.boolean(direct))
         self.add(n, FF("fundingLevel"), FF(level))
+        self.add(n, FF("fundType"), FF(fund) if fund else None)
         self.add(n, FF("project"), carried)
         self.add(n, v.PROV("wasDerivedFrom"), record_iri("source", self.sha, src_pos, self.base))
 
-    def chain_flows(self, pos: str, level: str, ends: list, amount, direct: bool, carried, src_pos) -> None:
+    def chain_flows(self, pos: str, level: str, ends: list, amount, direct: bool, carried, src_pos,
+                    fund: str | None = None) -> None:
         """Treasuries of ``level`` down to the own government, then ``ends`` (department, unit, project)."""
         hops = [self.treasury(*step) for step in treasury_chain(level, self.meta)]
         hops += [e for e in ends if e is not None]
         hops = [h for k, h in enumerate(hops) if k == 0 or h != hops[k - 1]]
         for k in range(len(hops) - 1):
-            self.flow(f"{pos}-{k}", hops[k], hops[k + 1], amount, level, direct, carried, src_pos)
+            self.flow(f"{pos}-{k}", hops[k], hops[k + 1], amount, level, direct, carried, src_pos, fund)
+
+
+FUND_TYPES = ("GeneralPublicBudget", "GovernmentFund", "StateCapital", "SpecialAccount", "UnitFunds")
+
+
+def project_fund(project: Project) -> str | None:
+    """The fund a project's money comes from, when its fund columns name exactly one (一般公共预算 …)."""
+    funds = {name.rsplit(".", 1)[-1] for name, amount in project.columns if amount}
+    funds &= set(FUND_TYPES)
+    return funds.pop() if len(funds) == 1 else None
 
 
 def _groups(projects: list[tuple[int, Project]], lines: list[BudgetLine]) -> Iterator[tuple[list, list]]:
@@ -179,7 +191,7 @@ def funding_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[
             units.setdefault(r.unit_code, unit)
         m.funding(i, node, f)
         dept = department_iri(r.department, base) if r.department else m.dept
-        m.chain_flows(f"p{i}", f.level, [dept, unit, node], r.amount, f.is_direct, node, i)
+        m.chain_flows(f"p{i}", f.level, [dept, unit, node], r.amount, f.is_direct, node, i, project_fund(r))
     _code_triples(m, nodes)
     _basic_flows(m)
     return list(dict.fromkeys(m.out))

@@ -110,3 +110,17 @@ def test_bundled_queries_answer(store, name, minimum):
     assert len(rows) >= minimum
     if name == "direct-funds":
         assert {r["source"].value for r in rows} == {"中央财政", "辽宁省财政"}
+
+
+def test_flows_of_a_project_name_its_fund_when_its_columns_do():
+    from decimal import Decimal
+
+    from fundflow.kg.funding_graph import project_fund
+    from fundflow.kg.model import Project, SourceRef
+
+    ref = SourceRef("d.txt", "0" * 64, 1, 1, "表9")
+    one = Project("甲", Decimal(100), ref, "表9", columns=(("Total", Decimal(100)), ("CurrentYear.GeneralPublicBudget", Decimal(100))))
+    two = Project("乙", Decimal(100), ref, "表9", columns=(("CurrentYear.GeneralPublicBudget", Decimal(60)),
+                                                           ("CurrentYear.GovernmentFund", Decimal(40))))
+    assert project_fund(one) == "GeneralPublicBudget"
+    assert project_fund(two) is None and project_fund(Project("丙", Decimal(1), ref, "表17")) is None
