@@ -34,3 +34,15 @@ def test_samples_turtle_parses_in_rapper_and_holds_every_store_triple(tmp_path):
     assert counted == len(distinct) > 10000
     back = {t.triple for t in ox.parse(path=str(out), format=ox.RdfFormat.TURTLE)}
     assert back == distinct
+
+
+def test_a_unit_printed_with_and_without_its_code_is_linked(tmp_path):
+    store = tmp_path / "store"
+    docs = [str(ROOT / "data" / "samples" / f) for f in ("shenyang-bureau-2019-budget.txt", "shenyang-center-2024-budget.txt")]
+    assert run("ingest", "--store", str(store), *docs).returncode == 0
+    q = ("PREFIX owl: <http://www.w3.org/2002/07/owl#> SELECT ?code WHERE { ?a owl:sameAs ?b . "
+         "?b ff:unitCode ?code . ?a rdfs:label \"沈阳市医疗保障事务服务中心\"@zh FILTER NOT EXISTS { ?a ff:unitCode ?c } }")
+    r = subprocess.run([*FUNDFLOW, "query", "-", "--store", str(store), "--format", "csv"], input=q, check=False,
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["code", "578002"]

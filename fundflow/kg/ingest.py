@@ -18,7 +18,7 @@ from fundflow.kg import vocab
 from fundflow.kg.errors import FundflowError
 from fundflow.kg.export import export_store
 from fundflow.kg.model import ParsedDocument, TableIssue
-from fundflow.kg.store import load_reference_graphs, replace_document
+from fundflow.kg.store import load_reference_graphs, relink_units, replace_document
 from fundflow.kg.triples import graph_iri, records_to_triples
 
 SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf")
@@ -117,6 +117,7 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
             summary.issues.update(table_issues(parsed))
         if each:
             each(path)
+    relink_units(store, base)
     store.flush()
     return summary
 

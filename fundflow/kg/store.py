@@ -101,6 +101,20 @@ def _forget_sole_claims(graph: ox.NamedNode, shared: ox.NamedNode) -> str:
             f"  GRAPH {shared} {{ ?s ?p ?o }} }}")
 
 
+def relink_units(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> None:
+    """Recompute the links graph: units printed with the same name are ``owl:sameAs`` each other.
+
+    A unit is printed with its code in one document (``578002 沈阳市医疗保障事务服务中心``)
+    and by name alone in another; names carry their region, so equal names are
+    one unit.  The graph is derived: it is rebuilt in one update after each batch.
+    """
+    links, label, same = system_graph_iri("links", base), vocab.RDFS("label"), vocab.OWL("sameAs")
+    unit = vocab.FF("Unit")
+    store.update(f"DROP SILENT GRAPH {links} ;\nINSERT {{ GRAPH {links} {{ ?a {same} ?b }} }} WHERE {{\n"
+                 f"  GRAPH ?g {{ ?a a {unit} ; {label} ?l }} GRAPH ?h {{ ?b a {unit} ; {label} ?l }}\n"
+                 f"  FILTER(?a != ?b) }}")
+
+
 def drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
     store.update(f"DROP SILENT GRAPH {graph}")
 

@@ -48,6 +48,7 @@ PROV = Namespace(PREFIXES["prov"])
 ORG = Namespace(PREFIXES["org"])
 QB = Namespace(PREFIXES["qb"])
 DCT = Namespace(PREFIXES["dct"])
+OWL = Namespace(PREFIXES["owl"])
 
 A = RDF("type")
 
