@@ -89,3 +89,20 @@ def test_ingesting_the_same_file_twice_leaves_identical_triples(tmp_path):
     assert _fundflow("ingest", "--store", str(store), str(doc)).wait(timeout=300) == 0
     assert _quads(store) == first and first
     shutil.rmtree(store)
+
+
+def test_a_query_during_an_ingest_is_refused_with_one_line(tmp_path):
+    docs = _write_batch(tmp_path / "docs", 20, "v")
+    store = tmp_path / "store"
+    proc = _fundflow("ingest", "--store", str(store), *map(str, docs))
+    try:
+        time.sleep(2)
+        assert proc.poll() is None, "the ingest finished before the query ran: make the batch longer"
+        q = _fundflow("query", "documents", "--store", str(store))
+        out, err = q.communicate(timeout=60)
+        assert q.returncode == 2
+        message = err.decode().strip()
+        assert len(message.splitlines()) == 1 and "in use" in message and "Traceback" not in message
+    finally:
+        proc.wait(timeout=300)
+    assert proc.returncode == 0
