@@ -99,7 +99,7 @@ def test_a_query_during_an_ingest_is_refused_with_one_line(tmp_path):
         time.sleep(2)
         assert proc.poll() is None, "the ingest finished before the query ran: make the batch longer"
         q = _fundflow("query", "documents", "--store", str(store))
-        out, err = q.communicate(timeout=60)
+        _out, err = q.communicate(timeout=60)
         assert q.returncode == 2
         message = err.decode().strip()
         assert len(message.splitlines()) == 1 and "in use" in message and "Traceback" not in message
