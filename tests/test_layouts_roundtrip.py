@@ -217,8 +217,6 @@ def _stream_doc(lines: list[str]) -> ParsedDocument:
         return parse_document(path, "stream")
 
 
-@pytest.mark.xfail(strict=True, reason="stream loader: a 项目支出预算表 without a 合计 row reads every project "
-                                       "row as header; no row and no issue")
 def test_stream_project_table_without_total_row() -> None:
     parsed = _stream_doc(["项目支出预算表", "表 9", "单位：万元", "项目名称 合计 一般公共预算",
                           "医保基金监管经费 68.40 68.40", "信息系统运行维护经费 6.30 6.30"])

@@ -31,6 +31,7 @@ _FILLER = re.compile(r"^[\s　…\.·—\-/]*$")
 _PROSE = re.compile(r"[。；：;:]|^安排|^[一二三四五六七八九十]、|^\d+[.、]")
 _TOTAL = {"合计", "总计", "小计"}
 _UNIT_SUFFIX = re.compile(r"(?:局|中心|本级|委员会|委|办公室|院|所|站|队|处|厅|馆|部|会|社|校)$")
+_LABEL_WORDS = ("项目名称", "单位名称", "单位编码", "金额", "预算数", "小计", "备注")
 DERIVED_PREFIX = "（无名称）"
 DERIVED_LENGTH = 11
 
@@ -40,6 +41,17 @@ def _column_words() -> tuple[tuple[str, str, str], ...]:
     text = resources.files("fundflow.loaders").joinpath("data/project_columns.csv").read_text(encoding="utf-8")
     rows = [(r["role"], r["printed"], r["key"]) for r in csv.DictReader(text.splitlines())]
     return tuple(sorted(rows, key=lambda r: len(r[1]), reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _header_text() -> str:
+    return "|".join([w[1] for w in _column_words()] + list(_LABEL_WORDS))
+
+
+def is_header_word(cell: str) -> bool:
+    """A project-table header cell or a piece of one wrapped over lines (``一般公``, ``项目名称``)."""
+    t = compact(cell)
+    return bool(t) and "|" not in t and t in _header_text()
 
 
 def header_columns(header: tuple[str, ...]) -> ColumnSpec:

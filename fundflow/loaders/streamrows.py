@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from fundflow.kg.model import RawRow
+from fundflow.loaders.projects import is_header_word
 from fundflow.loaders.streamtext import FRAGMENT, STRICT_AMOUNT, Line, glue_number, is_cjk_edge, is_numeric, split_cells
 
 _CODE = re.compile(r"^(?:\d{3}(?:\d{2}){0,2}|\d{6})$")
@@ -65,9 +66,24 @@ def body_start(lines: list[Line], family: str) -> int:
             return i
         if family == "classification" and _code_start(lines, i):
             return i
+        if family == "projects" and any(STRICT_AMOUNT.match(c) for c in cells[1:]):
+            return _name_start(lines, i)
         if family == "lines" and not line.text.startswith("栏次") and (_ORDINAL.match(line.text) or any(STRICT_AMOUNT.match(c) for c in cells)):
             return i
     return len(lines)
+
+
+def _name_start(lines: list[Line], i: int) -> int:
+    """Index of the first line of the project row whose amounts are on ``lines[i]``
+    (a table without a 合计 row): the name may be wrapped over up to three lines
+    above its amounts; header wording (``一般公``, ``项目名称``) is not a name."""
+    j = i
+    while j > 0 and j > i - 3 and is_numeric(split_cells(lines[j].text)[0]):
+        above = split_cells(lines[j - 1].text)
+        if any(is_numeric(c) for c in above) or all(is_header_word(c) for c in above):
+            break
+        j -= 1
+    return j
 
 
 def _code_start(lines: list[Line], i: int) -> bool:

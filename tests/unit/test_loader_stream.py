@@ -195,3 +195,12 @@ def test_liaoning_tables_found() -> None:
     assert kinds.count("unit_self_eval") == 2 and kinds.count("project_self_eval") == 3
     t2 = by_number(LN, "02")
     assert t2.rows[0].cells == ("合计", "5,251.61", "5,251.22", "0.39") and t2.unit_name == "辽宁省医疗保障局"
+
+
+# ------------------------------------------------------------------ project tables without 合计 row
+def test_project_table_without_total_row_keeps_wrapped_names_and_stops_at_note() -> None:
+    [t] = tables(["项目支出预算表", "表 9", "单位：万元", "项目名称", "合计", "一般公", "共预算",
+                  "医保基金监管经费 68.40 68.40", "信息系统运行维护", "经费", "6.30 6.30", "备注：无"])
+    assert [r.cells for r in t.rows] == [("医保基金监管经费", "68.40", "68.40"),
+                                         ("信息系统运行维护经费", "6.30", "6.30")]
+    assert "一般公" in t.header and "共预算" in t.header
