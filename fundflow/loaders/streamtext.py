@@ -10,6 +10,7 @@ previous one (``243,49`` + ``2.11``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from fundflow.kg.model import SourceDocument
@@ -41,22 +42,58 @@ def clean_line(text: str) -> str:
 def doc_to_lines(doc: SourceDocument) -> list[Line]:
     """SourceDocument → non-blank cleaned Lines, page numbers left out.
 
-    A page number is a short number alone on a line with two or more blank
-    lines before it (table fragments such as ``00`` have at most one).
+    Page numbers are those counted with the form feeds (``page_number_lines``);
+    in text without such numbering, a short number alone on a line with two or
+    more blank lines before it (table fragments such as ``00`` have at most one).
     """
     out: list[Line] = []
     blanks = 1
+    numbered = page_number_lines(doc)
     for i, raw in enumerate(doc.lines, 1):
         t = clean_line(raw)
         if not t:
             blanks += 1
             continue
-        if blanks >= 2 and _PAGE_NO.match(t) and _blank(doc, i):
+        if i in numbered:
+            continue
+        if not numbered and blanks >= 2 and _PAGE_NO.match(t) and _blank(doc, i):
             blanks += 1
             continue
         out.append(Line(i, t, blanks > 0))
         blanks = 0
     return out
+
+
+def page_number_lines(doc: SourceDocument) -> set[int]:
+    """1-based numbers of the lines that are page numbers printed at a form feed.
+
+    A candidate is a number of 1–3 digits alone on its line just before a form
+    feed (or the end of the text; amounts of a column printed after it allowed)
+    or on the form-feed line itself; it is a page
+    number when it runs in step with the pages (number − pages so far is the
+    same for two or more candidates), so a table cell ``15`` at a page foot is
+    not taken unless the pages count through it.
+    """
+    pages, cands = 0, []
+    for i, raw in enumerate(doc.lines):
+        pages += raw.count("\f")
+        t = clean_line(raw)
+        if re.fullmatch(r"\d{1,3}", t) and (raw.startswith("\f") or _before_feed(doc, i + 1)):
+            cands.append((i + 1, int(t) - pages))
+    offsets = Counter(off for _, off in cands)
+    if not offsets:
+        return set()
+    best, hits = offsets.most_common(1)[0]
+    return {no for no, off in cands if off == best} if hits >= 2 else set()
+
+
+def _before_feed(doc: SourceDocument, i: int) -> bool:
+    """Is the next non-blank line at 0-based index ``i`` or later a form-feed line (or none)?"""
+    while i < len(doc.lines) and (not clean_line(doc.lines[i]) or STRICT_AMOUNT.match(clean_line(doc.lines[i]))):
+        if "\f" in doc.lines[i]:
+            return True
+        i += 1
+    return i >= len(doc.lines) or doc.lines[i].startswith("\f")
 
 
 def _blank(doc: SourceDocument, no: int) -> bool:

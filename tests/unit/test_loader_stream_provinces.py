@@ -39,3 +39,13 @@ def test_title_with_ordinal_or_number_prefix_and_contents_skipped() -> None:
     t = list(StreamLoader().parse(doc_of(lines)))
     assert [(x.kind, x.number) for x in t] == [("appropriation_expenditure", None), ("three_costs", "09")]
     assert t[0].title.endswith("财政拨款支出预算表")
+
+
+def test_page_numbers_at_form_feeds_counted_with_the_pages_are_furniture() -> None:
+    from fundflow.loaders.streamtext import doc_to_lines
+    raw = ["标题", "", "1", "", "\f301", "", "工资福利支出", "", "12.00", "", "2", "", "3.00", "4.00",
+           "", "\f30101", "", "基本工资", "", "15", "", "\f30102"]
+    doc = SourceDocument("t.txt", "t.txt", "0" * 64, "utf-8", tuple(raw))
+    # 1 and 2 run with the pages (one more each form feed); 15 does not and stays a cell
+    assert [ln.text for ln in doc_to_lines(doc)] == ["标题", "301", "工资福利支出", "12.00", "3.00", "4.00",
+                                                     "30101", "基本工资", "15", "30102"]
