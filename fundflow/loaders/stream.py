@@ -18,6 +18,7 @@ from fundflow.kg.model import RawTable, SourceDocument
 from fundflow.kg.normalize import compact
 from fundflow.loaders.layout import read_title
 from fundflow.loaders.registry import register
+from fundflow.loaders.streamcodes import code_levels, pair_codes, split_codes
 from fundflow.loaders.streamperf import perf_to_rows
 from fundflow.loaders.streamrows import body_start, header_after_total, lines_to_rows
 from fundflow.loaders.streamtext import STRICT_AMOUNT, Line, doc_to_lines
@@ -135,11 +136,13 @@ def _table(lines: list[Line], i: int, body: int, end: int, kind: str | None, num
     if family == "perf":
         header, rows = perf_to_rows(part)
     else:
-        k = body_start(part, family)
+        levels = code_levels([ln.text for ln in part]) if family == "classification" else 0
+        part = split_codes(part, levels)
+        k = body_start(part, family, levels > 0)
         extra = header_after_total(part, k) if k < len(part) else 0
         header = [ln.text for ln in part[:k] + part[k + 1:k + 1 + extra]]
         rows = lines_to_rows(part[k:k + 1] + part[k + 1 + extra:], family)
-        rows = label_bare_total(header, rows) if family == "classification" else rows
+        rows = label_bare_total(header, pair_codes(rows)) if family == "classification" else rows
     last = max([lines[end - 1].no if end > i else lines[i].no] + [r.last_line for r in rows])
     illegible = any("[illegible]" in ln.text for ln in part) and not rows
     return RawTable(kind, number, title, unit, tuple(header), tuple(rows),

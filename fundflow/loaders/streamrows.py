@@ -56,21 +56,31 @@ def header_after_total(lines: list[Line], i: int) -> int:
     return k - i - 1 if k < len(lines) and FRAGMENT.match(split_cells(lines[k].text)[0]) else 0
 
 
-def body_start(lines: list[Line], family: str) -> int:
-    """Index of the first body line of a table block (``len(lines)`` when none)."""
+def body_start(lines: list[Line], family: str, named: bool = False) -> int:
+    """Index of the first body line of a table block (``len(lines)`` when none).
+
+    With ``named`` (a table whose codes are printed in 类/款 cells, apart from
+    their rows) a name alone on its line followed by amounts also starts the body.
+    """
     for i, line in enumerate(lines):
         cells = split_cells(line.text)
         if NOTE.match(line.text):
             return i
         if _starts_total(cells) and _numbers_follow(lines, i):
             return i
-        if family == "classification" and _code_start(lines, i):
+        if family == "classification" and (_code_start(lines, i) or named and _named_amounts(lines, i)):
             return i
         if family == "projects" and any(STRICT_AMOUNT.match(c) for c in cells[1:]):
             return _name_start(lines, i)
         if family == "lines" and not line.text.startswith("栏次") and (_ORDINAL.match(line.text) or any(STRICT_AMOUNT.match(c) for c in cells)):
             return i
     return len(lines)
+
+
+def _named_amounts(lines: list[Line], i: int) -> bool:
+    cells = split_cells(lines[i].text)
+    return len(cells) == 1 and _is_text(cells[0]) and not _HEADER_WORD.match(cells[0]) \
+        and i + 1 < len(lines) and bool(STRICT_AMOUNT.match(split_cells(lines[i + 1].text)[0]))
 
 
 def _name_start(lines: list[Line], i: int) -> int:
@@ -93,7 +103,8 @@ def _code_start(lines: list[Line], i: int) -> bool:
         return False
     if len(cells) > 1:
         return _is_text(cells[1])
-    return i + 1 < len(lines) and _is_text(split_cells(lines[i + 1].text)[0])
+    nxt = split_cells(lines[i + 1].text) if i + 1 < len(lines) else []
+    return bool(nxt) and _is_text(nxt[0]) and not _starts_total(nxt)
 
 
 def _new_row(row: _Row, cells: list[str], family: str, code: bool) -> bool:

@@ -49,3 +49,32 @@ def test_page_numbers_at_form_feeds_counted_with_the_pages_are_furniture() -> No
     # 1 and 2 run with the pages (one more each form feed); 15 does not and stays a cell
     assert [ln.text for ln in doc_to_lines(doc)] == ["标题", "301", "工资福利支出", "12.00", "3.00", "4.00",
                                                      "30101", "基本工资", "15", "30102"]
+
+
+def _rows(lines: list[str]) -> list[tuple[str, ...]]:
+    [t] = list(StreamLoader().parse(doc_of(lines)))
+    return [r.cells for r in t.rows]
+
+
+def test_run_of_codes_before_rows_without_a_code_paired_in_order() -> None:
+    rows = _rows(["公开08表", "一般公共预算基本支出预算表（经济科目）", "单位：万元", "科目编码", "科目名称",
+                  "合计", "1,000.00", "30102", "津贴补贴", "600.00", "30103", "30108", "奖金", "150.00",
+                  "机关事业单位基本养老保险", "250.00"])
+    assert rows[2:] == [("30103", "奖金", "150.00"), ("30108", "机关事业单位基本养老保险", "250.00")]
+
+
+def test_codes_split_into_class_cells_and_printed_after_their_rows() -> None:
+    rows = _rows(["部门支出预算总表", "单位：元", "功能分类科目编码", "类", "款", "项", "功能分类科目名称", "合计",
+                  "一般公共服务支出", "30.00", "商贸事务", "30.00", "201", "201", "13", "201", "13", "01",
+                  "行政运行", "30.00", "科学技术支出", "5.00", "科技条件与服务", "5.00", "206", "206", "05",
+                  "合计", "35.00"])
+    assert rows == [("201", "一般公共服务支出", "30.00"), ("20113", "商贸事务", "30.00"),
+                    ("2011301", "行政运行", "30.00"), ("206", "科学技术支出", "5.00"),
+                    ("20605", "科技条件与服务", "5.00"), ("合计", "35.00")]
+
+
+def test_codes_not_paired_when_the_run_and_the_rows_do_not_count_the_same() -> None:
+    rows = _rows(["公开08表", "一般公共预算基本支出预算表（经济科目）", "单位：万元", "科目编码", "科目名称",
+                  "合计", "1,000.00", "30102", "津贴补贴", "600.00", "30103", "30108", "30109", "奖金", "150.00",
+                  "机关事业单位基本养老保险", "250.00"])
+    assert ("30103", "奖金", "150.00") not in rows and ("30108", "奖金", "150.00") not in rows
