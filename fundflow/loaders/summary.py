@@ -111,4 +111,9 @@ def table_to_totals(doc: SourceDocument, table: RawTable, money_unit: str | None
                 continue
             out.append(TableTotal(table.label, table.kind or "", side_of(name, pos), name, value,
                                   doc.ref(row.first_line, row.last_line, table.label)))
+    if not out and any(is_amount(clean_cell(c)) for r in table.rows for c in r.cells):
+        # amounts printed apart from their labels (a column at a time): reported, not guessed
+        out.append(TableIssue(table.label, "unreadable", f"{table.label}: amounts printed apart from their "
+                              "labels; no label–amount pair read", doc.ref(table.first_line, table.last_line,
+                                                                            table.label)))
     return out

@@ -78,3 +78,15 @@ def test_codes_not_paired_when_the_run_and_the_rows_do_not_count_the_same() -> N
                   "合计", "1,000.00", "30102", "津贴补贴", "600.00", "30103", "30108", "30109", "奖金", "150.00",
                   "机关事业单位基本养老保险", "250.00"])
     assert ("30103", "奖金", "150.00") not in rows and ("30108", "奖金", "150.00") not in rows
+
+
+def test_summary_printed_a_column_at_a_time_is_reported_not_read() -> None:
+    from fundflow.kg.model import TableIssue, TableTotal
+    from fundflow.loaders.summary import table_to_totals
+    lines = ["公开01表", "收支预算总表", "单位：万元", "收入", "支出", "一、财政拨款", "二、其他资金", "收入合计",
+             "24,169.74", "12.00", "24,181.74", "一、公共安全支出", "支出合计", "24,181.74", "24,181.74"]
+    doc = doc_of(lines)
+    [t] = list(StreamLoader().parse(doc))
+    out = table_to_totals(doc, t, "万元")
+    assert not [r for r in out if isinstance(r, TableTotal)]
+    assert [r.kind for r in out if isinstance(r, TableIssue)] == ["unreadable"]
