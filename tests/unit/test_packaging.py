@@ -1,8 +1,8 @@
 """Every data file the package reads at run time is declared as package data (it ships in the wheel)."""
 from __future__ import annotations
 
-import tomllib
 import re
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
