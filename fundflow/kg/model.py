@@ -329,3 +329,28 @@ class Flow:
     is_direct: bool
     fund_type: str | None = None
     project: str | None = None
+
+
+# ---------------------------------------------------------------- procurement
+
+
+@dataclass(frozen=True)
+class Procurement:
+    """One item of a 政府采购 or 政府购买服务 table.
+
+    ``kind``: ``procurement`` (政府采购支出预算表) or ``purchase_services``
+    (政府购买服务支出预算表).  ``item`` is the 采购品目 / 购买服务项目 name (the
+    project name when the table prints no item column); ``amount`` the row's
+    总计 in yuan.  ``category`` is 货物/工程/服务 or the 指导目录 code and name;
+    ``project`` the 项目/专项 name when the table prints it readably.
+    """
+
+    table: str
+    kind: str
+    item: str
+    amount: Decimal
+    ref: SourceRef
+    project: str | None = None
+    category: str | None = None
+    unit_name: str | None = None
+    columns: tuple[tuple[str, Decimal], ...] = ()

@@ -14,6 +14,7 @@ from fundflow.kg.model import (
     BudgetLine,
     DocumentMeta,
     Indicator,
+    Procurement,
     Project,
     RawTable,
     SourceDocument,
@@ -21,14 +22,15 @@ from fundflow.kg.model import (
     TableTotal,
 )
 from fundflow.kg.normalize import compact, is_amount
-from fundflow.loaders import indicators, projects, threecosts
+from fundflow.loaders import indicators, procurement, projects, threecosts
 from fundflow.loaders.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
 from fundflow.loaders.meta import document_meta
 from fundflow.loaders.narrative import narrative_facts
 from fundflow.loaders.summary import SUMMARY_KINDS, empty_funds, table_to_totals, zero_in_narrative
 
 PERFORMANCE_KINDS = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
-NOT_READ = {"debt", "procurement", "purchase_services", "special_funds"}
+PROCUREMENT_KINDS = {"procurement", "purchase_services"}
+NOT_READ = {"debt", "special_funds"}
 
 
 def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[DocumentMeta, list]:
@@ -63,6 +65,8 @@ def table_records(doc: SourceDocument, table: RawTable, hint: dict) -> list:
         return indicators.table_to_indicators(doc, table, hint)
     if kind == "three_costs":
         return threecosts.table_to_threecosts(doc, table, hint)
+    if kind in PROCUREMENT_KINDS:
+        return procurement.table_to_procurement(doc, table, hint)
     if kind in NOT_READ and any(is_amount(c) for row in table.rows for c in row.cells):
         return [TableIssue(table.label, "skipped", f"{table.label} {table.title}: this kind of table is not read yet", ref)]
     if kind is None:
@@ -99,7 +103,7 @@ def _attach_unit(meta: DocumentMeta, records: list) -> list:
             r = dataclasses.replace(r, unit_name=owner_name, unit_code=owner_code)
         elif isinstance(r, Project) and unit and r.unit_name == unit.name and r.unit_code is None:
             r = dataclasses.replace(r, unit_code=unit.code)
-        elif isinstance(r, Indicator) and r.unit_name is None:
+        elif isinstance(r, (Indicator, Procurement)) and r.unit_name is None:
             r = dataclasses.replace(r, unit_name=owner_name)
         out.append(r)
     return out
