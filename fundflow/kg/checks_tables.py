@@ -1,92 +1,28 @@
-"""Identities of the tables: rows, columns, summary tables, cross-table, 三公, code names.
+"""Identities across the tables of one document, and budget vs final accounts.
 
+Summary tables (R06), summary ↔ revenue ↔ expenditure and 表3/表4/表5/表6
+(R07–R10), 项目支出 ↔ projects (R11), the empty 政府性基金 table (R12), and
+budget vs final accounts of the same unit and year (R23, ``budget_vs_final``).
 Each check takes a ``Checker`` (kg/checks.py) and records its findings there.
-Which columns add up to which is data (``kg/data/row_identities.csv``).
+``CHECKS`` lists every per-document table check in the order they run; the
+identities within one table are ``checks_rows``, the code names ``checks_names``.
 """
 from __future__ import annotations
 
-import csv
-import re
 from collections import defaultdict
 from decimal import Decimal
-from functools import lru_cache
-from importlib import resources
 
 from fundflow.kg.checks import Checker, Finding, catalogue, step_of, terms_tolerance
-from fundflow.kg.model import BudgetLine, ParsedDocument, Project, TableTotal, ThreeCosts
+from fundflow.kg.checks_names import check_code_names, check_name_consistency, code_names
+from fundflow.kg.checks_rows import check_columns, check_rows, check_three_costs, row_identities
+from fundflow.kg.model import BudgetLine, ParsedDocument, Project, TableTotal
 from fundflow.kg.normalize import compact
 
+__all__ = ["CHECKS", "budget_vs_final", "check_code_names", "check_columns", "check_cross", "check_gov_fund",
+           "check_name_consistency", "check_projects", "check_rows", "check_summary", "check_three_costs",
+           "code_names", "row_identities"]
+
 ZERO = Decimal(0)
-
-
-@lru_cache(maxsize=1)
-def row_identities() -> list[tuple[str, str, tuple[str, ...], bool]]:
-    text = resources.files("fundflow.kg").joinpath("data/row_identities.csv").read_text(encoding="utf-8")
-    return [(r["rule"], r["total"], tuple(r["parts"].split("+")), r["fund_scoped"] == "yes")
-            for r in csv.DictReader(text.splitlines())]
-
-
-def _by_table(ck: Checker) -> dict[str, list[BudgetLine]]:
-    tables: dict[str, list[BudgetLine]] = defaultdict(list)
-    for b in ck.parsed.of(BudgetLine):
-        tables[b.table].append(b)
-    return tables
-
-
-def _key(b: BudgetLine) -> str:
-    return b.amount_type + ("/" + b.fund_type if b.fund_type else "")
-
-
-def check_rows(ck: Checker) -> None:
-    """R01–R03: in each row, the total column = Σ its part columns."""
-    for label, lines in _by_table(ck).items():
-        rows: dict[tuple[str, str], dict[str, BudgetLine]] = defaultdict(dict)
-        for b in lines:
-            rows[(b.code_scheme, b.code)][_key(b)] = b
-        step = ck.table_step(label)
-        for (_, code), cols in rows.items():
-            for rule, total, parts, fund_scoped in row_identities():
-                _row_identity(ck, rule, label, code, cols, total, parts, fund_scoped, step)
-
-
-def _row_identity(ck, rule, label, code, cols, total, parts, fund_scoped, step) -> None:
-    funds = {k.partition("/")[2] for k in cols} if fund_scoped else {""}
-    for fund in funds:
-        suffix = "/" + fund if fund else ""
-        head = cols.get(total + suffix)
-        if parts[0].endswith("/*"):
-            terms = [b for k, b in cols.items() if k.startswith(parts[0][:-1])]
-        else:
-            terms = [cols[p + suffix] for p in parts if p + suffix in cols]
-        if head is None or len(terms) < 2 and not parts[0].endswith("/*") or not terms:
-            continue
-        what = f"{label} row {code or '合计'}: {total} = {' + '.join(_key(t) for t in terms)}"
-        ck.compare(rule, what, head.amount, sum((t.amount for t in terms), ZERO),
-                   terms_tolerance(step, len(terms)), [head.ref], [t.ref for t in terms],
-                   ambiguous=head.ambiguous or any(t.ambiguous for t in terms))
-
-
-def check_columns(ck: Checker) -> None:
-    """R04 parent code = Σ children; R05 合计 row = Σ top-level rows (per table, column, fund)."""
-    for label, lines in _by_table(ck).items():
-        step = ck.table_step(label)
-        cols: dict[tuple[str, str], dict[str, BudgetLine]] = defaultdict(dict)
-        for b in lines:
-            cols[(b.code_scheme, _key(b))][b.code] = b
-        for (_, col), by_code in cols.items():
-            for code, head in by_code.items():
-                kids = [b for c, b in by_code.items() if c and _parent(c) == code]
-                if not kids:
-                    continue
-                rule = "R05" if code == "" else "R04"
-                what = f"{label} column {col}: {code or '合计'} = Σ {', '.join(k.code for k in kids)}"
-                ck.compare(rule, what, head.amount, sum((k.amount for k in kids), ZERO),
-                           terms_tolerance(step, len(kids)), [head.ref], [k.ref for k in kids],
-                           ambiguous=head.ambiguous or any(k.ambiguous for k in kids))
-
-
-def _parent(code: str) -> str:
-    return "" if len(code) <= 3 else code[:-2]
 
 
 def _totals(ck: Checker, kind: str) -> list[TableTotal]:
@@ -221,63 +157,6 @@ def check_gov_fund(ck: Checker) -> None:
     for other in elsewhere:
         ck.flag("R12", f"{'/'.join(sorted(labels))} is empty but {other.table} shows government-fund money "
                        f"{other.amount / 10000} 万元", [where], [other.ref])
-
-
-def check_three_costs(ck: Checker) -> None:
-    """R13 合计 = 出国 + 车 + 接待; R14 车 = 购置 + 运行 — per table, year and basis."""
-    groups: dict[tuple, dict[str, ThreeCosts]] = defaultdict(dict)
-    for r in ck.parsed.of(ThreeCosts):
-        groups[(r.table, r.year, r.basis)][r.item] = r
-    for (table, year, basis), items in groups.items():
-        step = ck.table_step(table)
-        for rule, total, parts in (("R13", "total", ("abroad", "vehicle", "reception")),
-                                   ("R14", "vehicle", ("vehicle_purchase", "vehicle_operation"))):
-            head = items.get(total)
-            present = [items[p] for p in parts if p in items]
-            if head is None or not present or (len(present) < len(parts) and ck.undecided(table)):
-                continue  # missing cells are empty (zero) only when their total is printed and nothing was left undecided
-            what = f"{table} {year or ''} {basis}: {total} = {' + '.join(parts)}"
-            ck.compare(rule, what, head.amount, sum((p.amount for p in present), ZERO),
-                       terms_tolerance(step, len(parts)), [head.ref], [p.ref for p in present])
-
-
-@lru_cache(maxsize=1)
-def code_names() -> list[dict[str, str]]:
-    text = resources.files("fundflow.kg").joinpath("data/code_names.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
-def check_code_names(ck: Checker) -> None:
-    """R21: names of an older edition than the document's year (anywhere in the document)."""
-    year = ck.parsed.meta.fiscal_year
-    if not year:
-        ck.skip("R21", "the document's fiscal year is unknown")
-        return
-    for row in code_names():
-        until = int(row["valid_until"] or 9999)
-        if until >= year:
-            continue
-        stem = row["name"].removesuffix("支出")
-        pattern = re.compile(re.escape(stem) + r"\s*(?:支出|[（(]类[）)])")
-        hits = [no for no, line in enumerate(ck.parsed.source.lines, 1) if pattern.search(compact(line))]
-        if hits:
-            refs = [ck.parsed.source.ref(no, no) for no in hits]
-            ck.flag("R21", f"{row['code']} is named {row['name']} (the name until {until}) on "
-                           f"{len(hits)} line(s) of a {year} document: L{', L'.join(map(str, hits[:8]))}",
-                    refs[:20])
-
-
-def check_name_consistency(ck: Checker) -> None:
-    """R22: the same code under two names in the document's tables."""
-    names: dict[tuple[str, str], dict[str, BudgetLine]] = defaultdict(dict)
-    for b in ck.parsed.of(BudgetLine):
-        if b.code:
-            names[(b.code_scheme, b.code)].setdefault(re.sub(r"[\s（）()、]", "", b.name), b)
-    for (_, code), seen in names.items():
-        distinct = list(seen)
-        if len(distinct) > 1 and not all(a in b or b in a for a in distinct for b in distinct):
-            refs = [seen[n].ref for n in distinct]
-            ck.flag("R22", f"code {code} is named {' / '.join(distinct)} in different tables", refs[:1], refs[1:])
 
 
 def budget_vs_final(docs: list[ParsedDocument]) -> list[Finding]:
