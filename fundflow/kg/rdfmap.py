@@ -17,6 +17,7 @@ from fundflow.kg.model import (
     Indicator,
     NarrativeFact,
     ParsedDocument,
+    Procurement,
     Project,
     SourceRef,
     TableIssue,
@@ -281,6 +282,24 @@ class DocumentMapper:
         self.add(n, FF("unit"), self.unit(None, None))
         self.source(n, r.ref, i)
 
+    def procurement(self, r: Procurement, i: int) -> None:
+        """A 政府采购 / 政府购买服务 item, linked to its project when the document has one of that name and unit."""
+        n = self.node("procurement", i)
+        unit = self.unit(None, r.unit_name)
+        self.add(n, A, FF("ProcurementItem"))
+        self.add(n, v.RDFS("label"), v.zh(r.item))
+        self.add(n, FF("procurementKind"), v.text(r.kind))
+        self.add(n, FF("amount"), v.decimal(r.amount))
+        self.add(n, FF("procurementCategory"), v.zh(r.category) if r.category else None)
+        if r.project:
+            iri = project_iri(r.project, unit or self.doc, self.year, self.meta.kind, self.base)
+            self.add(n, FF("project"), iri if iri in self.projects.values() else None)
+            self.add(n, FF("projectName"), v.zh(r.project))
+        self.add(n, FF("unit"), unit)
+        self.add(n, FF("fiscalYear"), v.year(self.year) if self.year else None)
+        self.add(n, FF("table"), v.text(r.table))
+        self.source(n, r.ref, i)
+
     def narrative(self, r: NarrativeFact, i: int) -> None:
         n = self.node("fact", i)
         self.add(n, A, FF("NarrativeFact"))
@@ -302,6 +321,6 @@ class DocumentMapper:
 
 DISPATCH = {BudgetLine: DocumentMapper.budget_line, Project: DocumentMapper.project, Indicator: DocumentMapper.indicator,
              TableTotal: DocumentMapper.table_total, ThreeCosts: DocumentMapper.three_costs, NarrativeFact: DocumentMapper.narrative,
-             TableIssue: DocumentMapper.issue}
+             TableIssue: DocumentMapper.issue, Procurement: DocumentMapper.procurement}
 
 

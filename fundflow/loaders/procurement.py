@@ -30,6 +30,7 @@ from fundflow.loaders.projects import header_columns
 _FILLER = re.compile(r"^[\s　…\.·—\-/*]*$")
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _NAME_ROLES = ("item", "project", "category")
+_NUMBERED = ("seq", "function")
 
 
 @lru_cache(maxsize=None)
@@ -66,10 +67,10 @@ def category_of(text: str) -> str | None:
 class Row:
     """A body row: its label texts and its amounts in yuan (in printed order)."""
 
-    def __init__(self, raw: RawRow, money_unit: str | None, seq: int | None = None) -> None:
+    def __init__(self, raw: RawRow, money_unit: str | None, numbered: frozenset[int] = frozenset()) -> None:
         self.raw, self.money_unit = raw, money_unit
-        # the 序号 cell of an aligned row is a number, not an amount
-        cells = [c for i, c in enumerate(raw.cells) if not (raw.aligned and i == seq)]
+        # the 序号 and 功能科目 cells of an aligned row are numbers, not amounts
+        cells = [c for i, c in enumerate(raw.cells) if not (raw.aligned and i in numbered)]
         self.texts = [clean_cell(c) for c in cells if not is_amount(c) and not _FILLER.match(c)]
         self.amounts = [to_yuan(parse_amount(c), money_unit) for c in cells if is_amount(c)]
 
@@ -85,8 +86,8 @@ def table_to_procurement(doc: SourceDocument, table: RawTable, meta_hint: dict) 
     """
     unit_money = table.money_unit or meta_hint.get("money_unit")
     roles = label_roles(table.header)
-    seq = roles.index("seq") if "seq" in roles else None
-    rows = [Row(raw, unit_money, seq) for raw in table.rows]
+    numbered = frozenset(i for i, role in enumerate(roles) if role in _NUMBERED)
+    rows = [Row(raw, unit_money, numbered) for raw in table.rows]
     if not any(r.amounts for r in rows):
         return []
     tol = to_yuan(Decimal("0.01"), unit_money)
