@@ -33,7 +33,7 @@ _NAME_ROLES = ("item", "project", "category")
 _NUMBERED = ("seq", "function")
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=8)
 def _words(name: str) -> tuple[tuple[str, str], ...]:
     """A (role, printed) CSV of ``loaders/data`` → rows, longest wording first."""
     text = resources.files("fundflow.loaders").joinpath(f"data/{name}.csv").read_text(encoding="utf-8")
