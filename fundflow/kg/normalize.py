@@ -93,3 +93,19 @@ def display_name(text: str) -> str:
         before, after = parts[i - 1][-1:], parts[i + 1][:1]
         out.append(" " if before.isascii() and after.isascii() and before and after else "")
     return "".join(out)
+
+
+# How a budget unit's name ends (局, 中心, 委员会 …; 本级 / 机关 for a department's own office).
+_ORG_NAME = re.compile(r"(?:局|委员会|委|厅|院|办公室|中心|所|站|部|会|处|队|馆|校|社)(?:本级|机关)?$")
+_TOTAL_LABEL = re.compile(r"^[*＊]*(?:部门|单位)?(?:合计|总计)$")
+
+
+def is_org_name(text: str) -> bool:
+    """``'沈阳市医疗保障局本级'`` → True: the name of an organisation (by its ending)."""
+    return bool(_ORG_NAME.search(compact(text)))
+
+
+def is_total_label(text: str, subtotal: bool = False) -> bool:
+    """``'合计'``, ``'合 计'``, ``'部门合计'``, ``'*总计'`` (and ``'小计'`` when ``subtotal``) → True."""
+    t = compact(text)
+    return bool(_TOTAL_LABEL.match(t)) or (subtotal and t == "小计")

@@ -20,6 +20,8 @@ from fundflow.kg.normalize import (
     compact,
     is_amount,
     is_code,
+    is_org_name,
+    is_total_label,
     normalize_code,
     parent_code,
     parse_amount,
@@ -31,9 +33,7 @@ CLASSIFICATION_KINDS = {"expenditure", "general_expenditure", "gov_fund", "state
                         "general_basic", "appropriation_basic", "revenue", "function_budget", "econ_gov", "econ_dept",
                         "operating_costs"}
 SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
-TOTAL_WORDS = ("合计", "总计")
 UNIT_KEY = "unit:"  # rows of a table by unit (收入/支出预算按单位分类汇总表, 表2 by unit)
-_ORG = re.compile(r"(局|委员会|委|厅|院|办公室|办公厅|中心|站|所|队|馆|校)(本级|机关)?$")
 
 
 @dataclass(frozen=True)
@@ -91,13 +91,13 @@ def _key_and_values(cells: list[str], aligned: bool) -> tuple[str | None, str, l
         return None
     first = cells[0]
     rest = cells[1:]
-    if aligned and first == "" and rest and compact(rest[0]) in TOTAL_WORDS:
+    if aligned and first == "" and rest and is_total_label(rest[0]):
         return "", compact(rest[0]), rest[1:]
-    if compact(first) in TOTAL_WORDS:
+    if is_total_label(first):
         return "", compact(first), rest
     skip = 1 if (aligned and first == "" or re.fullmatch(r"\d{6}", compact(first))) and rest else 0
     label = re.sub(r"^\d{6}", "", compact(rest[0]) if skip else compact(first))
-    if not is_code(first) and _ORG.search(label) and any(is_amount(c) for c in rest):
+    if not is_code(first) and is_org_name(label) and any(is_amount(c) for c in rest):
         return UNIT_KEY + label, label, rest[skip:]
     if not is_code(first):
         return None
@@ -207,7 +207,7 @@ def _table_scheme(table: RawTable) -> str:
 
 
 def _total_row_present(table: RawTable) -> bool:
-    return any(any(compact(c) in TOTAL_WORDS for c in row.cells[:2]) and any(is_amount(c) for c in row.cells)
+    return any(any(is_total_label(c) for c in row.cells[:2]) and any(is_amount(c) for c in row.cells)
                for row in table.rows)
 
 

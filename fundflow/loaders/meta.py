@@ -13,12 +13,11 @@ from functools import lru_cache
 from importlib import resources
 
 from fundflow.kg.model import DocumentMeta, RawTable, SourceDocument, UnitInfo
-from fundflow.kg.normalize import compact
+from fundflow.kg.normalize import compact, is_org_name
 
 _YEAR = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[^\s，。、]{0,30}?)(?:单位|部门)?\s*(?:预\s*算|决\s*算)")
 _UNIT_CODE = re.compile(r"(?<![\d,.])(\d{6})\s*([\u4e00-\u9fff（）()]{2,40})(?:\s*-\s*(\d{6})\d{3})?")
 _REGION = re.compile(r"^((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?市)?(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)")
-_ORG_SUFFIX = re.compile(r"(局|委员会|委|厅|院|办公室|办公厅|中心|所|站|部|会|处|队|馆|校|学院|法院|检察院)(本级|机关)?$")
 _COMPOSITION = re.compile(r"单位构成|编制范围的.{0,12}单位(?:包括|有)")
 _LISTED = re.compile(r"^\s*(?:\d{1,2}[.．、]|[（(]\d{1,2}[）)])\s*([\u4e00-\u9fff（）()]{4,40})[。；;，,]?\s*$")
 _HEADING_LINES = 150
@@ -58,7 +57,7 @@ def units_printed(tables: tuple[RawTable, ...]) -> list[UnitInfo]:
             for m in _UNIT_CODE.finditer(text):
                 name = m.group(2)
                 known = seen.get(m.group(1))
-                if _ORG_SUFFIX.search(name) and (known is None or (known.region_code is None and m.group(3))):
+                if is_org_name(name) and (known is None or (known.region_code is None and m.group(3))):
                     seen[m.group(1)] = UnitInfo(name, m.group(1), m.group(3))
     return list(seen.values())
 
@@ -71,7 +70,7 @@ def units_listed(doc: SourceDocument) -> list[UnitInfo]:
             continue
         for nxt in doc.lines[i + 1:i + 16]:
             m = _LISTED.match(nxt)
-            if m and _ORG_SUFFIX.search(compact(m.group(1))):
+            if m and is_org_name(m.group(1)):
                 found.append(UnitInfo(compact(m.group(1))))
         if found:
             break
@@ -129,11 +128,11 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
             units.append(listed)
     named = _labelled(doc, tables, ("单位名称", "编制单位", "编制部门", "部门", "预算单位"))
     for name, _ in named.most_common():
-        if _ORG_SUFFIX.search(name) and not any(u.name == name for u in units):
+        if is_org_name(name) and not any(u.name == name for u in units):
             units.append(UnitInfo(name))
     department = (departments or [None])[0]
     if scope == "department" or department is None:
-        labelled = next((n for n, _ in named.most_common() if _ORG_SUFFIX.search(n)), None)
+        labelled = next((n for n, _ in named.most_common() if is_org_name(n)), None)
         department = department if scope == "unit" and department else (_title_org(doc) or department or labelled)
     if scope == "department" and department and not any(u.name == department for u in units):
         units.insert(0, UnitInfo(department))

@@ -23,14 +23,21 @@ from functools import lru_cache
 from importlib import resources
 
 from fundflow.kg.model import Project, RawRow, RawTable, SourceDocument, TableIssue
-from fundflow.kg.normalize import clean_cell, compact, display_name, is_amount, parse_amount, to_yuan
+from fundflow.kg.normalize import (
+    clean_cell,
+    compact,
+    display_name,
+    is_amount,
+    is_org_name,
+    is_total_label,
+    parse_amount,
+    to_yuan,
+)
 from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 _TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
 _FILLER = re.compile(r"^[\s　…\.·—\-/]*$")
 _PROSE = re.compile(r"[。；：;:]|^安排|^[一二三四五六七八九十]、|^\d+[.、]")
-_TOTAL = {"合计", "总计", "小计"}
-_UNIT_SUFFIX = re.compile(r"(?:局|中心|本级|委员会|委|办公室|院|所|站|队|处|厅|馆|部|会|社|校)$")
 _LABEL_WORDS = ("项目名称", "单位名称", "单位编码", "金额", "预算数", "小计", "备注")
 DERIVED_PREFIX = "（无名称）"
 DERIVED_LENGTH = 11
@@ -100,7 +107,7 @@ def _is_name(text: str) -> bool:
 
 def _looks_unit(text: str, known: set[str]) -> bool:
     t = compact(text)
-    return t in known or bool(_UNIT_SUFFIX.search(t)) and len(t) <= 30
+    return t in known or is_org_name(t) and len(t) <= 30
 
 
 def derive_name(descriptions: list[str]) -> str:
@@ -129,7 +136,7 @@ def _read_rows(table: RawTable, spec: ColumnSpec, unit_money: str | None) -> tup
         if not any(a is not None for a in amounts):
             continue
         r = _Row(raw, labels, amounts, raw.aligned and len(printed) == len(spec.names))  # type: ignore[arg-type]
-        if any(compact(c) in _TOTAL for c in labels):
+        if any(is_total_label(c, subtotal=True) for c in labels):
             total = r
         else:
             rows.append(r)

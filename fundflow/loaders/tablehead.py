@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 
-from fundflow.kg.normalize import clean_cell, compact, is_amount, is_code
+from fundflow.kg.normalize import clean_cell, compact, is_amount, is_code, is_total_label
 
 _NUMBER_ONLY = re.compile(r"^(?:部门公开|公开)?表\d{1,2}$|^公开\d{1,2}表$")
 _UNIT_NAME = re.compile(r"^(?:单位名称|编制部门|部门名称|部门|编制单位)[:：]\s*(\S.*)$")
 _NOTE = re.compile(r"^(?:注|备注|说明)\s*\d?\s*[:：]|^无此项预算")
-_TOTAL = re.compile(r"^(?:[*＊]+)?(?:部门|单位)?(?:合计|总计)$")
 _HEADING = re.compile(r"^\s*#+\s*")
 
 
@@ -40,11 +39,6 @@ def unit_name(line: str) -> str | None:
 def is_note(text: str) -> bool:
     """A footnote printed under a table (``备注：无此项预算，为空表``, ``注：…``)."""
     return bool(_NOTE.match(compact(text)))
-
-
-def is_total_label(text: str) -> bool:
-    """``合计`` / ``合 计`` / ``**部门合计`` / ``总计``."""
-    return bool(_TOTAL.match(compact(text)))
 
 
 def is_figure(text: str) -> bool:

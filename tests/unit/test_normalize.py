@@ -26,3 +26,18 @@ def test_to_yuan_is_exact():
 def test_normalize_code():
     assert normalize_code("208 05 01") == "2080501"
     assert normalize_code("2101202") == "2101202"
+
+
+@pytest.mark.parametrize("text,org", [("沈阳市医疗保障局本级", True), ("沈阳市医疗保障事务服务中心", True),
+                                      ("江苏省人民检察院", True), ("上海市普陀区商务委员会", True),
+                                      ("一般公共预算拨款收入", False), ("城乡医疗救助", False)])
+def test_is_org_name(text, org):
+    from fundflow.kg.normalize import is_org_name
+    assert is_org_name(text) is org
+
+
+def test_is_total_label():
+    from fundflow.kg.normalize import is_total_label
+    assert all(is_total_label(t) for t in ("合计", "合 计", "部门合计", "＊总计"))
+    assert not is_total_label("小计") and is_total_label("小计", subtotal=True)
+    assert not is_total_label("本年收入合计")
