@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from fundflow.kg.normalize import compact, is_amount
+from fundflow.loaders.titles import PDF_KEY
 
 _GAP = re.compile(r"\S+(?: \S+)*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -23,7 +24,6 @@ _CODE_PART = re.compile(r"^\d{2}$")
 _WHOLE_CODE = re.compile(r"^(?:\d{3}|\d{5}|\d{7})$")
 # A page number alone on its line: "14", "- 3 -", "第 2 页", "2/10".
 _PAGE_NO = re.compile(r"^(?:[-—–]?\s*\d{1,4}\s*[-—–]?|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
-_PDF_KEY = re.compile(r"^(?:<PDF_KEY>)?[0-9a-f]{32}")
 TEXT_LEAF = re.compile(r"名称|科目|编码|代码|^[类款项目]+$|^项目$")
 CODE_LEAF = re.compile(r"^[类款项目]+$|编码|代码|编号")
 
@@ -45,7 +45,7 @@ class Piece:
 def clean_line(text: str) -> str:
     """Raw line → line without form feeds, page-key prefixes and trailing blanks."""
     t = text.replace("\f", "").rstrip()
-    return _PDF_KEY.sub(lambda m: " " * len(m.group(0)), t)
+    return PDF_KEY.sub(lambda m: " " * len(m.group(0)), t)
 
 
 def is_furniture(text: str) -> bool:

@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from fundflow.kg.model import SourceDocument
+from fundflow.loaders.titles import PDF_KEY
 
-_KEY = re.compile(r"^(?:<PDF_KEY>)?[0-9a-f]{32}\s*")
 _PAGE_NO = re.compile(r"^(?:-\s*\d{1,3}\s*-|\d{1,3}|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?)$")
 FRAGMENT = re.compile(r"^-?(?=[\d,.]*\d|[,.]$)[\d,.]+$")
 STRICT_AMOUNT = re.compile(r"^-?\d{1,3}(?:,\d{3})*\.\d{2}$")
@@ -36,7 +36,7 @@ class Line:
 def clean_line(text: str) -> str:
     """Raw line → text without form feeds, ``<PDF_KEY>hex`` prefix and outer blanks."""
     t = text.replace("\f", " ").strip(" \t\u3000\xa0")
-    return _KEY.sub("", t).strip()
+    return PDF_KEY.sub("", t).strip()
 
 
 def doc_to_lines(doc: SourceDocument) -> list[Line]:

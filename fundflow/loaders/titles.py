@@ -13,6 +13,8 @@ from importlib import resources
 
 from fundflow.kg.normalize import compact
 
+# Page furniture some converters put before a line: "<PDF_KEY>" and a 32-digit hex key.
+PDF_KEY = re.compile(r"^(?:<PDF_KEY>)?[0-9a-f]{32}")
 _SENTENCE = re.compile(r"[，。；：《》、]|详见|见附件|包括")
 _NUMBER = re.compile(r"(?:部门公开|公开)?表\s*(\d{1,2})(?!\d)|公开\s*(\d{1,2})\s*表")
 _MONEY = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|千元|亿元)")
@@ -41,7 +43,7 @@ def match_title(line: str) -> str | None:
     followed by a qualifier in brackets, a table number or a money unit).
     """
     t = compact(line).lstrip("\f")
-    t = re.sub(r"^(?:<PDF_KEY>)?[0-9a-f]{32}", "", t)  # page furniture before a title
+    t = PDF_KEY.sub("", t)
     t = re.sub(r"^#+", "", t)
     t = re.sub(r"(?:单位[:：](?:万元|元))$", "", t)
     t = re.sub(r"(?:部门公开|公开)?表\d{1,2}$|公开\d{1,2}表$", "", t)
