@@ -136,15 +136,22 @@ def trace(store_dir: str | None, fmt: str, **filters) -> None:
     click.echo(with_store(store_dir, lambda store: report(store, **filters), create=False))
 
 
+def _flow_graph(store_dir: str | None, filters: dict):
+    """The store's flow graph, filtered as the map and Sankey options say."""
+    from fundflow.kg.render import load_flows
+
+    return with_store(store_dir, lambda store: load_flows(store, **filters), create=False)
+
+
 @cli.command("map")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="flows.html", show_default=True)
 @flow_filters
 @store_option
 def map_(output: str, store_dir: str | None, **filters) -> None:
     """Write the funding flows as an interactive HTML map that works offline (vis-network)."""
-    from fundflow.kg.render import load_flows, write_map
+    from fundflow.kg.render import write_map
 
-    graph = with_store(store_dir, lambda store: load_flows(store, **filters), create=False)
+    graph = _flow_graph(store_dir, filters)
     write_map(graph, output)
     click.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} flows)", err=True)
 
@@ -155,11 +162,9 @@ def map_(output: str, store_dir: str | None, **filters) -> None:
 @store_option
 def sankey(output: str, store_dir: str | None, **filters) -> None:
     """Write the funding flows as a Sankey diagram in one offline HTML file (plotly)."""
-    from fundflow.kg.render import load_flows
     from fundflow.kg.sankey import write_sankey
 
-    graph = with_store(store_dir, lambda store: load_flows(store, **filters), create=False)
-    write_sankey(graph, output)
+    write_sankey(_flow_graph(store_dir, filters), output)
     click.echo(f"wrote {output}", err=True)
 
 

@@ -19,7 +19,6 @@ from fundflow.kg.model import (
     RawTable,
     SourceDocument,
     TableIssue,
-    TableTotal,
 )
 from fundflow.kg.normalize import compact, is_amount
 from fundflow.loaders import indicators, procurement, projects, threecosts
@@ -108,5 +107,3 @@ def _attach_unit(meta: DocumentMeta, records: list) -> list:
         out.append(r)
     return out
 
-
-__all__ = ["TableTotal", "table_records", "tables_to_records"]
