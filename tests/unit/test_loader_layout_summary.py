@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from fundflow.kg.model import SourceDocument, TableTotal
 from fundflow.loaders.layout import LayoutLoader
 from fundflow.loaders.pipeline import parse_document
@@ -66,7 +64,6 @@ def test_reserve_fund_is_an_expenditure_total(tmp_path):
     assert totals[("income", "一般公共预算")] == 241697400
 
 
-@pytest.mark.skipif(not JIANGSU.exists(), reason="corpus not present")
 def test_jiangsu_summary_reserve_fund():
     doc = parse_document(JIANGSU)
     totals = {(t.table_kind, t.side, t.label): t.amount for t in doc.of(TableTotal)}
