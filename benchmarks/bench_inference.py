@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from fundflow.kg.inference import infer_subject_codes
-from fundflow.kg.model import BudgetLine, Project, SourceRef
+from fundflow.analysis.inference import infer_subject_codes
+from fundflow.core.model import BudgetLine, Project, SourceRef
 
 REF = SourceRef("synthetic.txt", "0" * 64, 1, 1)
 

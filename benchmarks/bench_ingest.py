@@ -17,7 +17,7 @@ import pytest
 
 from fundflow.kg.ingest import ingest_paths
 from fundflow.kg.query import run_query
-from fundflow.loaders.pipeline import parse_document
+from fundflow.records.pipeline import parse_document
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "data" / "samples").glob("*.txt"))

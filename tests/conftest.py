@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from fundflow.kg.model import (
+from fundflow.core.model import (
     BudgetLine,
     DocumentMeta,
     Indicator,

@@ -17,7 +17,7 @@ SAMPLES = ROOT / "data" / "samples"
 
 def _fundflow(*args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-c", "from fundflow.kg.cli import main; main()", *args], env=env,
+    return subprocess.Popen([sys.executable, "-c", "from fundflow.cli.main import main; main()", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fundflow.kg.cli import cli
+from fundflow.cli.main import cli
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 ANSHAN = SAMPLES / "anshan-center-2026-budget.txt"
@@ -73,8 +73,8 @@ def test_truncated_document_loads_what_is_there(tmp_path):
 
 
 def test_garbled_number_is_reported_with_its_line(tmp_path):
-    from fundflow.kg.model import TableIssue
-    from fundflow.loaders.pipeline import parse_document
+    from fundflow.core.model import TableIssue
+    from fundflow.records.pipeline import parse_document
 
     text = ANSHAN.read_text(encoding="utf-8")
     cell = "\t1,309.94\t"  # a table cell, not the prose
@@ -87,8 +87,8 @@ def test_garbled_number_is_reported_with_its_line(tmp_path):
 
 
 def test_partly_illegible_document_reports_the_rest():
-    from fundflow.kg.model import BudgetLine, TableIssue
-    from fundflow.loaders.pipeline import parse_document
+    from fundflow.core.model import BudgetLine, TableIssue
+    from fundflow.records.pipeline import parse_document
 
     parsed = parse_document(SAMPLES / "fushun-center-2023-budget.txt")
     assert parsed.of(BudgetLine)

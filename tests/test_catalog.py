@@ -9,8 +9,8 @@ import pytest
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
-from fundflow.kg.catalog import build_catalog, conformance, write_catalog
 from fundflow.kg.ingest import ingest_paths
+from fundflow.outputs.catalog import build_catalog, conformance, write_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "data" / "samples").glob("*.txt"))

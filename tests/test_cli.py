@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fundflow.cli.main import cli
 from fundflow.kg import ingest as ingest_mod
-from fundflow.kg.cli import cli
 from tests.conftest import make_parsed
 
 COMMANDS = ["parse", "ingest", "query", "export", "demo"]
@@ -26,10 +26,10 @@ def fake_parse(monkeypatch):
     def parse_document(path, loader=None):
         path = Path(path)
         if "bad" in str(path):
-            from fundflow.kg.errors import LayoutError
+            from fundflow.core.errors import LayoutError
             raise LayoutError("no loader recognises this layout", file=path.name)
         return make_parsed(path.name, (path.name.encode().hex() * 64)[:64])
-    monkeypatch.setattr("fundflow.loaders.pipeline.parse_document", parse_document)
+    monkeypatch.setattr("fundflow.records.pipeline.parse_document", parse_document)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

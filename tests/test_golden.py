@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.kg.model import BudgetLine, Indicator, Project, TableIssue, TableTotal, ThreeCosts, to_jsonable
-from fundflow.loaders.pipeline import parse_document
+from fundflow.core.model import BudgetLine, Indicator, Project, TableIssue, TableTotal, ThreeCosts, to_jsonable
+from fundflow.records.pipeline import parse_document
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted(p.parent.name for p in (ROOT / "tests" / "golden").glob("*/expected.json"))

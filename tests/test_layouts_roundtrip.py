@@ -30,8 +30,8 @@ from support.docmodel import (
 )
 from support.render import LAYOUTS, Quirks, render
 
-from fundflow.kg.model import BudgetLine, Indicator, ParsedDocument, Project, TableIssue, TableTotal, ThreeCosts
-from fundflow.loaders.pipeline import parse_document
+from fundflow.core.model import BudgetLine, Indicator, ParsedDocument, Project, TableIssue, TableTotal, ThreeCosts
+from fundflow.records.pipeline import parse_document
 
 ALIGNED = ("layout", "tabbed", "cells")  # layouts that keep every cell's column
 FN_IDS = ((0, 1, 4), (1, 2, 3))  # 合计 = 基本 + 项目; 基本 = 人员 + 公用
@@ -225,8 +225,8 @@ def test_stream_project_table_without_total_row() -> None:
 
 
 def test_layout_last_indicator_with_blank_level1_stays_in_its_block() -> None:
-    from fundflow.kg.model import SourceDocument
-    from fundflow.loaders.layout import LayoutLoader
+    from fundflow.core.model import SourceDocument
+    from fundflow.loaders.layout.loader import LayoutLoader
     lines = ["表 17", "", "                部门预算项目（政策）绩效目标表",
              "单位名称：某中心                                        单位：万元", "",
              "项目(政策)名称    甲经费",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.kg.errors import DocumentError
-from fundflow.kg.model import BudgetLine
-from fundflow.loaders.base import read_document
-from fundflow.loaders.pipeline import parse_document
+from fundflow.core.errors import DocumentError
+from fundflow.core.model import BudgetLine
+from fundflow.loaders.document import read_document
+from fundflow.records.pipeline import parse_document
 
 CORPUS_PDF = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pdf"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundflow.kg.errors import FundflowError
-from fundflow.kg.normalize import is_amount, parse_amount, to_yuan
+from fundflow.core.errors import FundflowError
+from fundflow.core.normalize import is_amount, parse_amount, to_yuan
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -81,8 +81,8 @@ mutations = st.lists(st.tuples(st.sampled_from(["delete", "duplicate", "flip"]),
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(sorted(p.name for p in SAMPLES.glob("*.txt"))), mutations)
 def test_loaders_on_mutated_samples_return_records_or_fundflow_errors(tmp_path, name, ops):
-    from fundflow.kg.checks import reconcile
-    from fundflow.loaders.pipeline import parse_document
+    from fundflow.checks.rules import reconcile
+    from fundflow.records.pipeline import parse_document
 
     target = tmp_path / name
     target.write_bytes(_mutate((SAMPLES / name).read_bytes(), ops))

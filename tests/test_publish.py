@@ -74,7 +74,7 @@ def store_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def endpoint(store_dir):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fundflow.kg.cli", "serve", "--store", str(store_dir),
+    proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "serve", "--store", str(store_dir),
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/sparql"
     wait_for(url, proc, 20)
@@ -204,7 +204,7 @@ def canonical(binding: dict) -> tuple:
 @pytest.fixture(scope="module")
 def pushed(virtuoso, store_dir):
     endpoint = f"{virtuoso}/sparql-graph-crud-auth"
-    proc = subprocess.run([sys.executable, "-m", "fundflow.kg.cli", "push", "--endpoint", endpoint,
+    proc = subprocess.run([sys.executable, "-m", "fundflow.cli.main", "push", "--endpoint", endpoint,
                            "--store", str(store_dir), "--user", "dba", "--password", "dba"],
                           check=False, capture_output=True, text=True, timeout=300)
     return proc
@@ -236,7 +236,7 @@ def test_bundled_query_same_rows_on_virtuoso(pushed, virtuoso, store_dir):
 
 
 def test_push_with_wrong_password_fails_with_one_line(virtuoso, store_dir):
-    proc = subprocess.run([sys.executable, "-m", "fundflow.kg.cli", "push", "--endpoint",
+    proc = subprocess.run([sys.executable, "-m", "fundflow.cli.main", "push", "--endpoint",
                            f"{virtuoso}/sparql-graph-crud-auth", "--store", str(store_dir), "--user", "dba",
                            "--password", "wrong"], check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1

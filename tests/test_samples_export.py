@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parents[1]
-FUNDFLOW = [sys.executable, "-m", "fundflow.kg.cli"]
+FUNDFLOW = [sys.executable, "-m", "fundflow.cli.main"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

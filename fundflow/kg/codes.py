@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from fundflow.kg import vocab as v
-from fundflow.kg.triples import code_iri, edition_iri
+from fundflow.kg.iris import code_iri, edition_iri
 from fundflow.kg.vocab import FF, A
 
 # CSV file → (code scheme, output file).

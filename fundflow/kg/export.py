@@ -10,7 +10,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from fundflow.kg.errors import FundflowError
+from fundflow.core.errors import FundflowError
 from fundflow.kg.vocab import DEFAULT_BASE, PREFIXES
 
 FORMATS: dict[str, ox.RdfFormat] = {

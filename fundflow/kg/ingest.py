@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from fundflow.core.errors import FundflowError
+from fundflow.core.model import ParsedDocument, TableIssue
 from fundflow.kg import vocab
-from fundflow.kg.errors import FundflowError
 from fundflow.kg.export import export_store
-from fundflow.kg.model import ParsedDocument, TableIssue
+from fundflow.kg.iris import graph_iri, records_to_triples
 from fundflow.kg.store import load_reference_graphs, relink_units, replace_document
-from fundflow.kg.triples import graph_iri, records_to_triples
 
 SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf")
 
@@ -79,15 +79,15 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
 
     Raises ``FundflowError`` subclasses (one-line, naming the file) when it cannot be read.
     """
-    from fundflow.loaders.pipeline import parse_document
+    from fundflow.records.pipeline import parse_document
 
     if not path.is_file():
         raise FundflowError("no such file", file=str(path))
     parsed = parse_document(path, loader)
-    from fundflow.kg.funding_graph import funding_triples  # levels, 直达资金, inferred codes, flows
+    from fundflow.kg.funding_map import funding_triples  # levels, 直达资金, inferred codes, flows
 
     triples = list(dict.fromkeys(records_to_triples(parsed, base) + funding_triples(parsed, base)))
-    from fundflow.kg.validate import findings_graph_triples  # reconciliation findings: their own named graph
+    from fundflow.kg.findings import findings_graph_triples  # reconciliation findings: their own named graph
 
     findings_graph, findings = findings_graph_triples(parsed, base)
     replace_document(store, graph_iri(parsed.source.name, base), triples, base, {findings_graph: findings})
@@ -136,7 +136,7 @@ def export_turtle_step(store: ox.Store, out_dir: Path, echo: Callable[[str], Non
 
 def publish_step(store: ox.Store, out_dir: Path, echo: Callable[[str], None]) -> None:
     """exports/catalog.ttl (DCAT) with the files it lists: fundflow.trig, projects.csv, documents/*."""
-    from fundflow.kg.catalog import publish_step as write_published
+    from fundflow.outputs.catalog import publish_step as write_published
 
     write_published(store, out_dir, echo)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from fundflow.kg.errors import QueryError
+from fundflow.core.errors import QueryError
 from fundflow.kg.vocab import PREFIXES
 
 FORMATS = ("table", "csv", "json")

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from fundflow.core.errors import StoreError
 from fundflow.kg import vocab
-from fundflow.kg.errors import StoreError
-from fundflow.kg.triples import is_shared, system_graph_iri
+from fundflow.kg.iris import is_shared, system_graph_iri
 
 DEFAULT_STORE = ".fundflow/store"
 

@@ -1,9 +1,9 @@
 """Loader registry: loaders by name, automatic choice by ``detect`` confidence."""
 from __future__ import annotations
 
-from fundflow.kg.errors import LayoutError
-from fundflow.kg.model import SourceDocument
-from fundflow.loaders.base import Loader
+from fundflow.core.errors import LayoutError
+from fundflow.core.model import SourceDocument
+from fundflow.loaders.document import Loader
 
 _LOADERS: dict[str, type] = {}
 
@@ -16,7 +16,10 @@ def register(cls: type) -> type:
 
 def _ensure_builtin() -> None:
     # Importing the layout modules registers them.
-    from fundflow.loaders import cells, layout, stream, tabbed  # noqa: F401
+    from fundflow.loaders.cells import loader as cells  # noqa: F401
+    from fundflow.loaders.layout import loader as layout  # noqa: F401
+    from fundflow.loaders.stream import loader as stream  # noqa: F401
+    from fundflow.loaders.tabbed import loader as tabbed  # noqa: F401
 
 
 def names() -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from fundflow.kg.normalize import clean_cell, compact, is_amount, is_code, is_total_label
+from fundflow.core.normalize import clean_cell, compact, is_amount, is_code, is_total_label
 
 _NUMBER_ONLY = re.compile(r"^(?:部门公开|公开)?表\d{1,2}$|^公开\d{1,2}表$")
 _UNIT_NAME = re.compile(r"^(?:单位名称|编制部门|部门名称|部门|编制单位)[:：]\s*(\S.*)$")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from fundflow.kg.normalize import compact
+from fundflow.core.normalize import compact
 
 # Page furniture some converters put before a line: "<PDF_KEY>" and a 32-digit hex key.
 PDF_KEY = re.compile(r"^(?:<PDF_KEY>)?[0-9a-f]{32}")

@@ -6,8 +6,8 @@ import time
 import pytest
 from mapgraph import file_url, flow_graph, page_requests
 
-from fundflow.kg.render import write_map
-from fundflow.kg.sankey import flows_to_sankey, write_sankey
+from fundflow.outputs.map import write_map
+from fundflow.outputs.sankey import flows_to_sankey, write_sankey
 
 XSS_UNIT = "<img src=x onerror=alert(1)>"
 XSS_PROJECT = "</script><script>alert(2)</script><!--提前下达中央财政直达资金"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from test_maps import XSS_UNIT, assert_offline_and_clean, hover, open_page
 
-from fundflow.kg.render import load_flows, write_map
+from fundflow.outputs.map import load_flows, write_map
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 SHENYANG = SAMPLES / "shenyang-center-2024-budget.txt"
@@ -16,7 +16,7 @@ READY = "document.body.getAttribute('data-drawn')"
 
 def flows_of(folder: Path, files: list[Path]):
     """Ingest ``files`` into a fresh store under ``folder`` → the flow graph."""
-    pytest.importorskip("fundflow.kg.flows", reason="flow tracing (kg.flows) not in this tree yet")
+    pytest.importorskip("fundflow.outputs.flowgraph", reason="flow tracing (kg.flows) not in this tree yet")
     from fundflow.kg.ingest import ingest_paths
     from fundflow.kg.store import open_store
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.kg.checks import catalogue, reconcile, terms_tolerance
-from fundflow.kg.model import BudgetLine, DocumentMeta, ParsedDocument, SourceDocument, TableTotal, ThreeCosts
+from fundflow.checks.rules import catalogue, reconcile, terms_tolerance
+from fundflow.core.model import BudgetLine, DocumentMeta, ParsedDocument, SourceDocument, TableTotal, ThreeCosts
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 W = Decimal(10000)
@@ -83,7 +83,7 @@ def test_old_edition_code_name_flagged_only_after_the_rename():
 
 @pytest.fixture(scope="module")
 def parsed_samples():
-    from fundflow.loaders.pipeline import parse_document
+    from fundflow.records.pipeline import parse_document
 
     return {p.name: parse_document(p) for p in sorted(SAMPLES.glob("*.txt"))}
 

@@ -1,8 +1,8 @@
 """Classification tables → BudgetLines: header wording picks the columns, identities place the numbers."""
 from decimal import Decimal as D
 
-from fundflow.kg.model import BudgetLine, RawRow, RawTable, SourceDocument, TableIssue
-from fundflow.loaders.classification import table_to_budget_lines
+from fundflow.core.model import BudgetLine, RawRow, RawTable, SourceDocument, TableIssue
+from fundflow.records.classification import table_to_budget_lines
 
 DOC = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", tuple(f"line {i}" for i in range(1, 40)))
 HEADER = ("科目编码 科目名称 合计", "基本支出", "项目支出", "小计 人员经费 公用经费")

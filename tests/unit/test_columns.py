@@ -1,8 +1,8 @@
 """Placing numbers of rows whose empty cells were dropped, with the table's identities."""
 from decimal import Decimal as D
 
-from fundflow.kg.normalize import parent_code
-from fundflow.loaders.columns import ColumnSpec, PlacedRow, place_row, resolve_table
+from fundflow.core.normalize import parent_code
+from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 EXPENDITURE = ColumnSpec(("Total", "Basic", "Personnel", "Public", "ProjectExpenditure"), ((0, (1, 4)), (1, (2, 3))))
 BASIC = ColumnSpec(("Total", "Personnel", "Public"), ((0, (1, 2)),))

@@ -7,14 +7,15 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from fundflow.kg import flows, vocab
-from fundflow.kg.cli import cli
-from fundflow.kg.funding_graph import funding_triples, treasury_chain
+from fundflow.cli.main import cli
+from fundflow.core.model import DocumentMeta, UnitInfo
+from fundflow.kg import vocab
+from fundflow.kg.funding_map import funding_triples, treasury_chain
 from fundflow.kg.ingest import ingest_paths
-from fundflow.kg.model import DocumentMeta, UnitInfo
+from fundflow.kg.iris import project_nodes, records_to_triples
 from fundflow.kg.query import load_query, run_query
-from fundflow.kg.triples import project_nodes, records_to_triples
-from fundflow.loaders.pipeline import parse_document
+from fundflow.outputs import flowgraph as flows
+from fundflow.records.pipeline import parse_document
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 FILES = [SAMPLES / "shenyang-center-2024-budget.txt", SAMPLES / "fushun-center-2023-budget.txt"]
@@ -115,8 +116,8 @@ def test_bundled_queries_answer(store, name, minimum):
 def test_flows_of_a_project_name_its_fund_when_its_columns_do():
     from decimal import Decimal
 
-    from fundflow.kg.funding_graph import project_fund
-    from fundflow.kg.model import Project, SourceRef
+    from fundflow.core.model import Project, SourceRef
+    from fundflow.kg.funding_map import project_fund
 
     ref = SourceRef("d.txt", "0" * 64, 1, 1, "表9")
     one = Project("甲", Decimal(100), ref, "表9", columns=(("Total", Decimal(100)), ("CurrentYear.GeneralPublicBudget", Decimal(100))))

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from fundflow.kg.funding import assess_project, load_rules, own_level, purpose_of, treasury
-from fundflow.kg.model import DocumentMeta, Project, SourceRef, UnitInfo
+from fundflow.analysis.funding import assess_project, load_rules, own_level, purpose_of, treasury
+from fundflow.core.model import DocumentMeta, Project, SourceRef, UnitInfo
 
 REF = SourceRef("doc.txt", "0" * 64, 1, 1)
 
@@ -72,8 +72,8 @@ def test_rules_are_well_formed():
 
 
 def test_province_named_in_the_text_names_the_provincial_treasury():
-    from fundflow.kg.funding import treasury
-    from fundflow.kg.model import DocumentMeta
+    from fundflow.analysis.funding import treasury
+    from fundflow.core.model import DocumentMeta
 
     meta = DocumentMeta(title="某市医疗保障局2024年部门预算", fiscal_year=2024, kind="budget", scope="department",
                         department="某市医疗保障局", units=(), money_unit="万元", region="某市", province="江苏省")

@@ -4,8 +4,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundflow.kg.inference import infer_subject_codes, project_lines
-from fundflow.kg.model import BudgetLine, Project, SourceRef
+from fundflow.analysis.inference import infer_subject_codes, project_lines
+from fundflow.core.model import BudgetLine, Project, SourceRef
 
 REF = SourceRef("doc.txt", "0" * 64, 1, 1)
 W = Decimal(10000)

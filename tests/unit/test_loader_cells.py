@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.kg.model import SourceDocument
-from fundflow.kg.normalize import is_amount, parse_amount
-from fundflow.loaders.base import read_document
-from fundflow.loaders.cells import CellsLoader
+from fundflow.core.model import SourceDocument
+from fundflow.core.normalize import is_amount, parse_amount
+from fundflow.loaders.cells.loader import CellsLoader
+from fundflow.loaders.document import read_document
 from fundflow.loaders.titles import match_title
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fundflow.kg.model import SourceDocument
-from fundflow.loaders.base import read_document
-from fundflow.loaders.layout import LayoutLoader
-from fundflow.loaders.layout_text import align, header_leaves, line_to_pieces
+from fundflow.core.model import SourceDocument
+from fundflow.loaders.document import read_document
+from fundflow.loaders.layout.loader import LayoutLoader
+from fundflow.loaders.layout.text import align, header_leaves, line_to_pieces
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fundflow.kg.model import SourceDocument, TableTotal
-from fundflow.loaders.layout import LayoutLoader
-from fundflow.loaders.pipeline import parse_document
+from fundflow.core.model import SourceDocument, TableTotal
+from fundflow.loaders.layout.loader import LayoutLoader
+from fundflow.records.pipeline import parse_document
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 JIANGSU = CORPUS / "jiangsu_procuratorate_2019_dept_budget.txt"

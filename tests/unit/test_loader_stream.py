@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.kg.model import RawTable, SourceDocument
-from fundflow.kg.normalize import compact, parse_amount
-from fundflow.loaders.base import read_document
-from fundflow.loaders.stream import StreamLoader
-from fundflow.loaders.streamtext import glue_number, split_cells
+from fundflow.core.model import RawTable, SourceDocument
+from fundflow.core.normalize import compact, parse_amount
+from fundflow.loaders.document import read_document
+from fundflow.loaders.stream.loader import StreamLoader
+from fundflow.loaders.stream.text import glue_number, split_cells
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 

@@ -1,8 +1,8 @@
 """The 'stream' loader on plain pdftotext text of other provinces' documents (crafted snippets)."""
 from __future__ import annotations
 
-from fundflow.kg.model import SourceDocument
-from fundflow.loaders.stream import StreamLoader
+from fundflow.core.model import SourceDocument
+from fundflow.loaders.stream.loader import StreamLoader
 
 
 def doc_of(lines: list[str], feeds: bool = False) -> SourceDocument:
@@ -42,7 +42,7 @@ def test_title_with_ordinal_or_number_prefix_and_contents_skipped() -> None:
 
 
 def test_page_numbers_at_form_feeds_counted_with_the_pages_are_furniture() -> None:
-    from fundflow.loaders.streamtext import doc_to_lines
+    from fundflow.loaders.stream.text import doc_to_lines
     raw = ["标题", "", "1", "", "\f301", "", "工资福利支出", "", "12.00", "", "2", "", "3.00", "4.00",
            "", "\f30101", "", "基本工资", "", "15", "", "\f30102"]
     doc = SourceDocument("t.txt", "t.txt", "0" * 64, "utf-8", tuple(raw))
@@ -81,8 +81,8 @@ def test_codes_not_paired_when_the_run_and_the_rows_do_not_count_the_same() -> N
 
 
 def test_summary_printed_a_column_at_a_time_is_reported_not_read() -> None:
-    from fundflow.kg.model import TableIssue, TableTotal
-    from fundflow.loaders.summary import table_to_totals
+    from fundflow.core.model import TableIssue, TableTotal
+    from fundflow.records.summary import table_to_totals
     lines = ["公开01表", "收支预算总表", "单位：万元", "收入", "支出", "一、财政拨款", "二、其他资金", "收入合计",
              "24,169.74", "12.00", "24,181.74", "一、公共安全支出", "支出合计", "24,181.74", "24,181.74"]
     doc = doc_of(lines)

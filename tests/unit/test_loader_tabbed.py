@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.kg.model import SourceDocument
-from fundflow.loaders.base import read_document
-from fundflow.loaders.tabbed import TabbedLoader, fit_row
+from fundflow.core.model import SourceDocument
+from fundflow.loaders.document import read_document
+from fundflow.loaders.tabbed.loader import TabbedLoader, fit_row
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fundflow.kg.checks import reconcile
-from fundflow.kg.model import DocumentMeta, ParsedDocument, SourceDocument, TableTotal
-from fundflow.loaders.narrative import changes, narrative_facts, sentences, shares
+from fundflow.checks.rules import reconcile
+from fundflow.core.model import DocumentMeta, ParsedDocument, SourceDocument, TableTotal
+from fundflow.records.narrative import changes, narrative_facts, sentences, shares
 
 W = Decimal(10000)
 
@@ -85,7 +85,7 @@ def test_a_percentage_truncated_to_its_digits_is_accepted_a_wrong_one_is_not():
 
 def test_a_stated_amount_is_compared_to_the_cent_of_its_unit():
     # 37,151.47 万元 in the prose, 371,514,655 元 in a table: equal to the cent of 万元
-    from fundflow.kg.model import SourceRef, TableTotal
+    from fundflow.core.model import SourceRef, TableTotal
 
     ref = SourceRef("n.txt", "1" * 64, 5, 5, "表1")
     total = TableTotal("表1", "summary", "expenditure", "支出总计", Decimal("371514655.00"), ref)

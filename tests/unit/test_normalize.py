@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from fundflow.kg.normalize import is_amount, normalize_code, parse_amount, to_yuan
+from fundflow.core.normalize import is_amount, normalize_code, parse_amount, to_yuan
 
 
 @pytest.mark.parametrize("text,value", [
@@ -32,12 +32,12 @@ def test_normalize_code():
                                       ("江苏省人民检察院", True), ("上海市普陀区商务委员会", True),
                                       ("一般公共预算拨款收入", False), ("城乡医疗救助", False)])
 def test_is_org_name(text, org):
-    from fundflow.kg.normalize import is_org_name
+    from fundflow.core.normalize import is_org_name
     assert is_org_name(text) is org
 
 
 def test_is_total_label():
-    from fundflow.kg.normalize import is_total_label
+    from fundflow.core.normalize import is_total_label
     assert all(is_total_label(t) for t in ("合计", "合 计", "部门合计", "＊总计"))
     assert not is_total_label("小计") and is_total_label("小计", subtotal=True)
     assert not is_total_label("本年收入合计")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.kg.model import Indicator, Project, RawRow, RawTable, SourceDocument, TableIssue
-from fundflow.loaders.indicators import normalize_operator, parse_indicator, performance_unit, table_to_indicators
+from fundflow.core.model import Indicator, Project, RawRow, RawTable, SourceDocument, TableIssue
+from fundflow.records.performance import normalize_operator, parse_indicator, performance_unit, table_to_indicators
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 HINT = {"money_unit": "万元", "fiscal_year": 2024, "kind": "budget", "unit_name": None, "department": None}
@@ -115,7 +115,7 @@ def test_operators_and_illegible():
 
 def _sample(name: str):
     from fundflow.loaders import registry
-    from fundflow.loaders.base import read_document
+    from fundflow.loaders.document import read_document
     doc = read_document(SAMPLES / name)
     return doc, list(registry.choose(doc).parse(doc))
 

@@ -5,13 +5,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from fundflow.core.model import Procurement, RawRow, RawTable, SourceDocument, TableIssue
 from fundflow.kg import vocab
 from fundflow.kg.ingest import ingest_paths
-from fundflow.kg.model import Procurement, RawRow, RawTable, SourceDocument, TableIssue
+from fundflow.kg.iris import records_to_triples
 from fundflow.kg.query import load_query, run_query
-from fundflow.kg.triples import records_to_triples
-from fundflow.loaders.pipeline import parse_document
-from fundflow.loaders.procurement import label_roles, table_to_procurement
+from fundflow.records.pipeline import parse_document
+from fundflow.records.procurement import label_roles, table_to_procurement
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 W = Decimal(10000)

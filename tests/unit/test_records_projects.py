@@ -4,8 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from fundflow.kg.model import Project, RawRow, RawTable, SourceDocument, TableIssue
-from fundflow.loaders.projects import derive_name, header_columns, merge_projects, table_to_projects
+from fundflow.core.model import Project, RawRow, RawTable, SourceDocument, TableIssue
+from fundflow.records.projects import derive_name, header_columns, merge_projects, table_to_projects
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 HINT = {"money_unit": "万元", "fiscal_year": 2024, "kind": "budget", "unit_name": None, "department": None}
@@ -80,7 +80,7 @@ def test_merge_prefers_project_table_and_fills_department():
 
 def _sample_projects(name: str) -> list:
     from fundflow.loaders import registry
-    from fundflow.loaders.base import read_document
+    from fundflow.loaders.document import read_document
     doc = read_document(SAMPLES / name)
     return [r for t in registry.choose(doc).parse(doc) if t.kind == "projects" for r in table_to_projects(doc, t, HINT)]
 

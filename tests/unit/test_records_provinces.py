@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fundflow.kg.model import BudgetLine, RawRow, RawTable, SourceDocument, TableTotal
-from fundflow.loaders.records import table_records
+from fundflow.core.model import BudgetLine, RawRow, RawTable, SourceDocument, TableTotal
 from fundflow.loaders.tablehead import label_bare_total
+from fundflow.records.tables import table_records
 
 DOC = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", tuple("l" for _ in range(40)))
 HINT = {"money_unit": "万元", "fiscal_year": 2019, "kind": "budget", "unit_name": None, "department": None}

@@ -4,8 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from fundflow.kg.model import RawRow, RawTable, SourceDocument, TableIssue, ThreeCosts
-from fundflow.loaders.threecosts import item_of, table_to_threecosts
+from fundflow.core.model import RawRow, RawTable, SourceDocument, TableIssue, ThreeCosts
+from fundflow.records.three_costs import item_of, table_to_threecosts
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 HINT = {"money_unit": "万元", "fiscal_year": 2024, "kind": "budget", "unit_name": None, "department": None}
@@ -74,7 +74,7 @@ def test_item_wording():
 
 def test_samples():
     from fundflow.loaders import registry
-    from fundflow.loaders.base import read_document
+    from fundflow.loaders.document import read_document
     doc = read_document(SAMPLES / "liaoning-bureau-2024-final-accounts.txt")
     [table] = [t for t in registry.choose(doc).parse(doc) if t.kind == "three_costs"]
     got = _by_key(table_to_threecosts(doc, table, {**HINT, "kind": "final_accounts"}))

@@ -12,9 +12,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
 from mapgraph import flow_graph
 
-from fundflow.kg.errors import FundflowError
-from fundflow.kg.render import cut_flows, flow_view, map_html, script_json, wan
-from fundflow.kg.sankey import flows_to_sankey
+from fundflow.core.errors import FundflowError
+from fundflow.outputs.map import cut_flows, flow_view, map_html, script_json, wan
+from fundflow.outputs.sankey import flows_to_sankey
 
 
 def test_columns_run_from_central_treasury_to_subject_code():

@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from fundflow.kg.triples import code_iri, graph_iri, records_to_graph, records_to_triples, region6
+from fundflow.kg.iris import code_iri, graph_iri, records_to_graph, records_to_triples, region6
 from fundflow.kg.vocab import FF, PREFIXES
 from tests.conftest import make_parsed
 

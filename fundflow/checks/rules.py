@@ -1,0 +1,161 @@
+"""Reconciliation: the accounting identities of a disclosure, checked on its records.
+
+``reconcile(parsed) -> list[Finding]`` evaluates every rule of the catalogue
+(``kg/data/rules.csv``) on one document; ``reconcile_across(docs)`` the rules
+that need two documents.  A rule that holds yields nothing (or a ``held``
+finding with ``include_held=True``); one that cannot be evaluated (table
+illegible or missing) yields a ``skipped`` finding, never a pass.  Records
+marked ``ambiguous`` are never evidence of a discrepancy.
+
+Tolerance is the rounding of the printed figures: half the printed step
+(0.01 万元 = 100 yuan, 1 元 in 元 tables) for each term and for the total.
+"""
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from fundflow.core.model import BudgetLine, ParsedDocument, SourceRef, TableIssue
+from fundflow.core.normalize import MONEY_FACTORS
+
+STEP_DIGITS = Decimal("0.01")  # tables print amounts with two decimals
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the rule catalogue."""
+
+    id: str
+    label: str
+    severity: str  # Violation | Warning | Info (as sh:resultSeverity)
+    category: str
+    scope: str  # within | cross
+    tolerance: str  # terms | printed | exact
+    description: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one rule on one set of figures.
+
+    ``expected`` is the side the document prints as the total (or the table
+    figure a statement should match), ``actual`` the recomputed side;
+    ``left``/``right`` are the lines of each side.
+    """
+
+    rule: str
+    document: str
+    status: str  # violated | skipped | held
+    severity: str
+    message: str
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+    difference: Decimal | None = None
+    tolerance: Decimal | None = None
+    left: tuple[SourceRef, ...] = ()
+    right: tuple[SourceRef, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "violated" and self.severity != "Info"
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Rule]:
+    """The rule catalogue (``kg/data/rules.csv``) by id."""
+    text = resources.files("fundflow.kg").joinpath("data/rules.csv").read_text(encoding="utf-8")
+    return {r["id"]: Rule(**r) for r in csv.DictReader(text.splitlines())}
+
+
+def step_of(unit: str | None) -> Decimal:
+    """Printed money unit → the rounding step of its figures, in yuan (万元 → 100)."""
+    return STEP_DIGITS * MONEY_FACTORS.get(unit or "万元", Decimal(10000))
+
+
+def terms_tolerance(step: Decimal, n_terms: int) -> Decimal:
+    """Half a step for each term and for the total: ``0=1+2`` in 万元 → 150 yuan."""
+    return step * (n_terms + 1) / 2
+
+
+@dataclass
+class Checker:
+    """Builds the findings of one document: ``compare`` is the one place that decides."""
+
+    parsed: ParsedDocument
+    out: list[Finding] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.parsed.source.name
+
+    def undecided(self, table: str) -> bool:
+        """True when the records stage could not place some numbers of ``table`` (its figures are incomplete)."""
+        return any(i.kind == "ambiguous" and i.table == table for i in self.parsed.of(TableIssue))
+
+    def table_step(self, label: str | None) -> Decimal:
+        for t in self.parsed.tables:
+            if t.label == label:
+                return step_of(t.money_unit or self.parsed.meta.money_unit)
+        return step_of(self.parsed.meta.money_unit)
+
+    def skip(self, rule: str, message: str, refs: Iterable[SourceRef] = ()) -> None:
+        self.out.append(Finding(rule, self.name, "skipped", catalogue()[rule].severity, message, left=tuple(refs)))
+
+    def flag(self, rule: str, message: str, left: Iterable[SourceRef] = (), right: Iterable[SourceRef] = ()) -> None:
+        self.out.append(Finding(rule, self.name, "violated", catalogue()[rule].severity, message,
+                                left=tuple(left), right=tuple(right)))
+
+    def compare(self, rule: str, what: str, expected: Decimal, actual: Decimal, tol: Decimal,
+                left: Iterable[SourceRef], right: Iterable[SourceRef], ambiguous: bool = False,
+                unit: str = "万元") -> bool:
+        """Record whether ``expected ≈ actual`` within ``tol``; True when it holds."""
+        diff = actual - expected
+        holds = abs(diff) <= tol
+        status = "held" if holds else ("skipped" if ambiguous else "violated")
+        fmt = _wan if unit == "万元" else (lambda x: f"{x}{unit}")
+        msg = f"{what}: printed {fmt(expected)}, recomputed {fmt(actual)} (difference {fmt(diff)})"
+        if ambiguous and not holds:
+            msg += "; not evidence: a figure's column placement is ambiguous"
+        self.out.append(Finding(rule, self.name, status, catalogue()[rule].severity, msg, expected, actual, diff,
+                                tol, tuple(left), tuple(right)))
+        return holds
+
+
+def _wan(amount: Decimal) -> str:
+    """Yuan → a short 万元 string for messages."""
+    return f"{(amount / 10000).quantize(Decimal('0.01')):,} 万元"
+
+
+def lines_of(parsed: ParsedDocument) -> list[BudgetLine]:
+    return parsed.of(BudgetLine)
+
+
+def reconcile(parsed: ParsedDocument, include_held: bool = False) -> list[Finding]:
+    """One document's records → the findings of every within-document rule."""
+    from fundflow.checks import narrative as checks_narrative
+    from fundflow.checks import tables as checks_tables
+
+    checker = Checker(parsed)
+    for check in checks_tables.CHECKS + checks_narrative.CHECKS:
+        check(checker)
+    return [f for f in checker.out if include_held or f.status != "held"]
+
+
+def reconcile_across(docs: Iterable[ParsedDocument], include_held: bool = False) -> list[Finding]:
+    """Several documents → findings of the cross-document rules (budget vs final accounts, X1)."""
+    from fundflow.checks.tables import budget_vs_final
+
+    out = budget_vs_final(list(docs))
+    return [f for f in out if include_held or f.status != "held"]
+
+
+def summary(findings: Iterable[Finding]) -> dict[str, int]:
+    """Counts by status (violated / skipped / held)."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    return counts

@@ -1,0 +1,206 @@
+"""The ``fundflow`` command line: thin commands calling the pipeline stages.
+
+Every ``FundflowError`` becomes one line on stderr and exit status 2; exit
+status 1 means "ran, with findings/failures" (pySHACL convention).
+
+Shared options and helpers are ``cli_support``; the publishing commands
+(``catalog``, ``serve``, ``push``) are ``cli_publish``, added to the group here.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from fundflow.cli.publish import catalog, push, serve
+from fundflow.cli.support import (
+    FundflowGroup,
+    error_line,
+    flow_filters,
+    ingest_with_progress,
+    loader_option,
+    parse_table,
+    store_option,
+    with_store,
+)
+from fundflow.core.errors import FundflowError
+from fundflow.core.model import to_jsonable
+
+
+@click.group(cls=FundflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fundflow")
+def cli() -> None:
+    """fundflow: Chinese budget and final-accounts disclosures as a knowledge graph of funding flows."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+@loader_option
+def parse(files: tuple[str, ...], fmt: str, loader: str | None) -> None:
+    """Read FILE… and print what the loaders found (tables and records), without storing it."""
+    from fundflow.records.pipeline import parse_document
+
+    docs = [parse_document(f, loader) for f in files]
+    if fmt == "json":
+        data = [to_jsonable(d) for d in docs]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=1))
+        return
+    for d in docs:
+        click.echo("\n".join(parse_table(d)))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@store_option
+@loader_option
+def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None) -> None:
+    """Parse documents (files or folders) and replace their graphs in the store."""
+    from fundflow.kg.ingest import collect_paths
+
+    files = collect_paths(paths)
+    if not files:
+        raise FundflowError("no documents found", hint="give .txt/.md/.htm files or folders holding them")
+    summary = with_store(store_dir, lambda store: ingest_with_progress(store, files, loader))
+    click.echo("\n".join(summary.lines()))
+    sys.exit(summary.exit_code)
+
+
+@cli.command()
+@click.argument("spec", metavar="NAME|FILE.rq|-")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def query(spec: str, store_dir: str | None, fmt: str) -> None:
+    """Run a SPARQL query: a bundled NAME, a FILE.rq, or - for stdin.
+
+    Bundled queries: projects, budget-lines, indicators, documents, units.
+    """
+    from fundflow.kg.query import format_results, load_query, run_query
+
+    text = load_query(spec)
+    out = with_store(store_dir, lambda store: format_results(run_query(store, text), fmt), create=False)
+    click.echo(out.rstrip("\n"))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "jsonld", "trig"]), default="turtle",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
+@store_option
+def export(fmt: str, output: str | None, store_dir: str | None) -> None:
+    """Write the whole store as Turtle, N-Triples, JSON-LD (union of graphs) or TriG (named graphs)."""
+    from fundflow.kg.export import export_store
+
+    target = output or sys.stdout.buffer
+    with_store(store_dir, lambda store: export_store(store, fmt, target), create=False)
+    if output:
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@store_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="exports", show_default=True,
+              help="Folder for the published files.")
+def demo(store_dir: str | None, out_dir: str) -> None:
+    """Load the bundled sample documents (data/samples) into the store and publish exports/."""
+    from fundflow.kg.ingest import run_demo
+    from fundflow.outputs.map import write_demo_maps
+
+    def publish(store):
+        summary = run_demo(store, Path(out_dir), report=error_line)
+        write_demo_maps(store, Path(out_dir), report=error_line)
+        return summary
+
+    summary = with_store(store_dir, publish)
+    click.echo("\n".join(summary.lines()))
+    sys.exit(summary.exit_code)
+
+
+@cli.command()
+@click.option("--direct-only", is_flag=True, help="Only 直达资金 flows.")
+@click.option("--year", type=int, default=None, help="Only this fiscal year.")
+@click.option("--region", default=None, metavar="CODE|NAME", help="Only units of this region (e.g. 210100).")
+@click.option("--level", type=click.Choice(["central", "provincial", "municipal", "county"]), default=None,
+              help="Only money of this government level.")
+@click.option("--purpose", default=None, help="Only projects whose purpose contains this text.")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def trace(store_dir: str | None, fmt: str, **filters) -> None:
+    """Trace the funding flows (中央 → 省 → 市 → 主管部门 → 单位 → 项目) and split each unit's spending by level."""
+    from fundflow.outputs.trace import trace_json, trace_table
+
+    report = trace_json if fmt == "json" else trace_table
+    click.echo(with_store(store_dir, lambda store: report(store, **filters), create=False))
+
+
+def _flow_graph(store_dir: str | None, filters: dict):
+    """The store's flow graph, filtered as the map and Sankey options say."""
+    from fundflow.outputs.map import load_flows
+
+    return with_store(store_dir, lambda store: load_flows(store, **filters), create=False)
+
+
+@cli.command("map")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="flows.html", show_default=True)
+@flow_filters
+@store_option
+def map_(output: str, store_dir: str | None, **filters) -> None:
+    """Write the funding flows as an interactive HTML map that works offline (vis-network)."""
+    from fundflow.outputs.map import write_map
+
+    graph = _flow_graph(store_dir, filters)
+    write_map(graph, output)
+    click.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} flows)", err=True)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="sankey.html", show_default=True)
+@flow_filters
+@store_option
+def sankey(output: str, store_dir: str | None, **filters) -> None:
+    """Write the funding flows as a Sankey diagram in one offline HTML file (plotly)."""
+    from fundflow.outputs.sankey import write_sankey
+
+    write_sankey(_flow_graph(store_dir, filters), output)
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL validation of the store.")
+def validate(files: tuple[str, ...], store_dir: str | None, fmt: str, no_shacl: bool) -> None:
+    """Reconciliation findings (accounting identities) and SHACL validation.
+
+    With FILE… the documents are reconciled directly; without, the findings
+    stored at ingest are read and the store is checked against the shapes.
+    Exit 0 all hold, 1 findings, 2 could not run.
+    """
+    from fundflow.outputs.report import run_validate
+
+    text, code = run_validate(files, store_dir, fmt, no_shacl)
+    click.echo(text)
+    sys.exit(code)
+
+
+for command in (catalog, serve, push):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: never shows a traceback unless ``FUNDFLOW_DEBUG`` is set."""
+    try:
+        cli.main(args=argv, prog_name="fundflow")
+    except Exception as err:  # a bug, not bad input: one line, details on request
+        if os.environ.get("FUNDFLOW_DEBUG"):
+            raise
+        click.echo(f"error: internal error: {type(err).__name__}: {err} (set FUNDFLOW_DEBUG=1 for details)", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

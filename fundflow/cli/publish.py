@@ -1,0 +1,81 @@
+"""Publishing commands of ``fundflow``: ``catalog`` (DCAT), ``serve`` (SPARQL endpoint), ``push`` (Graph Store).
+
+Plain click commands; ``kg.cli`` adds them to the ``fundflow`` group.  Each
+reads the store and hands the work to ``kg.catalog``, ``kg.serve`` or
+``kg.push``; a ``FundflowError`` is reported by the group (exit 2), graphs
+the remote store refused make ``push`` exit 1.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from fundflow.cli.support import store_option, with_store
+from fundflow.core.errors import FundflowError
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Catalog file (Turtle).")
+@store_option
+@click.option("--base", default="https://w3id.org/fundflow/", show_default=True,
+              help="URL the exports/ folder is published under; download URLs are {base}exports/….")
+@click.option("--license", "license_iri", default="https://creativecommons.org/licenses/by/4.0/", show_default=True,
+              help="Licence of the published data (IRI).")
+@click.option("--files", is_flag=True, help="Also write the distributions the catalog lists, next to it.")
+def catalog(output: str, store_dir: str | None, base: str, license_iri: str, files: bool) -> None:
+    """Write a DCAT (DCAT-AP 3.0.0) catalog of the store: one dataset per document and one for all."""
+    from fundflow.outputs.catalog import write_catalog
+
+    written = with_store(store_dir, lambda store: write_catalog(store, Path(output), base, files,
+                                                                 license_iri=license_iri), create=False)
+    click.echo(f"wrote {output}" + (f" and {len(written) - 1} distribution files" if files else ""), err=True)
+
+
+@click.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True)
+def serve(store_dir: str | None, host: str, port: int) -> None:
+    """Read-only SPARQL 1.1 endpoint over the store at http://HOST:PORT/sparql (Ctrl-C stops it)."""
+    from fundflow.publish.serve import make_server
+
+    try:
+        server = make_server(store_dir, host, port)
+    except OSError as err:
+        raise FundflowError(f"cannot listen on {host}:{port}: {err.strerror or err}",
+                            hint="choose another --port") from None
+    click.echo(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/sparql (read-only)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@click.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol URL, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth.")
+@store_option
+@click.option("--user", default=None, help="User for HTTP basic/digest authentication.")
+@click.option("--password", default=None, help="Password (default: $FUNDFLOW_PUSH_PASSWORD).")
+@click.option("--graph-prefix", default=None, metavar="IRI",
+              help="Rename graphs on the remote store: IRI + the graph's name (default: keep the IRIs).")
+def push(endpoint: str, store_dir: str | None, user: str | None, password: str | None,
+         graph_prefix: str | None) -> None:
+    """Send every named graph to a SPARQL 1.1 store with the Graph Store Protocol (one PUT per graph)."""
+    from fundflow.publish.push import push_store
+
+    password = password if password is not None else os.environ.get("FUNDFLOW_PUSH_PASSWORD")
+    each = (lambda r: click.echo(r.line()))
+    results = with_store(store_dir, lambda store: push_store(store, endpoint, user, password, graph_prefix,
+                                                              each=each), create=False)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        click.echo(f"error: {len(failed)} of {len(results)} graphs not stored at {endpoint} "
+                   f"(first: {failed[0].status or ''} {failed[0].message})", err=True)
+        sys.exit(1)
+    click.echo(f"pushed {len(results)} graphs, {sum(r.triples for r in results)} triples", err=True)

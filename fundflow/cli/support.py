@@ -1,0 +1,89 @@
+"""Pieces the ``fundflow`` commands share: the error-handling group, common options, store access, output.
+
+``FundflowGroup`` turns a ``FundflowError`` into one line on stderr and exit 2;
+``store_option`` / ``loader_option`` / ``flow_filters`` add the common options;
+``with_store(store_dir, work)`` runs ``work(store)`` and releases the store;
+``parse_table(parsed)`` → the lines of ``fundflow parse --format table``.
+"""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from fundflow.core.errors import FundflowError
+from fundflow.core.model import ParsedDocument
+
+
+class FundflowGroup(click.Group):
+    """A click group that turns ``FundflowError`` into one line on stderr and exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FundflowError as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(2)
+
+
+def store_option(func):
+    """``--store DIR`` (default ``$FUNDFLOW_STORE`` or ``.fundflow/store``)."""
+    return click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+                        help="Store directory (default: $FUNDFLOW_STORE or .fundflow/store).")(func)
+
+
+def loader_option(func):
+    """``--loader NAME``: force a layout loader instead of detecting one."""
+    return click.option("--loader", default=None, metavar="NAME",
+                        help="Force a document layout loader instead of detecting it.")(func)
+
+
+def flow_filters(func):
+    """``--year``, ``--region``, ``--unit``, ``--direct-only``: which flows a map or Sankey shows."""
+    for option in (click.option("--direct-only", is_flag=True, help="Only 直达资金 flows."),
+                   click.option("--unit", default=None, metavar="CODE|NAME", help="Only flows through this unit."),
+                   click.option("--region", default=None, metavar="CODE", help="Only this region (e.g. 210100)."),
+                   click.option("--year", type=int, default=None, help="Only this fiscal year.")):
+        func = option(func)
+    return func
+
+
+def with_store(store_dir: str | None, work, create: bool = True):
+    """Run ``work(store)`` and let go of the store before returning (its lock is freed with it)."""
+    from fundflow.kg.store import open_store
+
+    store = open_store(store_dir, create=create)
+    try:
+        return work(store)
+    finally:
+        del store
+
+
+def ingest_with_progress(store, files: list[Path], loader: str | None):
+    """Ingest with a progress bar when stderr is a terminal."""
+    from fundflow.kg.ingest import ingest_paths
+
+    if sys.stderr.isatty() and len(files) > 1:
+        with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+            return ingest_paths(store, files, loader, report=error_line, each=lambda _p: bar.update(1))
+    return ingest_paths(store, files, loader, report=error_line)
+
+
+def error_line(message: str) -> None:
+    """A message for the user → one line on stderr (stdout stays for results)."""
+    click.echo(message, err=True)
+
+
+def parse_table(d: ParsedDocument) -> list[str]:
+    """A parsed document as a short human-readable overview."""
+    m = d.meta
+    out = [f"{d.source.name}  loader={d.loader}  year={m.fiscal_year}  kind={m.kind}  scope={m.scope}",
+           f"  department: {m.department or '-'}  units: {', '.join(u.name for u in m.units) or '-'}"]
+    for t in d.tables:
+        flag = " [illegible]" if t.illegible else ""
+        out.append(f"  L{t.first_line}-{t.last_line}  {t.label:<8} {t.kind or '?':<14} {len(t.rows):>4} rows{flag}  {t.title}")
+    counts = Counter(type(r).__name__ for r in d.records)
+    out.append("  records: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
+    return out

@@ -1,0 +1,217 @@
+"""Classification tables (rows keyed by a function or economic code) → BudgetLines.
+
+The columns come from the header wording (``data/header_maps.csv``: a new
+province's header is a new row there); numbers of rows whose empty cells
+were dropped are placed with the table's identities (``columns.py``).
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from fundflow.core.errors import TableError
+from fundflow.core.model import BudgetLine, RawRow, RawTable, SourceDocument, TableIssue
+from fundflow.core.normalize import (
+    clean_cell,
+    compact,
+    is_amount,
+    is_code,
+    is_org_name,
+    is_total_label,
+    normalize_code,
+    parent_code,
+    parse_amount,
+    to_yuan,
+)
+from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
+
+CLASSIFICATION_KINDS = {"expenditure", "general_expenditure", "gov_fund", "state_capital", "appropriation_expenditure",
+                        "general_basic", "appropriation_basic", "revenue", "function_budget", "econ_gov", "econ_dept",
+                        "operating_costs"}
+SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
+UNIT_KEY = "unit:"  # rows of a table by unit (收入/支出预算按单位分类汇总表, 表2 by unit)
+
+
+@dataclass(frozen=True)
+class HeaderVariant:
+    kinds: frozenset[str]
+    requires: tuple[str, ...]
+    excludes: tuple[str, ...]
+    spec: ColumnSpec
+
+
+@lru_cache(maxsize=1)
+def header_variants() -> tuple[HeaderVariant, ...]:
+    text = resources.files("fundflow.loaders").joinpath("data/header_maps.csv").read_text(encoding="utf-8")
+    out = []
+    for r in csv.DictReader(text.splitlines()):
+        ids = tuple((int(a), tuple(int(x) for x in b.split("+")))
+                    for a, b in (i.split("=") for i in r["identities"].split(";") if i))
+        out.append(HeaderVariant(frozenset(r["kinds"].split()), tuple(r["requires"].split("+")),
+                                 tuple(x for x in r["excludes"].split("+") if x),
+                                 ColumnSpec(tuple(r["columns"].split("|")), ids)))
+    return tuple(out)
+
+
+def column_spec(table: RawTable) -> ColumnSpec:
+    """The table's leaf columns, chosen by its kind and header wording.
+
+    Raises ``TableError`` naming the headers seen when no variant matches.
+    """
+    head = compact("".join(table.header))
+    fits = [v for v in header_variants()
+            if table.kind in v.kinds and all(w in head for w in v.requires) and not any(w in head for w in v.excludes)]
+    if not fits:
+        raise TableError(f"{table.label} {table.title}: header not recognised ({head[:80]!r})",
+                         hint="add its wording as a row of loaders/data/header_maps.csv")
+    return max(fits, key=lambda v: sum(len(w) for w in v.requires)).spec
+
+
+def _segments(row: RawRow, multi: bool) -> list[list[str]]:
+    """Split a row into (code, name, values…) groups; several when codes repeat side by side."""
+    cells = [clean_cell(c) for c in row.cells]
+    if not multi:
+        return [cells]
+    segs: list[list[str]] = [[]]
+    for i, c in enumerate(cells):
+        nxt = cells[i + 1] if i + 1 < len(cells) else ""
+        if segs[-1] and is_code(c) and nxt and not is_amount(nxt):
+            segs.append([])
+        segs[-1].append(c)
+    return segs
+
+
+def _key_and_values(cells: list[str], aligned: bool) -> tuple[str | None, str, list[str]] | None:
+    """cells → (code or "" for 合计, name, value cells); None for rows that are not code rows."""
+    if not cells:
+        return None
+    first = cells[0]
+    rest = cells[1:]
+    if aligned and first == "" and rest and is_total_label(rest[0]):
+        return "", compact(rest[0]), rest[1:]
+    if is_total_label(first):
+        return "", compact(first), rest
+    skip = 1 if (aligned and first == "" or re.fullmatch(r"\d{6}", compact(first))) and rest else 0
+    label = re.sub(r"^\d{6}", "", compact(rest[0]) if skip else compact(first))
+    if not is_code(first) and is_org_name(label) and any(is_amount(c) for c in rest):
+        return UNIT_KEY + label, label, rest[skip:]
+    if not is_code(first):
+        return None
+    name = rest[0] if rest and not is_amount(rest[0]) else ""
+    return normalize_code(first), compact(name), rest[1:] if name or (aligned and rest and rest[0] == "") else rest
+
+
+def _values(cells: list[str], aligned: bool, ncols: int) -> tuple[list[Decimal | None], bool]:
+    """Value cells → amounts; aligned rows keep positions (None = empty)."""
+    vals: list[Decimal | None] = []
+    for c in cells:
+        c = clean_cell(c)
+        if not c or c in ("-", "—", "－"):
+            vals.append(None)
+        elif is_amount(c):
+            vals.append(parse_amount(c))
+        else:
+            raise ValueError(c)
+    if aligned and len(vals) == ncols:
+        return vals, True
+    if aligned and len(vals) > ncols and all(v is None for v in vals[ncols:]):
+        return vals[:ncols], True
+    return [v for v in vals if v is not None], False
+
+
+def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str | None,
+                          empty: frozenset[str] = frozenset()) -> list[BudgetLine | TableIssue]:
+    """A classification table → BudgetLines (yuan) and TableIssues for what could not be placed.
+
+    ``empty``: column tokens (fund names, CarryOver …) known to be zero in this
+    document; numbers of dropped-cell rows are never placed there.
+    """
+    if not code_rows_present(table) and not _total_row_present(table):
+        return []
+    try:
+        spec = column_spec(table)
+    except TableError as err:
+        return [TableIssue(table.label, "unrecognised", str(err), doc.ref(table.first_line, table.last_line, table.label))]
+    forbidden = frozenset(i for i, name in enumerate(spec.names) if set(name.split("/")) & empty)
+    multi = compact("".join(table.header)).count("科目名称") > 1
+    placed, meta, issues = [], [], []
+    for row in table.rows:
+        for cells in _segments(row, multi):
+            kv = _key_and_values(cells, row.aligned)
+            if kv is None:
+                continue
+            code, name, raw = kv
+            try:
+                vals, known = _values(raw, row.aligned, len(spec.names))
+            except ValueError as bad:
+                issues.append(TableIssue(table.label, "unreadable", f"cannot read amount {bad} in {table.label} row {code or name}",
+                                         doc.ref(row.first_line, row.last_line, table.label)))
+                continue
+            if known:
+                cols = tuple(i for i, v in enumerate(vals) if v is not None)
+                vals = [v for v in vals if v is not None]
+                cands = [cols]
+            else:
+                cands = place_row(vals, spec, forbidden=forbidden) if vals else [()]
+            placed.append(PlacedRow(code, vals, cands))
+            meta.append((name, row))
+    resolve_table(placed, lambda k: _parent(k), len(spec.names))
+    lines: list[BudgetLine | TableIssue] = []
+    for pr, (name, row) in zip(placed, meta):
+        lines.extend(_row_lines(doc, table, spec, pr, name, row, money_unit, issues))
+    return lines + issues
+
+
+def _parent(code: str) -> str | None:
+    if code == "":
+        return None
+    if code.startswith(UNIT_KEY):
+        return ""  # 合计 = Σ units
+    return parent_code(code) if len(code) > 3 else ""
+
+
+def _row_lines(doc, table, spec, pr: PlacedRow, name, row, money_unit, issues) -> list[BudgetLine]:
+    ref = doc.ref(row.first_line, row.last_line, table.label)
+    if not pr.candidates:
+        issues.append(TableIssue(table.label, "unreadable",
+                                 f"{table.label} row {pr.key or name}: numbers {', '.join(map(str, pr.values))} fit no column placement",
+                                 ref))
+        return []
+    certain = pr.certain_columns()
+    if not pr.decided:
+        issues.append(TableIssue(table.label, "ambiguous",
+                                 f"{table.label} row {pr.key or name}: {len(pr.candidates)} column placements fit the identities",
+                                 ref))
+    unit = pr.key[len(UNIT_KEY):] if pr.key.startswith(UNIT_KEY) else None
+    code = "" if unit else pr.key
+    scheme = SCHEMES.get(code[:1], "function") if code else _table_scheme(table)
+    out = []
+    for col, amount in pr.vector().items():
+        kind = spec.names[col]
+        if kind == "-":
+            continue
+        amount_type, _, fund = kind.partition("/")
+        out.append(BudgetLine(table.label, table.kind or "", code, scheme, "合计" if unit else (name or "合计"),
+                              amount_type, to_yuan(amount, table.money_unit or money_unit), ref, fund or None,
+                              unit_name=unit, ambiguous=col not in certain))
+    return out
+
+
+def _table_scheme(table: RawTable) -> str:
+    return "econ_dept" if table.kind in ("general_basic", "appropriation_basic", "econ_dept", "operating_costs") else (
+        "econ_gov" if table.kind == "econ_gov" else "function")
+
+
+def _total_row_present(table: RawTable) -> bool:
+    return any(any(is_total_label(c) for c in row.cells[:2]) and any(is_amount(c) for c in row.cells)
+               for row in table.rows)
+
+
+def code_rows_present(table: RawTable) -> bool:
+    """True when some row starts with a classification code (possibly after an empty cell)."""
+    return any(any(is_code(clean_cell(c)) for c in row.cells[:2]) for row in table.rows)
+

@@ -1,0 +1,23 @@
+"""The loader stage end to end: ``parse_document(path) -> ParsedDocument``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fundflow.core.model import ParsedDocument
+from fundflow.loaders import registry
+from fundflow.loaders.document import read_document
+from fundflow.records.tables import tables_to_records
+
+
+def parse_document(path: str | Path, loader: str | None = None) -> ParsedDocument:
+    """Read, choose a loader, segment into RawTables and type them into records.
+
+    Raises ``DocumentError`` / ``LayoutError`` (one-line messages) when nothing
+    can be read; a partly legible document yields what is legible plus
+    ``TableIssue`` records for the rest.
+    """
+    doc = read_document(path)
+    chosen = registry.choose(doc, loader)
+    tables = tuple(chosen.parse(doc))
+    meta, records = tables_to_records(doc, tables)
+    return ParsedDocument(doc, chosen.name, meta, tables, tuple(records))

@@ -1,0 +1,300 @@
+"""Project tables (项目支出预算表) → Project records.
+
+``table_to_projects(doc, table, meta_hint)`` reads rows
+``[unit name?, project name, description…, 总计, 本年收入合计, 一般公共预算, …]``.
+The project amount is the first amount (总计 / 合计); the other amounts are
+placed in the columns named by the header wording (``data/project_columns.csv``)
+with the table's identities (总计 = 本年收入 + 上年结转, each group's 合计 = Σ its
+funds) and, for rows that stay ambiguous, the column sums of the 合计 row.
+合计 rows and unit rows (a unit's subtotal over its projects) are not projects.
+A row whose name was lost (``……``) keeps its amounts, with a name derived
+from its description (``label_derived=True``).
+
+``merge_projects(records)`` merges the same project found in a project table
+and in a performance table of the same document.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import replace
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from fundflow.core.model import Project, RawRow, RawTable, SourceDocument, TableIssue
+from fundflow.core.normalize import (
+    clean_cell,
+    compact,
+    display_name,
+    is_amount,
+    is_org_name,
+    is_total_label,
+    parse_amount,
+    to_yuan,
+)
+from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
+
+_TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
+_FILLER = re.compile(r"^[\s　…\.·—\-/]*$")
+_PROSE = re.compile(r"[。；：;:]|^安排|^[一二三四五六七八九十]、|^\d+[.、]")
+_LABEL_WORDS = ("项目名称", "单位名称", "单位编码", "金额", "预算数", "小计", "备注")
+DERIVED_PREFIX = "（无名称）"
+DERIVED_LENGTH = 11
+
+
+@lru_cache(maxsize=1)
+def _column_words() -> tuple[tuple[str, str, str], ...]:
+    text = resources.files("fundflow.loaders").joinpath("data/project_columns.csv").read_text(encoding="utf-8")
+    rows = [(r["role"], r["printed"], r["key"]) for r in csv.DictReader(text.splitlines())]
+    return tuple(sorted(rows, key=lambda r: len(r[1]), reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _header_text() -> str:
+    return "|".join([w[1] for w in _column_words()] + list(_LABEL_WORDS))
+
+
+def is_header_word(cell: str) -> bool:
+    """A project-table header cell or a piece of one wrapped over lines (``一般公``, ``项目名称``)."""
+    t = compact(cell)
+    return bool(t) and "|" not in t and t in _header_text()
+
+
+def header_columns(header: tuple[str, ...]) -> ColumnSpec:
+    """Header lines → amount columns (``Total``, ``CurrentYear.GeneralPublicBudget`` …) and identities.
+
+    Returns an empty ColumnSpec when no column wording is recognised.
+    """
+    words = _column_words()
+    pattern = re.compile("|".join(re.escape(w[1]) for w in words))
+    lookup = {w[1]: (w[0], w[2]) for w in words}
+    tokens = [lookup[m.group(0)] for m in pattern.finditer(compact("".join(header)))]
+    groups = [key for role, key in tokens if role == "group"]
+    cells = [(role, key) for role, key in tokens if role != "group"]
+    if not groups:
+        names = tuple(key for _, key in cells)
+        ids = ((0, tuple(range(1, len(names)))),) if len(names) > 1 and cells[0][0] == "total" else ()
+        return ColumnSpec(names, ids)
+    names, ids, top_parts = ["Total"], [], []
+    runs: list[list[str]] = []
+    for role, key in cells[1:] if cells and cells[0][0] == "total" else cells:
+        if role == "total" or not runs:
+            runs.append([])
+        runs[-1].append(key)
+    for gi, run in enumerate(runs):
+        group = groups[gi] if gi < len(groups) else f"Group{gi + 1}"
+        start = len(names)
+        names += [f"{group}.{key}" for key in run]
+        top_parts.append(start)
+        ids.append((start, tuple(range(start + 1, len(names)))))
+    return ColumnSpec(tuple(names), tuple([(0, tuple(top_parts))] + ids))
+
+
+def _split_row(row: RawRow, ncols: int) -> tuple[list[str], list[str]]:
+    """Row cells → (label cells, amount cells as printed)."""
+    if row.aligned and ncols and len(row.cells) > ncols:
+        labels, amounts = list(row.cells[:-ncols]), [c for c in row.cells[-ncols:]]
+        return [c for c in labels if not _FILLER.match(c)], amounts
+    labels = [c for c in row.cells if not is_amount(c) and not _FILLER.match(c)]
+    return labels, [c for c in row.cells if is_amount(c)]
+
+
+def _is_name(text: str) -> bool:
+    t = compact(text)
+    return 0 < len(t) <= 60 and not _PROSE.search(t)
+
+
+def _looks_unit(text: str, known: set[str]) -> bool:
+    t = compact(text)
+    return t in known or is_org_name(t) and len(t) <= 30
+
+
+def derive_name(descriptions: list[str]) -> str:
+    """Description cells of a nameless row → ``（无名称）`` + a short prefix of the last description."""
+    texts = [compact(d).lstrip("…. ") for d in descriptions if compact(d).lstrip("…. ")]
+    if not texts:
+        return DERIVED_PREFIX
+    text = texts[-1]
+    return f"{DERIVED_PREFIX}{text[:DERIVED_LENGTH]}{'…' if len(text) > DERIVED_LENGTH else ''}"
+
+
+class _Row:
+    """A body row read as (unit?, name, descriptions, amounts)."""
+
+    def __init__(self, row: RawRow, labels: list[str], amounts: list[Decimal], aligned: bool) -> None:
+        self.raw, self.labels, self.amounts, self.aligned = row, labels, amounts, aligned
+        self.unit: str | None = None
+
+
+def _read_rows(table: RawTable, spec: ColumnSpec, unit_money: str | None) -> tuple[list[_Row], _Row | None]:
+    """Body rows → (candidate rows, the 合计 row or None); rows without amounts are dropped."""
+    rows, total = [], None
+    for raw in table.rows:
+        labels, printed = _split_row(raw, len(spec.names))
+        amounts = [to_yuan(parse_amount(c), unit_money) if is_amount(c) else None for c in printed]
+        if not any(a is not None for a in amounts):
+            continue
+        r = _Row(raw, labels, amounts, raw.aligned and len(printed) == len(spec.names))  # type: ignore[arg-type]
+        if any(is_total_label(c, subtotal=True) for c in labels):
+            total = r
+        else:
+            rows.append(r)
+    return rows, total
+
+
+def _drop_unit_rows(rows: list[_Row], known_units: set[str]) -> list[_Row]:
+    """Remove unit subtotal rows; tag each project with the unit of its block."""
+    out, unit = [], None
+    for i, r in enumerate(rows):
+        first = next(a for a in r.amounts if a is not None)
+        if len(r.labels) == 1 and _looks_unit(r.labels[0], known_units) and _sums_following(rows, i, first):
+            unit = display_name(r.labels[0])
+            continue
+        if len(r.labels) >= 2 and _looks_unit(r.labels[0], known_units) and _is_name(r.labels[1]):
+            unit = display_name(r.labels[0])
+            r.labels = r.labels[1:]
+        r.unit = unit
+        out.append(r)
+    return out
+
+
+def _sums_following(rows: list[_Row], i: int, amount: Decimal) -> bool:
+    running = Decimal(0)
+    for r in rows[i + 1:]:
+        running += next(a for a in r.amounts if a is not None)
+        if abs(running - amount) <= Decimal("0.01") * 10000:
+            return True
+    return False
+
+
+def _placements(rows: list[_Row], total: _Row | None, spec: ColumnSpec,
+                empty: frozenset[str] = frozenset()) -> list[PlacedRow]:
+    """Candidate column placements per row, narrowed by the 合计 row's column sums.
+
+    ``empty``: funds the document shows as zero (see summary.empty_funds); no
+    number is placed in their columns.
+    """
+    forbidden = frozenset(i for i, name in enumerate(spec.names) if set(re.split(r"[./]", name)) & empty)
+    placed = []
+    for i, r in enumerate([total] + rows if total else rows):
+        values = [a for a in r.amounts if a is not None]
+        if r.aligned:
+            cands = [tuple(j for j, a in enumerate(r.amounts) if a is not None)]
+        else:
+            cands = place_row(values, spec, tol=_TOL, forbidden=forbidden)
+        placed.append(PlacedRow("" if (total and i == 0) else f"p{i}", values, cands))
+    if total:
+        resolve_table(placed, lambda k: "" if k else None, len(spec.names), tol=_TOL)
+        _narrow_by_group_totals(placed[0], placed[1:], spec)
+    return placed[1:] if total else placed
+
+
+def _coarse(pr: PlacedRow, cand: tuple[int, ...], cols: tuple[int, ...]) -> tuple[Decimal, ...]:
+    vec = dict(zip(cand, pr.values))
+    return tuple(vec.get(c, Decimal(0)) for c in cols)
+
+
+def _narrow_by_group_totals(total: PlacedRow, rows: list[PlacedRow], spec: ColumnSpec) -> None:
+    """Decide each row's split over the group totals (本年收入 / 上年结转) from the 合计 row's sums.
+
+    Funds inside a group are symmetric for the sums and stay undecided; the
+    split between groups is kept only when exactly one combination fits.
+    """
+    cols = tuple(sorted({0} | {parent for parent, _ in spec.identities}))
+    targets = {_coarse(total, c, cols) for c in total.candidates}
+    options = [sorted({_coarse(r, c, cols) for c in r.candidates}) for r in rows]
+    if len(targets) != 1 or all(len(o) <= 1 for o in options) or any(not o for o in options):
+        return
+    slack = _TOL * len(options)
+    solutions: list[list[tuple[Decimal, ...]]] = []
+
+    def search(i: int, residual: tuple[Decimal, ...], chosen: list) -> None:
+        if len(solutions) > 1:
+            return
+        if i == len(options):
+            if all(abs(x) <= slack for x in residual):
+                solutions.append(list(chosen))
+            return
+        for opt in options[i]:
+            nxt = tuple(a - b for a, b in zip(residual, opt))
+            if all(x >= -slack for x in nxt):
+                search(i + 1, nxt, chosen + [opt])
+
+    if sum(len(o) > 1 for o in options) <= 24:  # 2^24 at worst; pruned by the residual in practice
+        search(0, targets.pop(), [])
+    if len(solutions) == 1:
+        for r, want in zip(rows, solutions[0]):
+            r.candidates = [c for c in r.candidates if _coarse(r, c, cols) == want]
+
+
+def _project(doc: SourceDocument, table: RawTable, r: _Row, pr: PlacedRow, spec: ColumnSpec) -> tuple[Project, bool]:
+    """A read row → (Project, whether some of its amounts stayed without a column)."""
+    names = [c for c in r.labels if not _FILLER.match(c)]
+    named = bool(names) and _is_name(names[0])
+    name = display_name(names[0]) if named else derive_name(names)
+    ref = doc.ref(r.raw.first_line, r.raw.last_line, table=table.label)
+    certain = pr.certain_columns() if spec.names else set()
+    vec = pr.vector()
+    columns = tuple((spec.names[j], vec[j]) for j in sorted(certain) if j in vec)
+    if not spec.names:
+        columns = tuple((f"col{j + 1}", v) for j, v in enumerate(pr.values))
+    desc = names[1:] if named else names
+    project = Project(name=name, amount=pr.values[0], ref=ref, table=table.label, unit_name=r.unit,
+                      columns=columns, description="\n".join(clean_cell(d) for d in desc) or None,
+                      label_derived=not named)
+    return project, bool(spec.names) and len(columns) < len(pr.values)
+
+
+def table_to_projects(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list[Project | TableIssue]:
+    """A 项目支出预算表 RawTable → one Project per project row (amounts in yuan), plus TableIssues."""
+    if table.illegible:
+        ref = doc.ref(table.first_line, table.last_line, table.label)
+        return [TableIssue(table.label, "illegible", f"{table.title} could not be read", ref)]
+    spec = header_columns(table.header)
+    known = {compact(x) for x in (table.unit_name, meta_hint.get("unit_name"), meta_hint.get("department")) if x}
+    rows, total = _read_rows(table, spec, table.money_unit or meta_hint.get("money_unit"))
+    rows = _drop_unit_rows(rows, known)
+    out: list[Project | TableIssue] = []
+    if not spec.names and rows:
+        out.append(TableIssue(table.label, "unrecognised", f"column headers of {table.title} not recognised: "
+                              f"{compact(''.join(table.header))[:60]}", doc.ref(table.first_line, table.first_line, table.label)))
+    undecided = []
+    for r, pr in zip(rows, _placements(rows, total, spec, meta_hint.get("empty_funds", frozenset()))):
+        project, unsure = _project(doc, table, r, pr, spec)
+        out.append(project)
+        undecided += [project.name] if unsure else []
+    if undecided:
+        out.append(TableIssue(table.label, "ambiguous", f"fund columns of {len(undecided)} projects not decided by the "
+                              f"identities (e.g. {undecided[0]})", doc.ref(table.first_line, table.last_line, table.label)))
+    return out
+
+
+def merge_projects(records: list) -> list:
+    """Records → the same list with duplicate Projects merged.
+
+    Two Projects with the same compacted name and unit (or no unit on one side)
+    are one project: the one with funding columns (the project table) is kept,
+    with department / unit / description filled from the other.
+    """
+    kept: list = []
+    index: dict[str, int] = {}
+    for rec in records:
+        if not isinstance(rec, Project):
+            kept.append(rec)
+            continue
+        key = compact(rec.name)
+        j = index.get(key)
+        if j is None or (kept[j].unit_name and rec.unit_name and kept[j].unit_name != rec.unit_name):
+            index[key] = len(kept)
+            kept.append(rec)
+            continue
+        kept[j] = _merge_two(kept[j], rec)
+    return kept
+
+
+def _merge_two(a: Project, b: Project) -> Project:
+    main, other = (a, b) if a.columns or not b.columns else (b, a)
+    return replace(main, unit_name=main.unit_name or other.unit_name, department=main.department or other.department,
+                   description=main.description or other.description,
+                   executed_amount=main.executed_amount if main.executed_amount is not None else other.executed_amount)

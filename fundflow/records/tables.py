@@ -1,0 +1,111 @@
+"""RawTables → typed records: ``tables_to_records(doc, tables) -> (DocumentMeta, records)``.
+
+Dispatches each table by kind to the module that reads it, and fills in what
+records of a unit-level document share (the unit, the money unit, the year).
+Tables that cannot be read become ``TableIssue`` records (with their lines);
+the rest of the document still loads.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from fundflow.core.model import (
+    BudgetLine,
+    DocumentMeta,
+    Indicator,
+    Procurement,
+    Project,
+    RawTable,
+    SourceDocument,
+    TableIssue,
+)
+from fundflow.core.normalize import compact, is_amount
+from fundflow.records import performance as indicators
+from fundflow.records import procurement, projects
+from fundflow.records import three_costs as threecosts
+from fundflow.records.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
+from fundflow.records.meta import document_meta
+from fundflow.records.narrative import narrative_facts
+from fundflow.records.summary import SUMMARY_KINDS, empty_funds, table_to_totals, zero_in_narrative
+
+PERFORMANCE_KINDS = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
+PROCUREMENT_KINDS = {"procurement", "purchase_services"}
+NOT_READ = {"debt", "special_funds"}
+
+
+def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[DocumentMeta, list]:
+    """All tables of a document → (its metadata, its records)."""
+    pre = document_meta(doc, tables)
+    hint = {"money_unit": pre.money_unit, "fiscal_year": pre.fiscal_year, "kind": pre.kind,
+            "unit_name": pre.units[0].name if pre.units else None, "department": pre.department}
+    facts = narrative_facts(doc, tables)
+    hint["empty_funds"] = empty_funds(list(tables)) | zero_in_narrative(facts)
+    records: list = list(facts)
+    for table in tables:
+        records.extend(table_records(doc, table, hint))
+    meta = _refine_meta(doc, tables, pre, records)
+    return meta, _attach_unit(meta, projects.merge_projects(records))
+
+
+def table_records(doc: SourceDocument, table: RawTable, hint: dict) -> list:
+    """One table → its records (or a TableIssue saying why it gave none)."""
+    ref = doc.ref(table.first_line, table.last_line, table.label)
+    if table.illegible:
+        return [TableIssue(table.label, "illegible", f"{table.label} {table.title} is illegible in the source", ref)]
+    kind = table.kind
+    if kind in CLASSIFICATION_KINDS and _label_tree(table):
+        return table_to_totals(doc, table, hint["money_unit"])
+    if kind in CLASSIFICATION_KINDS:
+        return table_to_budget_lines(doc, table, hint["money_unit"], hint.get("empty_funds", frozenset()))
+    if kind in SUMMARY_KINDS:
+        return table_to_totals(doc, table, hint["money_unit"])
+    if kind == "projects":
+        return projects.table_to_projects(doc, table, hint)
+    if kind in PERFORMANCE_KINDS:
+        return indicators.table_to_indicators(doc, table, hint)
+    if kind == "three_costs":
+        return threecosts.table_to_threecosts(doc, table, hint)
+    if kind in PROCUREMENT_KINDS:
+        return procurement.table_to_procurement(doc, table, hint)
+    if kind in NOT_READ and any(is_amount(c) for row in table.rows for c in row.cells):
+        return [TableIssue(table.label, "skipped", f"{table.label} {table.title}: this kind of table is not read yet", ref)]
+    if kind is None:
+        return [TableIssue(table.label, "unrecognised", f"table {table.title!r} is of no known kind", ref)]
+    return []
+
+
+def _label_tree(table: RawTable) -> bool:
+    """A classification-kind table printed as labels and amounts without codes
+    (Jiangsu 公开02表 收入预算总表: 项目名称 | 金额): read like a summary table."""
+    head = compact("".join(table.header))
+    return (head.startswith("项目") and "编码" not in head and "科目" not in head
+            and not code_rows_present(table) and any(len(r.cells) >= 2 for r in table.rows))
+
+
+def _refine_meta(doc: SourceDocument, tables, pre: DocumentMeta, records: list) -> DocumentMeta:
+    """Add what the performance tables say: 主管部门, the unit with its code."""
+    depts = Counter(p.department for p in records if isinstance(p, Project) and p.department)
+    if not depts:
+        return pre
+    return document_meta(doc, tables, [d for d, _ in depts.most_common()])
+
+
+def _attach_unit(meta: DocumentMeta, records: list) -> list:
+    """Records of a unit-level document belong to its unit; department documents to the department."""
+    unit = meta.units[0] if meta.scope == "unit" and meta.units else None
+    owner_name = unit.name if unit else meta.department
+    owner_code = unit.code if unit else None
+    out = []
+    for r in records:
+        if isinstance(r, BudgetLine) and unit and r.code == "" and r.unit_name == unit.name:
+            continue  # the unit's own row of a by-unit table repeats the 合计 row
+        if isinstance(r, BudgetLine) and r.unit_name is None or isinstance(r, Project) and r.unit_name is None:
+            r = dataclasses.replace(r, unit_name=owner_name, unit_code=owner_code)
+        elif isinstance(r, Project) and unit and r.unit_name == unit.name and r.unit_code is None:
+            r = dataclasses.replace(r, unit_code=unit.code)
+        elif isinstance(r, (Indicator, Procurement)) and r.unit_name is None:
+            r = dataclasses.replace(r, unit_name=owner_name)
+        out.append(r)
+    return out
+
