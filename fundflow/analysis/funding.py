@@ -1,7 +1,7 @@
 """Funding level, 直达资金 flags and purpose of a project, read from its name.
 
 ``assess_project(project, meta) -> Funding``.  The wording is data
-(``kg/data/funding_rules.csv``: id, pattern, field, value, priority, note), so a
+(``data/funding_rules.csv``: id, pattern, field, value, priority, note), so a
 new province's phrasing is a new row.  Fields:
 
 - ``level``: Central / Provincial / Municipal / County, or ``Own`` = the
@@ -11,18 +11,17 @@ new province's phrasing is a new row.  Fields:
 
 A project no level rule speaks of is funded by the unit's own government (the
 level of the document's region).  The source is that level's treasury on the
-region chain (``kg/data/regions.csv``): 中央财政 → 辽宁省财政 → 沈阳市财政.
+region chain (``data/regions.csv``): 中央财政 → 辽宁省财政 → 沈阳市财政.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.core.model import DocumentMeta, Funding, Project
 from fundflow.core.normalize import normalize_name
+from fundflow.core.resources import read_csv
 
 LEVELS = ("Central", "Provincial", "Municipal", "County")
 CENTRAL_REGION = "100000"
@@ -42,9 +41,8 @@ class Rule:
 @lru_cache(maxsize=1)
 def load_rules() -> tuple[Rule, ...]:
     """The funding rules in file order.  Raises ``ValueError`` naming a bad row."""
-    text = resources.files("fundflow.kg").joinpath("data/funding_rules.csv").read_text(encoding="utf-8")
     rules = []
-    for n, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+    for n, row in enumerate(read_csv("funding_rules.csv"), start=2):
         try:
             rules.append(Rule(row["id"], re.compile(row["pattern"]), row["field"], row["value"] or "",
                               int(row["priority"] or 0)))
@@ -55,9 +53,8 @@ def load_rules() -> tuple[Rule, ...]:
 
 @lru_cache(maxsize=1)
 def load_regions() -> dict[str, tuple[str, str]]:
-    """Admin code → (name, level) from ``kg/data/regions.csv``."""
-    text = resources.files("fundflow.kg").joinpath("data/regions.csv").read_text(encoding="utf-8")
-    return {r["code"]: (r["name"], r["level"]) for r in csv.DictReader(text.splitlines())}
+    """Admin code → (name, level) from ``data/regions.csv``."""
+    return {r["code"]: (r["name"], r["level"]) for r in read_csv("regions.csv")}
 
 
 def _region_code(meta: DocumentMeta) -> str | None:

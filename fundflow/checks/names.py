@@ -1,25 +1,23 @@
 """Names of subject codes: outdated editions (R21) and one code under two names (R22).
 
 Each check takes a ``Checker`` (kg/checks.py) and records its findings there.
-Which names belong to which edition is data (``kg/data/code_names.csv``).
+Which names belong to which edition is data (``data/code_names.csv``).
 """
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.checks.rules import Checker
 from fundflow.core.model import BudgetLine
 from fundflow.core.normalize import compact
+from fundflow.core.resources import read_csv
 
 
 @lru_cache(maxsize=1)
 def code_names() -> list[dict[str, str]]:
-    text = resources.files("fundflow.kg").joinpath("data/code_names.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    return list(read_csv("code_names.csv"))
 
 
 def check_code_names(ck: Checker) -> None:

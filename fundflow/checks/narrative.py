@@ -1,23 +1,22 @@
 """Narrative (说明) against the tables: amounts, units, percentages, 三公 parts, repeated items.
 
 A stated amount is checked against every table figure its topic can name
-(``kg/data/narrative_topics.csv``; a topic equal to a 类 name names that
+(``data/narrative_topics.csv``; a topic equal to a 类 name names that
 code's figures): it holds when it equals any of them within the rounding of
 both.  Percentages are recomputed with interval arithmetic over the rounding
 of every printed figure, so a correct statement never fails on rounding.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.checks.rules import Checker, step_of
 from fundflow.core.model import BudgetLine, NarrativeFact, TableTotal, ThreeCosts
 from fundflow.core.normalize import MONEY_FACTORS, compact
+from fundflow.core.resources import read_csv
 from fundflow.records import narrative
 
 CHANGE_TOPIC = re.compile(r"比|较|增加|减少|增长|下降|降低|上升|与上年")
@@ -50,8 +49,7 @@ class Stated:
 
 @lru_cache(maxsize=1)
 def topic_patterns() -> list[tuple[re.Pattern, str]]:
-    text = resources.files("fundflow.kg").joinpath("data/narrative_topics.csv").read_text(encoding="utf-8")
-    return [(re.compile(r["pattern"]), r["measure"]) for r in csv.DictReader(text.splitlines())]
+    return [(re.compile(r["pattern"]), r["measure"]) for r in read_csv("narrative_topics.csv")]
 
 
 def _measure(topic: str, class_names: dict[str, str]) -> str | None:

@@ -2,28 +2,26 @@
 
 Each check takes a ``Checker`` (kg/checks.py) and records its findings there:
 a row's total column = Σ its part columns (which columns is data,
-``kg/data/row_identities.csv``), a parent code = Σ its children, the 合计 row =
+``data/row_identities.csv``), a parent code = Σ its children, the 合计 row =
 Σ the top-level rows, and the 三公 totals = Σ their items.
 """
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.checks.rules import Checker, terms_tolerance
 from fundflow.core.model import BudgetLine, ThreeCosts
+from fundflow.core.resources import read_csv
 
 ZERO = Decimal(0)
 
 
 @lru_cache(maxsize=1)
 def row_identities() -> list[tuple[str, str, tuple[str, ...], bool]]:
-    text = resources.files("fundflow.kg").joinpath("data/row_identities.csv").read_text(encoding="utf-8")
     return [(r["rule"], r["total"], tuple(r["parts"].split("+")), r["fund_scoped"] == "yes")
-            for r in csv.DictReader(text.splitlines())]
+            for r in read_csv("row_identities.csv")]
 
 
 def _by_table(ck: Checker) -> dict[str, list[BudgetLine]]:

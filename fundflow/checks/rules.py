@@ -1,7 +1,7 @@
 """Reconciliation: the accounting identities of a disclosure, checked on its records.
 
 ``reconcile(parsed) -> list[Finding]`` evaluates every rule of the catalogue
-(``kg/data/rules.csv``) on one document; ``reconcile_across(docs)`` the rules
+(``data/rules.csv``) on one document; ``reconcile_across(docs)`` the rules
 that need two documents.  A rule that holds yields nothing (or a ``held``
 finding with ``include_held=True``); one that cannot be evaluated (table
 illegible or missing) yields a ``skipped`` finding, never a pass.  Records
@@ -12,15 +12,14 @@ Tolerance is the rounding of the printed figures: half the printed step
 """
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.core.model import BudgetLine, ParsedDocument, SourceRef, TableIssue
 from fundflow.core.normalize import MONEY_FACTORS
+from fundflow.core.resources import read_csv
 
 STEP_DIGITS = Decimal("0.01")  # tables print amounts with two decimals
 
@@ -66,9 +65,8 @@ class Finding:
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, Rule]:
-    """The rule catalogue (``kg/data/rules.csv``) by id."""
-    text = resources.files("fundflow.kg").joinpath("data/rules.csv").read_text(encoding="utf-8")
-    return {r["id"]: Rule(**r) for r in csv.DictReader(text.splitlines())}
+    """The rule catalogue (``data/rules.csv``) by id."""
+    return {r["id"]: Rule(**r) for r in read_csv("rules.csv")}
 
 
 def step_of(unit: str | None) -> Decimal:

@@ -66,7 +66,7 @@ class RawRow:
 class RawTable:
     """A table block found in a document; nothing in it is interpreted.
 
-    ``kind`` is a key of ``loaders/data/table_kinds.csv`` (e.g. ``expenditure``
+    ``kind`` is a key of ``data/table_kinds.csv`` (e.g. ``expenditure``
     for 支出预算总表) or None when the title is not recognised.  ``header`` holds
     the header text lines as printed; ``rows`` the body.  ``illegible`` marks a
     table the converter could not read (``[illegible]``).
@@ -287,7 +287,7 @@ class Funding:
     ``level``: Central | Provincial | Municipal | County.  The source is the
     treasury (财政) of that level on the document's region chain, e.g.
     中央财政 / 辽宁省财政 / 沈阳市财政.  ``rules`` are the ids of every rule
-    of ``kg/data/funding_rules.csv`` that fired (provenance).
+    of ``data/funding_rules.csv`` that fired (provenance).
     """
 
     level: str

@@ -1,4 +1,4 @@
-"""Reference code lists (CSV under ``kg/data/``) → SKOS concept schemes.
+"""Reference code lists (CSV under ``data/``) → SKOS concept schemes.
 
 The CSVs are compiled reference lists; each row says how sure it is
 (``status``).  They label and structure concepts (``skos:prefLabel`` @zh/@en,
@@ -10,14 +10,12 @@ Regenerate the shipped Turtle with ``python -m fundflow.kg.codes``.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from fundflow.core.resources import read_csv
 from fundflow.kg import vocab as v
 from fundflow.kg.iris import code_iri, edition_iri
 from fundflow.kg.vocab import FF, A
@@ -32,8 +30,7 @@ CODE_LISTS: dict[str, tuple[str, str]] = {
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("fundflow.kg").joinpath("data", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(read_csv(name))
 
 
 def row_to_triples(scheme: str, row: dict[str, str]) -> Iterator[ox.Triple]:

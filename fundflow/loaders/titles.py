@@ -5,13 +5,12 @@ new row there, not new code.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.core.normalize import compact
+from fundflow.core.resources import read_csv
 
 # Page furniture some converters put before a line: "<PDF_KEY>" and a 32-digit hex key.
 PDF_KEY = re.compile(r"^(?:<PDF_KEY>)?[0-9a-f]{32}")
@@ -31,9 +30,8 @@ class TableKind:
 @lru_cache(maxsize=1)
 def table_kinds() -> tuple[TableKind, ...]:
     """The catalogue of table kinds, in matching order (specific first)."""
-    text = resources.files("fundflow.loaders").joinpath("data/table_kinds.csv").read_text(encoding="utf-8")
     return tuple(TableKind(r["kind"], r["doc_kind"], re.compile(r["title_pattern"]), r["label_en"])
-                 for r in csv.DictReader(text.splitlines()))
+                 for r in read_csv("table_kinds.csv"))
 
 
 def match_title(line: str) -> str | None:

@@ -22,6 +22,7 @@ from typing import Any
 import networkx as nx
 
 from fundflow.core.errors import FundflowError
+from fundflow.core.resources import read_text
 from fundflow.outputs.map_view import (
     COLUMNS,
     FONT_STACK,
@@ -80,7 +81,7 @@ def map_html(g: nx.DiGraph, title: str = "资金流向图") -> str:
     js, css = vis_assets()
     legend = [{"label": label, "color": colour} for _k, label, colour in view.columns]
     data = {"nodes": view.nodes, "edges": view.edges, "legend": legend, "font": FONT_STACK}
-    page = (resources.files("fundflow.kg") / "data" / "map_template.html").read_text(encoding="utf-8")
+    page = read_text("map_template.html")
     parts = {"FF_CSS": _inline(css), "FF_JS": _inline(js), "FF_TITLE": html.escape(title),
              "FF_FONT": html.escape(FONT_STACK, quote=False), "FF_DATA": script_json(data)}
     # one pass, so text inserted for one placeholder is never searched for another

@@ -10,20 +10,19 @@ in labels and hover text, so ``<`` etc. must arrive as entities to show as text.
 """
 from __future__ import annotations
 
-import csv
 import html
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from fundflow.core.resources import read_csv
 from fundflow.outputs.map import COLUMNS, FONT_STACK, WAN, amount_of, node_column, node_label, wan
 
 UNCODED = "未标明科目"
@@ -41,10 +40,9 @@ class Sankey:
 
 @lru_cache(maxsize=1)
 def code_names() -> dict[str, str]:
-    """Function-classification code → its current name (``kg/data/code_names.csv``), for 类/款 labels."""
-    text = (resources.files("fundflow.kg") / "data" / "code_names.csv").read_text(encoding="utf-8")
+    """Function-classification code → its current name (``data/code_names.csv``), for 类/款 labels."""
     names: dict[str, str] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in read_csv("code_names.csv"):
         if row["scheme"] == "function" and (not row.get("valid_until") or row["code"] not in names):
             names[row["code"]] = row["name"]
     return names

@@ -6,12 +6,10 @@ were dropped are placed with the table's identities (``columns.py``).
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.core.errors import TableError
 from fundflow.core.model import BudgetLine, RawRow, RawTable, SourceDocument, TableIssue
@@ -27,6 +25,7 @@ from fundflow.core.normalize import (
     parse_amount,
     to_yuan,
 )
+from fundflow.core.resources import read_csv
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 CLASSIFICATION_KINDS = {"expenditure", "general_expenditure", "gov_fund", "state_capital", "appropriation_expenditure",
@@ -46,9 +45,8 @@ class HeaderVariant:
 
 @lru_cache(maxsize=1)
 def header_variants() -> tuple[HeaderVariant, ...]:
-    text = resources.files("fundflow.loaders").joinpath("data/header_maps.csv").read_text(encoding="utf-8")
     out = []
-    for r in csv.DictReader(text.splitlines()):
+    for r in read_csv("header_maps.csv"):
         ids = tuple((int(a), tuple(int(x) for x in b.split("+")))
                     for a, b in (i.split("=") for i in r["identities"].split(";") if i))
         out.append(HeaderVariant(frozenset(r["kinds"].split()), tuple(r["requires"].split("+")),
@@ -67,7 +65,7 @@ def column_spec(table: RawTable) -> ColumnSpec:
             if table.kind in v.kinds and all(w in head for w in v.requires) and not any(w in head for w in v.excludes)]
     if not fits:
         raise TableError(f"{table.label} {table.title}: header not recognised ({head[:80]!r})",
-                         hint="add its wording as a row of loaders/data/header_maps.csv")
+                         hint="add its wording as a row of data/header_maps.csv")
     return max(fits, key=lambda v: sum(len(w) for w in v.requires)).spec
 
 

@@ -6,14 +6,13 @@ places where units are printed (``578002 沈阳市医疗保障事务服务中心
 """
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.core.model import DocumentMeta, RawTable, SourceDocument, UnitInfo
 from fundflow.core.normalize import compact, is_org_name
+from fundflow.core.resources import read_csv
 
 _YEAR = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[^\s，。、]{0,30}?)(?:单位|部门)?\s*(?:预\s*算|决\s*算)")
 _UNIT_CODE = re.compile(r"(?<![\d,.])(\d{6})\s*([\u4e00-\u9fff（）()]{2,40})(?:\s*-\s*(\d{6})\d{3})?")
@@ -93,8 +92,7 @@ def _labelled(doc: SourceDocument, tables: tuple[RawTable, ...], labels: tuple[s
 @lru_cache(maxsize=1)
 def _provinces() -> tuple[str, ...]:
     """Province-level names (辽宁省, 上海市, 广西壮族自治区 …) from the region list."""
-    text = resources.files("fundflow.kg").joinpath("data/regions.csv").read_text(encoding="utf-8")
-    return tuple(r["name"] for r in csv.DictReader(text.splitlines()) if r["level"] == "Provincial")
+    return tuple(r["name"] for r in read_csv("regions.csv") if r["level"] == "Provincial")
 
 
 def province_named(doc: SourceDocument, region: str | None) -> str | None:

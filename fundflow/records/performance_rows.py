@@ -10,14 +10,13 @@ the final-accounts tail).  Nothing here raises for odd text: unknown → None/[]
 """
 from __future__ import annotations
 
-import csv
 import re
 from decimal import Decimal, InvalidOperation
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
 from fundflow.core.model import RawRow, RawTable, UnitInfo
 from fundflow.core.normalize import compact
+from fundflow.core.resources import read_csv
 
 _OPERATORS = {">=": ">=", "≥": ">=", "＞＝": ">=", "<=": "<=", "≤": "<=", "＜＝": "<=", "=": "=", "＝": "=",
               ">": ">", "＞": ">", "<": "<", "＜": "<", "大于等于": ">=", "小于等于": "<=", "等于": "="}
@@ -27,16 +26,10 @@ _ACHIEVED = re.compile(r"^(?:全部|基本|部分|未|已)?(?:或基本)?(?:完�
 _UNIT_LINE = re.compile(r"^(\d{6})?\s*(.+?)(?:[-—](\d{9}))?$")
 
 
-@cache
-def _csv(name: str) -> tuple[dict[str, str], ...]:
-    text = resources.files("fundflow.loaders").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return tuple(csv.DictReader(text.splitlines()))
-
-
 def known_levels(text: str) -> dict[int, str]:
     """Printed level name (incl. truncated variants) → {level: canonical name}; {} if unknown."""
     t = compact(text)
-    return {int(r["level"]): r["canonical"] for r in reversed(_csv("indicator_levels.csv")) if r["printed"] == t}
+    return {int(r["level"]): r["canonical"] for r in reversed(read_csv("indicator_levels.csv")) if r["printed"] == t}
 
 
 def known_level(text: str) -> tuple[int, str] | None:
@@ -47,14 +40,14 @@ def known_level(text: str) -> tuple[int, str] | None:
 
 @lru_cache(maxsize=1)
 def _field_pattern() -> re.Pattern[str]:
-    labels = sorted({r["printed"] for r in _csv("performance_fields.csv")}, key=len, reverse=True)
+    labels = sorted({r["printed"] for r in read_csv("performance_fields.csv")}, key=len, reverse=True)
     alts = "|".join(re.escape(x).replace(r"\(", r"[(（]").replace(r"\)", r"[)）]") for x in labels)
     return re.compile(rf"((?:{alts})(?:[(（](?:万元|元)[)）])?)")
 
 
 def _field_of(label: str) -> str | None:
     core = re.sub(r"[(（](?:万元|元)[)）]$", "", label)
-    for r in _csv("performance_fields.csv"):
+    for r in read_csv("performance_fields.csv"):
         if compact(r["printed"]).replace("（", "(").replace("）", ")") == core.replace("（", "(").replace("）", ")"):
             return r["field"]
     return None

@@ -15,14 +15,13 @@ the table is reported ``unreadable`` and gives no items — nothing is guessed.
 """
 from __future__ import annotations
 
-import csv
 import re
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.core.model import Procurement, RawRow, RawTable, SourceDocument, TableIssue
 from fundflow.core.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
+from fundflow.core.resources import read_csv
 from fundflow.records.columns import ColumnSpec, place_row
 from fundflow.records.procurement_tree import read_tree
 from fundflow.records.projects import header_columns
@@ -35,9 +34,8 @@ _NUMBERED = ("seq", "function")
 
 @lru_cache(maxsize=8)
 def _words(name: str) -> tuple[tuple[str, str], ...]:
-    """A (role, printed) CSV of ``loaders/data`` → rows, longest wording first."""
-    text = resources.files("fundflow.loaders").joinpath(f"data/{name}.csv").read_text(encoding="utf-8")
-    rows = [(r["role"], r["printed"]) for r in csv.DictReader(text.splitlines())]
+    """A (role, printed) CSV of ``data/`` → rows, longest wording first."""
+    rows = [(r["role"], r["printed"]) for r in read_csv(f"{name}.csv")]
     return tuple(sorted(rows, key=lambda r: len(r[1]), reverse=True))
 
 

@@ -15,12 +15,10 @@ and in a performance table of the same document.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.core.model import Project, RawRow, RawTable, SourceDocument, TableIssue
 from fundflow.core.normalize import (
@@ -33,6 +31,7 @@ from fundflow.core.normalize import (
     parse_amount,
     to_yuan,
 )
+from fundflow.core.resources import read_csv
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 _TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
@@ -45,8 +44,7 @@ DERIVED_LENGTH = 11
 
 @lru_cache(maxsize=1)
 def _column_words() -> tuple[tuple[str, str, str], ...]:
-    text = resources.files("fundflow.loaders").joinpath("data/project_columns.csv").read_text(encoding="utf-8")
-    rows = [(r["role"], r["printed"], r["key"]) for r in csv.DictReader(text.splitlines())]
+    rows = [(r["role"], r["printed"], r["key"]) for r in read_csv("project_columns.csv")]
     return tuple(sorted(rows, key=lambda r: len(r[1]), reverse=True))
 
 

@@ -6,13 +6,12 @@ comes from its wording, else from its position in the row.
 """
 from __future__ import annotations
 
-import csv
 import re
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.core.model import NarrativeFact, RawTable, SourceDocument, TableIssue, TableTotal
 from fundflow.core.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
+from fundflow.core.resources import read_csv
 
 SUMMARY_KINDS = {"summary", "appropriation_summary"}
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[、.]|其中[:：]?)+")
@@ -55,8 +54,7 @@ def _pairs(cells: list[str], has_row_numbers: bool) -> list[tuple[str, list[str]
 
 @lru_cache(maxsize=1)
 def _fund_labels() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    text = resources.files("fundflow.loaders").joinpath("data/fund_labels.csv").read_text(encoding="utf-8")
-    return tuple((r["column_token"], re.compile(r["keywords"])) for r in csv.DictReader(text.splitlines()))
+    return tuple((r["column_token"], re.compile(r["keywords"])) for r in read_csv("fund_labels.csv"))
 
 
 def empty_funds(tables: list[RawTable]) -> frozenset[str]:

@@ -14,15 +14,14 @@ Item wording is data: ``data/three_costs_items.csv``.
 """
 from __future__ import annotations
 
-import csv
 import re
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from itertools import permutations
 
 from fundflow.core.model import RawRow, RawTable, SourceDocument, TableIssue, ThreeCosts
 from fundflow.core.normalize import compact, is_amount, parse_amount, to_yuan
+from fundflow.core.resources import read_csv
 from fundflow.loaders.layout.text import header_leaves, line_to_pieces
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row
 
@@ -42,8 +41,7 @@ _POSITIONED = re.compile(r"\S {2,}\S")
 
 @lru_cache(maxsize=1)
 def _wording() -> tuple[tuple[str, str], ...]:
-    text = resources.files("fundflow.loaders").joinpath("data/three_costs_items.csv").read_text(encoding="utf-8")
-    rows = [(r["printed"], r["item"]) for r in csv.DictReader(text.splitlines())]
+    rows = [(r["printed"], r["item"]) for r in read_csv("three_costs_items.csv")]
     return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
 
 

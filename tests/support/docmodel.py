@@ -12,14 +12,13 @@ the records the loaders must produce, whatever the layout.
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from hypothesis import strategies as st
 
-DATA = Path(__file__).resolve().parents[2] / "fundflow" / "kg" / "data"
+from fundflow.core.resources import read_csv
+
 FN_COLUMNS = ("Total", "Basic", "Personnel", "Public", "ProjectExpenditure")
 ECON_COLUMNS = ("Total", "Personnel", "Public")
 STEP = Decimal(100)  # one cent of 万元, in yuan
@@ -78,8 +77,7 @@ class Disclosure:
 
 
 def _read(name: str) -> list[dict[str, str]]:
-    with open(DATA / name, encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+    return list(read_csv(name))
 
 
 LEI_NAMES = {r["code"]: r["name_zh_2019_plus"] for r in _read("func_class_lei.csv")}

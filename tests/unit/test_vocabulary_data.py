@@ -1,8 +1,9 @@
 """Every amount and fund type the header wording can produce is a term of the ontology."""
-import csv
 from importlib import resources
 
 import rdflib
+
+from fundflow.core.resources import read_csv
 
 FF = rdflib.Namespace("https://w3id.org/fundflow#")
 
@@ -15,8 +16,7 @@ def _ontology() -> rdflib.Graph:
 
 def test_header_map_columns_are_declared_terms():
     g = _ontology()
-    text = resources.files("fundflow.loaders").joinpath("data/header_maps.csv").read_text(encoding="utf-8")
-    for row in csv.DictReader(text.splitlines()):
+    for row in read_csv("header_maps.csv"):
         for column in row["columns"].split("|"):
             if column == "-":
                 continue
@@ -27,8 +27,6 @@ def test_header_map_columns_are_declared_terms():
 
 
 def test_fund_label_tokens_name_columns():
-    text = resources.files("fundflow.loaders").joinpath("data/header_maps.csv").read_text(encoding="utf-8")
-    names = {part for row in csv.DictReader(text.splitlines()) for col in row["columns"].split("|") for part in col.split("/")}
-    labels = resources.files("fundflow.loaders").joinpath("data/fund_labels.csv").read_text(encoding="utf-8")
-    for row in csv.DictReader(labels.splitlines()):
+    names = {part for row in read_csv("header_maps.csv") for col in row["columns"].split("|") for part in col.split("/")}
+    for row in read_csv("fund_labels.csv"):
         assert row["column_token"] in names, row["column_token"]

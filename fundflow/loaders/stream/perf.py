@@ -11,13 +11,12 @@ catalogue are data: ``data/perf_terms.csv``.
 """
 from __future__ import annotations
 
-import csv
 import re
 from functools import lru_cache
-from importlib import resources
 
 from fundflow.core.model import RawRow
 from fundflow.core.normalize import compact
+from fundflow.core.resources import read_csv
 from fundflow.loaders.stream.text import Line, is_cjk_edge, is_numeric, split_cells
 
 _DEADLINE = re.compile(r"^(?:\d{4}-\d{1,2}|\d{4}\.\d{1,2}|\d{4}年(?:\d{1,2}月)?(?:底|末|前)?|年底|年末)$")
@@ -28,8 +27,7 @@ _DEGREE = re.compile(r"^\d+(?:\.\d+)?%?$")
 @lru_cache(maxsize=1)
 def terms() -> dict[str, str]:
     """Catalogue of performance-table words → role (level1, level2, block, label, …)."""
-    text = resources.files("fundflow.loaders").joinpath("data/perf_terms.csv").read_text(encoding="utf-8")
-    return {r["term"]: r["role"] for r in csv.DictReader(text.splitlines())}
+    return {r["term"]: r["role"] for r in read_csv("perf_terms.csv")}
 
 
 def role(text: str) -> str | None:
