@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from fundflow.cli.main import cli
-from fundflow.kg import ingest as ingest_mod
+from fundflow.outputs.demo import find_samples
 from tests.conftest import make_parsed
 
 COMMANDS = ["parse", "ingest", "query", "export", "demo"]
@@ -119,4 +119,4 @@ def test_demo_ingests_samples_and_writes_turtle(runner, tmp_path, fake_parse, mo
     r = runner.invoke(cli, ["demo", "--store", str(tmp_path / "s"), "--out", str(tmp_path / "exports")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "exports" / "fundflow.ttl").stat().st_size > 1000
-    assert ingest_mod.find_samples(tmp_path / "data") == samples
+    assert find_samples(tmp_path / "data") == samples

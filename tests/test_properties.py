@@ -81,7 +81,7 @@ mutations = st.lists(st.tuples(st.sampled_from(["delete", "duplicate", "flip"]),
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(sorted(p.name for p in SAMPLES.glob("*.txt"))), mutations)
 def test_loaders_on_mutated_samples_return_records_or_fundflow_errors(tmp_path, name, ops):
-    from fundflow.checks.rules import reconcile
+    from fundflow.checks.reconcile import reconcile
     from fundflow.records.pipeline import parse_document
 
     target = tmp_path / name

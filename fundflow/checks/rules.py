@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from fundflow.core.model import BudgetLine, ParsedDocument, SourceRef, TableIssue
+from fundflow.core.model import ParsedDocument, SourceRef, TableIssue
 from fundflow.core.normalize import MONEY_FACTORS
 from fundflow.core.resources import read_csv
 
@@ -126,34 +126,3 @@ class Checker:
 def _wan(amount: Decimal) -> str:
     """Yuan → a short 万元 string for messages."""
     return f"{(amount / 10000).quantize(Decimal('0.01')):,} 万元"
-
-
-def lines_of(parsed: ParsedDocument) -> list[BudgetLine]:
-    return parsed.of(BudgetLine)
-
-
-def reconcile(parsed: ParsedDocument, include_held: bool = False) -> list[Finding]:
-    """One document's records → the findings of every within-document rule."""
-    from fundflow.checks import narrative as checks_narrative
-    from fundflow.checks import tables as checks_tables
-
-    checker = Checker(parsed)
-    for check in checks_tables.CHECKS + checks_narrative.CHECKS:
-        check(checker)
-    return [f for f in checker.out if include_held or f.status != "held"]
-
-
-def reconcile_across(docs: Iterable[ParsedDocument], include_held: bool = False) -> list[Finding]:
-    """Several documents → findings of the cross-document rules (budget vs final accounts, X1)."""
-    from fundflow.checks.tables import budget_vs_final
-
-    out = budget_vs_final(list(docs))
-    return [f for f in out if include_held or f.status != "held"]
-
-
-def summary(findings: Iterable[Finding]) -> dict[str, int]:
-    """Counts by status (violated / skipped / held)."""
-    counts: dict[str, int] = {}
-    for f in findings:
-        counts[f.status] = counts.get(f.status, 0) + 1
-    return counts

@@ -106,8 +106,7 @@ def export(fmt: str, output: str | None, store_dir: str | None) -> None:
               help="Folder for the published files.")
 def demo(store_dir: str | None, out_dir: str) -> None:
     """Load the bundled sample documents (data/samples) into the store and publish exports/."""
-    from fundflow.kg.ingest import run_demo
-    from fundflow.outputs.map import write_demo_maps
+    from fundflow.outputs.demo import run_demo, write_demo_maps
 
     def publish(store):
         summary = run_demo(store, Path(out_dir), report=error_line)

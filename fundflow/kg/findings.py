@@ -16,7 +16,8 @@ from importlib import resources
 
 import pyoxigraph as ox
 
-from fundflow.checks.rules import Finding, catalogue, reconcile
+from fundflow.checks.reconcile import reconcile
+from fundflow.checks.rules import Finding, catalogue
 from fundflow.core.model import ParsedDocument
 from fundflow.kg import vocab
 from fundflow.kg.iris import document_iri, graph_iri

@@ -24,7 +24,8 @@ from fundflow.analysis.funding import LEVELS, assess_project, load_regions, own_
 from fundflow.analysis.inference import infer_subject_codes, project_lines
 from fundflow.core.model import BudgetLine, DocumentMeta, Funding, ParsedDocument, Project
 from fundflow.kg import vocab as v
-from fundflow.kg.iris import code_iri, department_iri, key, project_nodes, record_iri, region_iri, treasury_iri
+from fundflow.kg.iris import code_iri, department_iri, key, record_iri, region_iri, treasury_iri
+from fundflow.kg.mapper import project_nodes
 from fundflow.kg.vocab import FF, A
 
 

@@ -1,9 +1,7 @@
 """Documents → store: parse each file, map it to triples, replace its named graph.
 
 ``ingest_paths(store, paths)`` → ``IngestSummary``; a document that fails is
-reported (one line naming the file) and the batch goes on.  ``run_demo``
-loads the bundled samples and writes ``exports/``; further publishing steps
-are appended to ``DEMO_STEPS``.
+reported (one line naming the file) and the batch goes on.
 """
 from __future__ import annotations
 
@@ -17,8 +15,8 @@ import pyoxigraph as ox
 from fundflow.core.errors import FundflowError
 from fundflow.core.model import ParsedDocument, TableIssue
 from fundflow.kg import vocab
-from fundflow.kg.export import export_store
-from fundflow.kg.iris import graph_iri, records_to_triples
+from fundflow.kg.iris import graph_iri
+from fundflow.kg.mapper import records_to_triples
 from fundflow.kg.store import load_reference_graphs, relink_units, replace_document
 
 SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf")
@@ -119,52 +117,4 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
             each(path)
     relink_units(store, base)
     store.flush()
-    return summary
-
-
-# ------------------------------------------------------------------ demo
-
-DemoStep = Callable[[ox.Store, Path, Callable[[str], None]], None]
-
-
-def export_turtle_step(store: ox.Store, out_dir: Path, echo: Callable[[str], None]) -> None:
-    """exports/fundflow.ttl: the whole store as Turtle."""
-    target = out_dir / "fundflow.ttl"
-    export_store(store, "turtle", target)
-    echo(f"wrote {target}")
-
-
-def publish_step(store: ox.Store, out_dir: Path, echo: Callable[[str], None]) -> None:
-    """exports/catalog.ttl (DCAT) with the files it lists: fundflow.trig, projects.csv, documents/*."""
-    from fundflow.outputs.catalog import publish_step as write_published
-
-    write_published(store, out_dir, echo)
-
-
-# Steps run by `fundflow demo` after the samples are ingested, in order.
-DEMO_STEPS: list[DemoStep] = [export_turtle_step, publish_step]
-
-
-def find_samples(start: Path | None = None) -> Path:
-    """``data/samples`` of the repository: searched from ``start`` (cwd) upwards, then next to the package.
-
-    Raises ``FundflowError`` when no folder with sample documents is found.
-    """
-    here = (start or Path.cwd()).resolve()
-    package_root = Path(__file__).resolve().parents[2]
-    for folder in [*(p / "data" / "samples" for p in (here, *here.parents)), package_root / "data" / "samples"]:
-        if folder.is_dir() and any(folder.glob("*.txt")):
-            return folder
-    raise FundflowError("no sample documents found (data/samples/*.txt)",
-                        hint="run `fundflow demo` from the fundflow repository, or ingest your own files")
-
-
-def run_demo(store: ox.Store, out_dir: Path, report: Callable[[str], None] = print,
-             samples: Path | None = None) -> IngestSummary:
-    """Ingest the bundled samples into ``store``, then run every ``DEMO_STEPS`` step into ``out_dir``."""
-    folder = samples or find_samples()
-    summary = ingest_paths(store, sorted(folder.glob("*.txt")), report=report)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for step in DEMO_STEPS:
-        step(store, out_dir, report)
     return summary

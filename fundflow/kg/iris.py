@@ -8,12 +8,11 @@ year, record position), so re-ingesting a document yields the same IRIs.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from fundflow.core.model import ParsedDocument, Project, UnitInfo
+from fundflow.core.model import UnitInfo
 from fundflow.kg import vocab as v
 
 # ------------------------------------------------------------------ IRIs
@@ -93,22 +92,6 @@ def treasury_iri(region_code: str, base: str = v.DEFAULT_BASE) -> ox.NamedNode:
     return ox.NamedNode(f"{base}treasury/{region_code}")
 
 
-def project_nodes(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[tuple[int, ox.NamedNode, ox.NamedNode | None]]:
-    """(record position, project IRI, implementing unit IRI) of each Project record, as ``records_to_triples`` mints them."""
-    from fundflow.kg.mapper import DocumentMapper
-
-    m, seen, out = DocumentMapper(parsed, base), set(), []
-    for i, r in enumerate(parsed.records):
-        if isinstance(r, Project):
-            unit = m.unit(r.unit_code, r.unit_name)
-            n = project_iri(r.name, unit or m.doc, m.year, m.meta.kind, base)
-            if n in seen:
-                n = project_iri(r.name, unit or m.doc, m.year, m.meta.kind, base, repeat=i)
-            seen.add(n)
-            out.append((i, n, unit))
-    return out
-
-
 SHARED_KINDS = ("unit/", "department/", "region/", "code/", "project/", "treasury/")
 
 
@@ -129,34 +112,3 @@ def is_shared(triple: ox.Triple, base: str = v.DEFAULT_BASE) -> bool:
     own_object = isinstance(obj, ox.BlankNode) or (
         isinstance(obj, ox.NamedNode) and obj.value.startswith(base) and not shared_node(obj))
     return shared_node(triple.subject) and triple.predicate != v.PROV("wasDerivedFrom") and not own_object
-
-
-def records_to_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[ox.Triple]:
-    """A parsed document → its triples (duplicates removed, order stable).
-
-    Projects are mapped before indicators so that an indicator finds its project
-    by name.  Records of unknown types are skipped.
-    """
-    from fundflow.kg.mapper import DISPATCH, DocumentMapper
-
-    m = DocumentMapper(parsed, base)
-    m.map_meta()
-    order = sorted(range(len(parsed.records)), key=lambda k: not isinstance(parsed.records[k], Project))
-    for i in order:
-        handler = DISPATCH.get(type(parsed.records[i]))
-        if handler:
-            handler(m, parsed.records[i], i)
-    return list(dict.fromkeys(m.out))
-
-
-def records_to_graph(parsed: ParsedDocument, base: str = v.DEFAULT_BASE):
-    """A parsed document → ``rdflib.Graph`` (for SHACL and rdflib tooling)."""
-    return triples_to_rdflib(records_to_triples(parsed, base))
-
-
-def triples_to_rdflib(triples: Iterable[ox.Triple]):
-    """pyoxigraph triples → ``rdflib.Graph`` (through N-Triples, exact literals kept)."""
-    import rdflib
-
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    return rdflib.Graph().parse(data=data.decode("utf-8"), format="nt")

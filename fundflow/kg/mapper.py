@@ -7,6 +7,7 @@ one method per record type; all IRIs come from the minting functions of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -324,3 +325,44 @@ DISPATCH = {BudgetLine: DocumentMapper.budget_line, Project: DocumentMapper.proj
              TableIssue: DocumentMapper.issue, Procurement: DocumentMapper.procurement}
 
 
+def project_nodes(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[tuple[int, ox.NamedNode, ox.NamedNode | None]]:
+    """(record position, project IRI, implementing unit IRI) of each Project record, as ``records_to_triples`` mints them."""
+    m, seen, out = DocumentMapper(parsed, base), set(), []
+    for i, r in enumerate(parsed.records):
+        if isinstance(r, Project):
+            unit = m.unit(r.unit_code, r.unit_name)
+            n = project_iri(r.name, unit or m.doc, m.year, m.meta.kind, base)
+            if n in seen:
+                n = project_iri(r.name, unit or m.doc, m.year, m.meta.kind, base, repeat=i)
+            seen.add(n)
+            out.append((i, n, unit))
+    return out
+
+
+def records_to_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[ox.Triple]:
+    """A parsed document → its triples (duplicates removed, order stable).
+
+    Projects are mapped before indicators so that an indicator finds its project
+    by name.  Records of unknown types are skipped.
+    """
+    m = DocumentMapper(parsed, base)
+    m.map_meta()
+    order = sorted(range(len(parsed.records)), key=lambda k: not isinstance(parsed.records[k], Project))
+    for i in order:
+        handler = DISPATCH.get(type(parsed.records[i]))
+        if handler:
+            handler(m, parsed.records[i], i)
+    return list(dict.fromkeys(m.out))
+
+
+def records_to_graph(parsed: ParsedDocument, base: str = v.DEFAULT_BASE):
+    """A parsed document → ``rdflib.Graph`` (for SHACL and rdflib tooling)."""
+    return triples_to_rdflib(records_to_triples(parsed, base))
+
+
+def triples_to_rdflib(triples: Iterable[ox.Triple]):
+    """pyoxigraph triples → ``rdflib.Graph`` (through N-Triples, exact literals kept)."""
+    import rdflib
+
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=data.decode("utf-8"), format="nt")

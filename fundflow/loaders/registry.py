@@ -3,23 +3,24 @@ from __future__ import annotations
 
 from fundflow.core.errors import LayoutError
 from fundflow.core.model import SourceDocument
+from fundflow.loaders.cells.loader import CellsLoader
 from fundflow.loaders.document import Loader
+from fundflow.loaders.layout.loader import LayoutLoader
+from fundflow.loaders.stream.loader import StreamLoader
+from fundflow.loaders.tabbed.loader import TabbedLoader
 
 _LOADERS: dict[str, type] = {}
 
 
 def register(cls: type) -> type:
-    """Class decorator: make a loader available under ``cls.name``."""
+    """Make a loader (a class with ``name``, ``detect`` and ``parse``) available under ``cls.name``."""
     _LOADERS[cls.name] = cls
     return cls
 
 
 def _ensure_builtin() -> None:
-    # Importing the layout modules registers them.
-    from fundflow.loaders.cells import loader as cells  # noqa: F401
-    from fundflow.loaders.layout import loader as layout  # noqa: F401
-    from fundflow.loaders.stream import loader as stream  # noqa: F401
-    from fundflow.loaders.tabbed import loader as tabbed  # noqa: F401
+    for cls in (CellsLoader, LayoutLoader, StreamLoader, TabbedLoader):
+        _LOADERS.setdefault(cls.name, cls)
 
 
 def names() -> list[str]:

@@ -41,7 +41,7 @@ from fundflow.outputs.map_view import (
 
 __all__ = ["COLUMNS", "FONT_STACK", "WAN", "FlowView", "amount_of", "cut_flows", "edge_tooltip", "flow_view",
            "load_flows", "map_html", "node_amount", "node_column", "node_label", "node_tooltip",
-           "provenance_lines", "script_json", "vis_assets", "wan", "write_demo_maps", "write_map"]
+           "provenance_lines", "script_json", "vis_assets", "wan", "write_map"]
 
 
 def script_json(data: Any) -> str:
@@ -139,16 +139,3 @@ def cut_flows(g: nx.DiGraph, year: int | None = None, region: str | None = None,
             keep = set(hits).union(*(nx.ancestors(out, n) | nx.descendants(out, n) for n in hits))
             out = out.subgraph(keep).copy()
     return out
-
-
-def write_demo_maps(store: Any, out_dir: Path, report: Any = print) -> None:
-    """Publish ``flows.html`` and ``sankey.html`` of all flows in ``store`` into ``out_dir``; no flows → a note."""
-    from fundflow.outputs.sankey import write_sankey
-
-    try:
-        g = load_flows(store)
-    except FundflowError as err:
-        report(f"maps not written: {err}")
-        return
-    for path in (write_map(g, out_dir / "flows.html"), write_sankey(g, out_dir / "sankey.html")):
-        report(f"wrote {path}")

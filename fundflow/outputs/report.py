@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from fundflow.checks.rules import reconcile, reconcile_across
+from fundflow.checks.reconcile import reconcile, reconcile_across
 from fundflow.core.errors import FundflowError
 
 

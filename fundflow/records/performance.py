@@ -20,7 +20,6 @@ from decimal import Decimal
 from fundflow.core.model import Indicator, Project, RawRow, RawTable, SourceDocument, TableIssue, UnitInfo
 from fundflow.core.normalize import compact, display_name, parse_amount, to_yuan
 from fundflow.records.performance_rows import (
-    is_field_label,
     known_level,
     known_levels,
     normalize_operator,
@@ -28,9 +27,6 @@ from fundflow.records.performance_rows import (
     performance_unit,
     row_fields,
 )
-
-__all__ = ["is_field_label", "known_level", "known_levels", "normalize_operator", "parse_indicator",
-           "performance_unit", "row_fields", "table_to_indicators"]
 
 _FILLER = {"", "—", "-", "--", "/", "……", "…", "　"}
 _SECTION = {"绩效指标", "年度绩效指标", "绩效目标", "指标"}

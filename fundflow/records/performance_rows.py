@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from fundflow.core.model import RawRow, RawTable, UnitInfo
 from fundflow.core.normalize import compact
 from fundflow.core.resources import read_csv
+from fundflow.core.terms import field_of, field_pattern
 
 _OPERATORS = {">=": ">=", "≥": ">=", "＞＝": ">=", "<=": "<=", "≤": "<=", "＜＝": "<=", "=": "=", "＝": "=",
               ">": ">", "＞": ">", "<": "<", "＜": "<", "大于等于": ">=", "小于等于": "<=", "等于": "="}
@@ -38,33 +38,13 @@ def known_level(text: str) -> tuple[int, str] | None:
     return min(levels.items()) if levels else None
 
 
-@lru_cache(maxsize=1)
-def _field_pattern() -> re.Pattern[str]:
-    labels = sorted({r["printed"] for r in read_csv("performance_fields.csv")}, key=len, reverse=True)
-    alts = "|".join(re.escape(x).replace(r"\(", r"[(（]").replace(r"\)", r"[)）]") for x in labels)
-    return re.compile(rf"((?:{alts})(?:[(（](?:万元|元)[)）])?)")
-
-
-def _field_of(label: str) -> str | None:
-    core = re.sub(r"[(（](?:万元|元)[)）]$", "", label)
-    for r in read_csv("performance_fields.csv"):
-        if compact(r["printed"]).replace("（", "(").replace("）", ")") == core.replace("（", "(").replace("）", ")"):
-            return r["field"]
-    return None
-
-
-def is_field_label(text: str) -> bool:
-    """``项目(政策)名称``, ``主管部门``, ``预算资金情况（万元）`` … → True: a printed field label."""
-    return _field_of(compact(text)) is not None
-
-
 def row_fields(row: RawRow) -> list[tuple[str, str, str]]:
     """A labelled row → [(field, label, value)]; [] when the row does not start with a field label.
 
     Labels and values may be in separate cells or run together in one cell
     (``项目预算金额（万元）120.6全年执行数（万元）115``).
     """
-    pat = _field_pattern()
+    pat = field_pattern()
     tokens: list[str] = []
     for cell in row.cells:
         c = compact(cell)
@@ -73,7 +53,7 @@ def row_fields(row: RawRow) -> list[tuple[str, str, str]]:
         return []
     out: list[tuple[str, str, str]] = []
     for i, tok in enumerate(tokens):
-        if pat.fullmatch(compact(tok)) and (field := _field_of(compact(tok))):
+        if pat.fullmatch(compact(tok)) and (field := field_of(compact(tok))):
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
             out.append((field, compact(tok), "" if pat.fullmatch(compact(nxt)) else nxt))
     return out

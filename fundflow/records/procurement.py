@@ -17,49 +17,17 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
 
 from fundflow.core.model import Procurement, RawRow, RawTable, SourceDocument, TableIssue
 from fundflow.core.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
-from fundflow.core.resources import read_csv
 from fundflow.records.columns import ColumnSpec, place_row
+from fundflow.records.procurement_terms import category_of, label_roles, term
 from fundflow.records.procurement_tree import read_tree
 from fundflow.records.projects import header_columns
 
 _FILLER = re.compile(r"^[\s　…\.·—\-/*]*$")
-_ORDINAL = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _NAME_ROLES = ("item", "project", "category")
 _NUMBERED = ("seq", "function")
-
-
-@lru_cache(maxsize=8)
-def _words(name: str) -> tuple[tuple[str, str], ...]:
-    """A (role, printed) CSV of ``data/`` → rows, longest wording first."""
-    rows = [(r["role"], r["printed"]) for r in read_csv(f"{name}.csv")]
-    return tuple(sorted(rows, key=lambda r: len(r[1]), reverse=True))
-
-
-def label_roles(header: tuple[str, ...]) -> tuple[str, ...]:
-    """Header lines → the roles of the label columns in printed order (``unit``, ``item`` …)."""
-    words = _words("procurement_columns")
-    pattern = re.compile("|".join(re.escape(w) for _, w in words))
-    lookup = {w: role for role, w in words}
-    return tuple(lookup[m.group(0)] for m in pattern.finditer(compact("".join(header))))
-
-
-def term(text: str, role: str) -> str | None:
-    """The ``procurement_terms.csv`` wording of ``role`` the text is or contains, else None."""
-    t = compact(text)
-    for r, w in _words("procurement_terms"):
-        if r == role and (w in t if role == "method" else t == w):
-            return w
-    return None
-
-
-def category_of(text: str) -> str | None:
-    """``一、货物 A`` → ``货物``; anything but a category row → None."""
-    t = _ORDINAL.sub("", compact(text)).rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return term(t, "category") if _ORDINAL.match(compact(text)) or term(t, "category") else None
 
 
 class Row:

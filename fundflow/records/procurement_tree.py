@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from fundflow.records.procurement_terms import category_of, term
+
 
 @dataclass
 class TreeItem:
@@ -47,8 +49,6 @@ class _State:
 
 def read_tree(rows: list, tol: Decimal) -> tuple[list[TreeItem], str | None]:
     """Body rows (``procurement.Row``) → (items with category and project, problem or None)."""
-    from fundflow.records.procurement import category_of, term
-
     st = _State()
     for r in rows:
         if not r.amounts:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
-from functools import lru_cache
 
 from fundflow.core.model import Project, RawRow, RawTable, SourceDocument, TableIssue
 from fundflow.core.normalize import (
@@ -31,32 +30,14 @@ from fundflow.core.normalize import (
     parse_amount,
     to_yuan,
 )
-from fundflow.core.resources import read_csv
+from fundflow.core.terms import column_words
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 _TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
 _FILLER = re.compile(r"^[\s　…\.·—\-/]*$")
 _PROSE = re.compile(r"[。；：;:]|^安排|^[一二三四五六七八九十]、|^\d+[.、]")
-_LABEL_WORDS = ("项目名称", "单位名称", "单位编码", "金额", "预算数", "小计", "备注")
 DERIVED_PREFIX = "（无名称）"
 DERIVED_LENGTH = 11
-
-
-@lru_cache(maxsize=1)
-def _column_words() -> tuple[tuple[str, str, str], ...]:
-    rows = [(r["role"], r["printed"], r["key"]) for r in read_csv("project_columns.csv")]
-    return tuple(sorted(rows, key=lambda r: len(r[1]), reverse=True))
-
-
-@lru_cache(maxsize=1)
-def _header_text() -> str:
-    return "|".join([w[1] for w in _column_words()] + list(_LABEL_WORDS))
-
-
-def is_header_word(cell: str) -> bool:
-    """A project-table header cell or a piece of one wrapped over lines (``一般公``, ``项目名称``)."""
-    t = compact(cell)
-    return bool(t) and "|" not in t and t in _header_text()
 
 
 def header_columns(header: tuple[str, ...]) -> ColumnSpec:
@@ -64,7 +45,7 @@ def header_columns(header: tuple[str, ...]) -> ColumnSpec:
 
     Returns an empty ColumnSpec when no column wording is recognised.
     """
-    words = _column_words()
+    words = column_words()
     pattern = re.compile("|".join(re.escape(w[1]) for w in words))
     lookup = {w[1]: (w[0], w[2]) for w in words}
     tokens = [lookup[m.group(0)] for m in pattern.finditer(compact("".join(header)))]

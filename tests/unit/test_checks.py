@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.checks.rules import catalogue, reconcile, terms_tolerance
+from fundflow.checks.reconcile import reconcile
+from fundflow.checks.rules import catalogue, terms_tolerance
 from fundflow.core.model import BudgetLine, DocumentMeta, ParsedDocument, SourceDocument, TableTotal, ThreeCosts
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"

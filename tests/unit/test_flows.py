@@ -12,7 +12,7 @@ from fundflow.core.model import DocumentMeta, UnitInfo
 from fundflow.kg import vocab
 from fundflow.kg.funding_map import funding_triples, treasury_chain
 from fundflow.kg.ingest import ingest_paths
-from fundflow.kg.iris import project_nodes, records_to_triples
+from fundflow.kg.mapper import project_nodes, records_to_triples
 from fundflow.kg.query import load_query, run_query
 from fundflow.outputs import flowgraph as flows
 from fundflow.records.pipeline import parse_document

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fundflow.checks.rules import reconcile
+from fundflow.checks.reconcile import reconcile
 from fundflow.core.model import DocumentMeta, ParsedDocument, SourceDocument, TableTotal
 from fundflow.records.narrative import changes, narrative_facts, sentences, shares
 

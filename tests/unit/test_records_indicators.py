@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from fundflow.core.model import Indicator, Project, RawRow, RawTable, SourceDocument, TableIssue
-from fundflow.records.performance import normalize_operator, parse_indicator, performance_unit, table_to_indicators
+from fundflow.records.performance import table_to_indicators
+from fundflow.records.performance_rows import normalize_operator, parse_indicator, performance_unit
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 HINT = {"money_unit": "万元", "fiscal_year": 2024, "kind": "budget", "unit_name": None, "department": None}

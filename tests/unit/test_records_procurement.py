@@ -8,7 +8,7 @@ import pytest
 from fundflow.core.model import Procurement, RawRow, RawTable, SourceDocument, TableIssue
 from fundflow.kg import vocab
 from fundflow.kg.ingest import ingest_paths
-from fundflow.kg.iris import records_to_triples
+from fundflow.kg.mapper import records_to_triples
 from fundflow.kg.query import load_query, run_query
 from fundflow.records.pipeline import parse_document
 from fundflow.records.procurement import label_roles, table_to_procurement

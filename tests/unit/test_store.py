@@ -13,7 +13,8 @@ import pytest
 from fundflow.core.errors import StoreError
 from fundflow.core.model import Project
 from fundflow.kg.export import export_store, union_triples
-from fundflow.kg.iris import graph_iri, is_shared, records_to_triples, system_graph_iri
+from fundflow.kg.iris import graph_iri, is_shared, system_graph_iri
+from fundflow.kg.mapper import records_to_triples
 from fundflow.kg.query import format_results, run_query
 from fundflow.kg.store import document_graphs, graph_size, load_reference_graphs, open_store, replace_document
 from tests.conftest import make_parsed

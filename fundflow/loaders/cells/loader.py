@@ -24,7 +24,6 @@ from fundflow.core.model import RawTable, SourceDocument
 from fundflow.core.normalize import clean_cell, compact
 from fundflow.loaders import tablehead as th
 from fundflow.loaders.cells.rows import Item, cells_to_rows, split_header
-from fundflow.loaders.registry import register
 from fundflow.loaders.titles import match_title, money_unit, table_number
 
 _SECTION = re.compile(r"^第[一二三四五六七八九十]+部分")
@@ -120,7 +119,6 @@ def _table(doc: SourceDocument, first: int, title: int, end: int) -> RawTable:
                     first + 1, last, illegible=illegible, unit_name=name)
 
 
-@register
 class CellsLoader:
     """One cell per tab-indented line, rows separated by blank lines."""
 

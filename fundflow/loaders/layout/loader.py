@@ -24,7 +24,6 @@ from fundflow.loaders.layout.rows import is_anchor, lines_to_rows, starts_body
 from fundflow.loaders.layout.scale import page_leaves
 from fundflow.loaders.layout.summary import summary_rows
 from fundflow.loaders.layout.text import clean_line, header_leaves, is_furniture, line_to_pieces
-from fundflow.loaders.registry import register
 from fundflow.loaders.tablehead import label_bare_total
 
 _NUMBER_ONLY = re.compile(r"^(?:(?:部门公开|公开)?表\d{1,2}|公开\d{1,2}表)[：:]?$")
@@ -205,7 +204,6 @@ def _merge(a: RawTable, b: RawTable) -> RawTable:
                     a.first_line, b.last_line, unit_name=a.unit_name or b.unit_name)
 
 
-@register
 class LayoutLoader:
     """pdftotext -layout text: tables whose columns are aligned with runs of blanks."""
 

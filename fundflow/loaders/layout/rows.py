@@ -15,8 +15,8 @@ import re
 
 from fundflow.core.model import RawRow
 from fundflow.core.normalize import compact, is_amount
+from fundflow.core.terms import is_field_label
 from fundflow.loaders.layout.text import CODE_LEAF, Piece, align, is_code_piece, merge_code
-from fundflow.records.performance import is_field_label
 
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))")
 _TOTAL = re.compile(r"^(?:合计|总计|小计)$|^.{0,8}(?:合计|总计)$")

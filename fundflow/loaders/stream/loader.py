@@ -17,7 +17,6 @@ from typing import ClassVar
 from fundflow.core.model import RawTable, SourceDocument
 from fundflow.core.normalize import compact
 from fundflow.loaders.layout.loader import read_title
-from fundflow.loaders.registry import register
 from fundflow.loaders.stream.codes import code_levels, pair_codes, split_codes
 from fundflow.loaders.stream.perf import perf_to_rows
 from fundflow.loaders.stream.rows import body_start, header_after_total, lines_to_rows
@@ -177,7 +176,6 @@ def layout_scores(doc: SourceDocument) -> tuple[int, float, float, int]:
     return titles, tabs, spaced, amounts
 
 
-@register
 class StreamLoader:
     """pdftotext stream text: single-space cells, wrapped cells, broken numbers."""
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from fundflow.core.model import RawRow
+from fundflow.core.terms import is_header_word
 from fundflow.loaders.stream.text import (
     FRAGMENT,
     STRICT_AMOUNT,
@@ -23,7 +24,6 @@ from fundflow.loaders.stream.text import (
     is_numeric,
     split_cells,
 )
-from fundflow.records.projects import is_header_word
 
 _CODE = re.compile(r"^(?:\d{3}(?:\d{2}){0,2}|\d{6})$")
 _TOTAL = re.compile(r"^(?:合计|总计)|合计$")

@@ -20,7 +20,6 @@ from typing import ClassVar
 from fundflow.core.model import RawRow, RawTable, SourceDocument
 from fundflow.core.normalize import clean_cell, compact
 from fundflow.loaders import tablehead as th
-from fundflow.loaders.registry import register
 from fundflow.loaders.titles import match_title, money_unit, table_number
 
 PERFORMANCE_KINDS = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
@@ -172,7 +171,6 @@ def _to_table(parts: list[_Part]) -> RawTable:
                     unit_name=next((p.unit_name for p in parts if p.unit_name), None))
 
 
-@register
 class TabbedLoader:
     """Tab-separated tables, one printed row per line."""
 
