@@ -11,7 +11,7 @@ new province's phrasing is a new row.  Fields:
 
 A project no level rule speaks of is funded by the unit's own government (the
 level of the document's region).  The source is that level's treasury on the
-region chain (``data/regions.csv``): 中央财政 → 辽宁省财政 → 沈阳市财政.
+region chain (``core.regions``): 中央财政 → 辽宁省财政 → 沈阳市财政.
 """
 from __future__ import annotations
 
@@ -21,10 +21,9 @@ from functools import lru_cache
 
 from fundflow.core.model import DocumentMeta, Funding, Project
 from fundflow.core.normalize import normalize_name
+from fundflow.core.regions import CENTRAL, LEVELS, chain, level_of, provinces, region6, region_named, regions
 from fundflow.core.resources import read_csv
 
-LEVELS = ("Central", "Provincial", "Municipal", "County")
-CENTRAL_REGION = "100000"
 _SUFFIX_LEVEL = (("自治区", "Provincial"), ("省", "Provincial"), ("市", "Municipal"),
                  ("区", "County"), ("县", "County"), ("旗", "County"))
 
@@ -51,42 +50,24 @@ def load_rules() -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-@lru_cache(maxsize=1)
-def load_regions() -> dict[str, tuple[str, str]]:
-    """Admin code → (name, level) from ``data/regions.csv``."""
-    return {r["code"]: (r["name"], r["level"]) for r in read_csv("regions.csv")}
-
-
-def _region_code(meta: DocumentMeta) -> str | None:
-    """The document's 6-digit region code: printed, from a unit's suffix, or by a known name."""
+def document_region(meta: DocumentMeta) -> str | None:
+    """The document's 6-digit region code: printed, from a unit's suffix, or by the name it starts with."""
     for code in [meta.region_code] + [u.region_code for u in meta.units]:
-        c = (code or "").strip()
-        if len(c) == 9 and c.endswith("000"):
-            c = c[:6]
-        if len(c) == 6 and c.isdigit():
+        if c := region6(code):
             return c
-    names = [meta.region or ""] + [meta.department or ""] + [u.name for u in meta.units] + [meta.title or ""]
-    by_name = sorted(((n, c) for c, (n, _) in load_regions().items()), key=lambda x: -len(x[0]))
-    for text in names:
-        for name, code in by_name:
-            if text.startswith(name) and code != CENTRAL_REGION:
-                return code
-    return None
-
-
-def level_of_code(code: str) -> str:
-    """``210000`` → Provincial, ``210100`` → Municipal, ``210102`` → County (by trailing zeros)."""
-    known = load_regions().get(code)
-    if known:
-        return known[1]
-    return "Provincial" if code.endswith("0000") else "Municipal" if code.endswith("00") else "County"
+    province = next((r.code for r in provinces() if meta.province and r.name == meta.province), None)
+    for text in [meta.region, meta.department, *(u.name for u in meta.units), meta.title]:
+        found = region_named(text, within=province)
+        if found and found.code != CENTRAL:
+            return found.code
+    return province
 
 
 def own_level(meta: DocumentMeta) -> str:
     """The level of the government that publishes the document (Municipal when nothing says)."""
-    code = _region_code(meta)
+    code = document_region(meta)
     if code:
-        return level_of_code(code)
+        return level_of(code)
     name = normalize_name(meta.region or meta.department or (meta.units[0].name if meta.units else ""))
     for suffix, level in _SUFFIX_LEVEL:
         m = re.match(r"^\w+?" + suffix, name)
@@ -96,25 +77,22 @@ def own_level(meta: DocumentMeta) -> str:
 
 
 def treasury(level: str, meta: DocumentMeta) -> tuple[str, str | None]:
-    """(name, region code) of the treasury of ``level`` above the document's region.
+    """(name, region code) of the treasury of ``level`` on the document's region chain.
 
-    ``("Provincial", 沈阳市 document)`` → ``("辽宁省财政", "210000")``.  Unknown
-    names fall back to the document's region name or a generic 省/市/县财政.
+    ``("Provincial", 沈阳市 document)`` → ``("辽宁省财政", "210000")``.  A level the chain
+    does not have, or a region not known, gives a generic 省/市/县财政 with no code.
     """
     if level == "Central":
-        return "中央财政", CENTRAL_REGION
-    code = _region_code(meta)
-    want = {"Provincial": code[:2] + "0000", "Municipal": code[:4] + "00", "County": code} if code else {}
-    reg = want.get(level)
-    name = load_regions().get(reg, ("", ""))[0] if reg else ""
-    if not name and reg and reg == code and meta.region:
-        name = normalize_name(meta.region)
-    if not reg and level == "Provincial" and meta.province:
-        named = {n: c for c, (n, _) in load_regions().items()}
-        if meta.province in named:
-            return f"{meta.province}财政", named[meta.province]
+        return "中央财政", CENTRAL
+    code = document_region(meta)
+    for c in chain(code) if code else []:
+        known = regions().get(c)
+        if level_of(c) == level and known:
+            return f"{known.display_name}财政", c
+    if code and level_of(code) == level and meta.region:
+        return f"{normalize_name(meta.region)}财政", code
     generic = {"Provincial": "省", "Municipal": "市", "County": "县"}[level]
-    return f"{name or generic}财政", reg
+    return f"{generic}财政", None
 
 
 def purpose_of(name: str, rules: tuple[Rule, ...] | None = None) -> str:

@@ -20,9 +20,10 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from fundflow.analysis.funding import LEVELS, assess_project, load_regions, own_level, treasury
+from fundflow.analysis.funding import assess_project, document_region, own_level, treasury
 from fundflow.analysis.inference import infer_subject_codes, project_lines
 from fundflow.core.model import BudgetLine, DocumentMeta, Funding, ParsedDocument, Project
+from fundflow.core.regions import LEVELS, chain, level_of
 from fundflow.kg import vocab as v
 from fundflow.kg.iris import code_iri, department_iri, key, record_iri, region_iri, treasury_iri
 from fundflow.kg.mapper import project_nodes
@@ -32,19 +33,14 @@ from fundflow.kg.vocab import FF, A
 def treasury_chain(level: str, meta: DocumentMeta) -> list[tuple[str, str, str | None]]:
     """(level, treasury name, region code) from ``level`` down to the document's own government.
 
-    Central money reaches a city through its province; a district of a
-    provincial-level city (上海市普陀区) has no municipal step.
+    Central money reaches a city through its province; a district of a provincial-level
+    city (上海市普陀区) has no municipal step, as its region chain has none.
     """
     own = own_level(meta)
     top, bottom = LEVELS.index(level), max(LEVELS.index(own), LEVELS.index(level))
-    chain = []
-    for lvl in LEVELS[top:bottom + 1]:
-        name, region = treasury(lvl, meta)
-        if lvl == "Municipal" and region and region[:2] + "0000" in load_regions() and \
-                load_regions()[region[:2] + "0000"][0].endswith("市") and own == "County":
-            continue
-        chain.append((lvl, name, region))
-    return chain
+    code = document_region(meta)
+    present = {level_of(c) for c in chain(code)} if code else set(LEVELS)
+    return [(lvl, *treasury(lvl, meta)) for lvl in LEVELS[top:bottom + 1] if lvl in present]
 
 
 class _FundingMapper:

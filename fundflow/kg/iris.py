@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from fundflow.core.model import UnitInfo
+from fundflow.core.regions import region6
 from fundflow.kg import vocab as v
 
 # ------------------------------------------------------------------ IRIs
@@ -21,14 +22,6 @@ from fundflow.kg import vocab as v
 def key(text: str) -> str:
     """A name as an IRI path segment (UTF-8 percent-encoded, whitespace collapsed)."""
     return quote(" ".join(text.split()), safe="")
-
-
-def region6(code: str | None) -> str | None:
-    """``"210100000"`` / ``"210100"`` → ``"210100"``; anything else → None."""
-    digits = (code or "").strip()
-    if len(digits) == 9 and digits.isdigit() and digits.endswith("000"):
-        digits = digits[:6]
-    return digits if len(digits) == 6 and digits.isdigit() else None
 
 
 def graph_iri(file_name: str, base: str = v.DEFAULT_BASE) -> ox.NamedNode:

@@ -25,6 +25,7 @@ from fundflow.core.model import (
     ThreeCosts,
     UnitInfo,
 )
+from fundflow.core.regions import CENTRAL, level_of, parent_of, region6, regions
 from fundflow.kg import vocab as v
 from fundflow.kg.iris import (
     code_iri,
@@ -34,7 +35,6 @@ from fundflow.kg.iris import (
     key,
     project_iri,
     record_iri,
-    region6,
     region_iri,
     unit_iri,
 )
@@ -125,13 +125,14 @@ class DocumentMapper:
 
     def map_region(self, code: str, name: str | None) -> None:
         r = region_iri(code, self.base)
-        level = "Provincial" if code.endswith("0000") else "Municipal" if code.endswith("00") else "County"
+        level = level_of(code)
+        known = regions().get(code)
         self.add(r, A, FF("Region"))
         self.add(r, FF("adminCode"), v.text(code))
         self.add(r, FF("level"), FF(level))
-        self.add(r, v.RDFS("label"), v.zh(name) if name else None)
-        parent = None if level == "Provincial" else code[:2] + "0000" if level == "Municipal" else code[:4] + "00"
-        if parent:
+        self.add(r, v.RDFS("label"), v.zh(name or known.display_name) if name or known else None)
+        parent = parent_of(code)
+        if parent and parent != CENTRAL:
             self.add(r, FF("partOf"), region_iri(parent, self.base))
             self.map_region(parent, None)
 

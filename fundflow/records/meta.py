@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 
 from fundflow.core.model import DocumentMeta, RawTable, SourceDocument, UnitInfo
 from fundflow.core.normalize import compact, is_org_name
-from fundflow.core.resources import read_csv
+from fundflow.core.regions import provinces
 
 _YEAR = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[^\s，。、]{0,30}?)(?:单位|部门)?\s*(?:预\s*算|决\s*算)")
 _UNIT_CODE = re.compile(r"(?<![\d,.])(\d{6})\s*([\u4e00-\u9fff（）()]{2,40})(?:\s*-\s*(\d{6})\d{3})?")
@@ -89,15 +88,9 @@ def _labelled(doc: SourceDocument, tables: tuple[RawTable, ...], labels: tuple[s
     return found
 
 
-@lru_cache(maxsize=1)
-def _provinces() -> tuple[str, ...]:
-    """Province-level names (辽宁省, 上海市, 广西壮族自治区 …) from the region list."""
-    return tuple(r["name"] for r in read_csv("regions.csv") if r["level"] == "Provincial")
-
-
 def province_named(doc: SourceDocument, region: str | None) -> str | None:
     """The province of the document: the start of its region (``辽宁省…``) or the one its text names most."""
-    names = _provinces()
+    names = tuple(r.name for r in provinces())
     for name in names:
         if region and region.startswith(name):
             return name

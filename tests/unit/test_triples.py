@@ -8,7 +8,8 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from fundflow.kg.iris import code_iri, graph_iri, region6
+from fundflow.core.regions import region6
+from fundflow.kg.iris import code_iri, graph_iri
 from fundflow.kg.mapper import records_to_graph, records_to_triples
 from fundflow.kg.vocab import FF, PREFIXES
 from tests.conftest import make_parsed
