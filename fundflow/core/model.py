@@ -12,6 +12,7 @@ original file it came from (1-based, inclusive).
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,30 +21,69 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SourceRef:
-    """Where a record comes from: file name, its sha256, table and line span."""
+    """Where a record comes from: file name, its sha256, table, line span and (for paged input) page."""
 
     document: str
     sha256: str
     first_line: int
     last_line: int
     table: str | None = None
+    page: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.document}:L{self.first_line}"
+        return f"{self.document}:p{self.page}:L{self.first_line}" if self.page else f"{self.document}:L{self.first_line}"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table as a grid of cells, read from a format that knows its cells (PDF geometry, HTML, XLSX).
+
+    ``rows`` are the grid's rows top to bottom, each the same width; a cell is its text
+    as printed (lines inside a cell joined with "\n"), ``""`` when empty, and ``None``
+    when a merged cell to its left or above covers it.  ``lines`` gives, per row, the
+    (first, last) document line it was printed on.  ``page`` is the 1-based page (PDF) or
+    sheet number (XLSX), None for a web page.  Nothing in a grid is interpreted.
+    """
+
+    rows: tuple[tuple[str | None, ...], ...]
+    lines: tuple[tuple[int, int], ...]
+    page: int | None = None
+
+    @property
+    def first_line(self) -> int:
+        return self.lines[0][0] if self.lines else 1
+
+    @property
+    def last_line(self) -> int:
+        return self.lines[-1][1] if self.lines else 1
 
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """A decoded document: its lines without line terminators (index 0 = line 1)."""
+    """A decoded document: its lines without line terminators (index 0 = line 1).
+
+    ``format`` is how it was read: ``text``, ``pdf``, ``html`` or ``xlsx``.  For a PDF the
+    lines are the words of each page rebuilt into lines, for a web page its visible text,
+    for a workbook its cells row by row; ``grids`` are the tables the format itself marks
+    out (ruled PDF tables, ``<table>`` markup, sheets) and ``page_starts`` the first line of
+    each page or sheet (1-based), so that a line's page is known.
+    """
 
     path: str
     name: str
     sha256: str
     encoding: str
     lines: tuple[str, ...]
+    format: str = "text"
+    grids: tuple[Grid, ...] = ()
+    page_starts: tuple[int, ...] = ()
+
+    def page_of(self, line: int) -> int | None:
+        """The 1-based page a 1-based line is on; None for input without pages."""
+        return bisect.bisect_right(self.page_starts, line) or None if self.page_starts else None
 
     def ref(self, first_line: int, last_line: int | None = None, table: str | None = None) -> SourceRef:
-        return SourceRef(self.name, self.sha256, first_line, last_line or first_line, table)
+        return SourceRef(self.name, self.sha256, first_line, last_line or first_line, table, self.page_of(first_line))
 
 
 @dataclass(frozen=True)
@@ -69,7 +109,9 @@ class RawTable:
     ``kind`` is a key of ``data/table_kinds.csv`` (e.g. ``expenditure``
     for 支出预算总表) or None when the title is not recognised.  ``header`` holds
     the header text lines as printed; ``rows`` the body.  ``illegible`` marks a
-    table the converter could not read (``[illegible]``).
+    table the converter could not read (``[illegible]``).  ``columns`` is set by loaders that
+    know the grid (PDF geometry, HTML, XLSX): per column, the header cells above it from the
+    top joined with ``/`` (``基本支出/人员经费``), and then every row is ``aligned`` to them.
     """
 
     kind: str | None
@@ -82,6 +124,7 @@ class RawTable:
     last_line: int
     illegible: bool = False
     unit_name: str | None = None
+    columns: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

@@ -65,7 +65,7 @@ class DocumentMapper:
         return record_iri(kind, self.sha, pos, self.base)
 
     def source(self, subject: ox.NamedNode, ref: SourceRef | None, pos: int | str) -> None:
-        """``subject prov:wasDerivedFrom [ff:document, ff:table, ff:firstLine, ff:lastLine]``."""
+        """``subject prov:wasDerivedFrom [ff:document, ff:table, ff:firstLine, ff:lastLine, ff:page]``."""
         ref = ref or SourceRef(self.p.source.name, self.sha, 1, max(1, len(self.p.source.lines)))
         src = self.node("source", pos)
         self.add(subject, v.PROV("wasDerivedFrom"), src)
@@ -74,6 +74,7 @@ class DocumentMapper:
         self.add(src, FF("table"), v.text(ref.table) if ref.table else None)
         self.add(src, FF("firstLine"), v.integer(ref.first_line))
         self.add(src, FF("lastLine"), v.integer(ref.last_line))
+        self.add(src, FF("page"), v.integer(ref.page) if ref.page else None)
 
     def term(self, local: str | None) -> ox.NamedNode | None:
         return FF(local) if local and _TERM.match(local) else None

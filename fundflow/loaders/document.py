@@ -92,7 +92,8 @@ def read_document(path: str | Path) -> SourceDocument:
         if not text.strip():
             raise DocumentError("the PDF has no text layer (a scan?)", file=p.name, hint="run OCR on it first")
         lines = tuple(text.replace("\r\n", "\n").split("\n"))
-        return SourceDocument(str(p), p.name, hashlib.sha256(data).hexdigest(), "pdf", lines)
+        starts = (1, *(i + 1 for i, line in enumerate(lines) if i and line.startswith("\f")))
+        return SourceDocument(str(p), p.name, hashlib.sha256(data).hexdigest(), "pdf", lines, "pdf", page_starts=starts)
     try:
         text, encoding = _decode(data)
     except UnicodeDecodeError:
