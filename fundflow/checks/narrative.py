@@ -17,6 +17,7 @@ from fundflow.checks.rules import Checker, step_of
 from fundflow.core.model import BudgetLine, NarrativeFact, TableTotal, ThreeCosts
 from fundflow.core.normalize import MONEY_FACTORS, compact
 from fundflow.core.resources import read_csv
+from fundflow.loaders.titles import kinds_where
 from fundflow.records import narrative
 
 CHANGE_TOPIC = re.compile(r"比|较|增加|减少|增长|下降|降低|上升|与上年")
@@ -75,9 +76,8 @@ def stated(ck: Checker) -> list[Stated]:
     return out
 
 
-ALL_FUNDS = {"summary", "revenue", "expenditure", "function_budget", "econ_gov", "econ_dept"}
-APPROPRIATION = {"appropriation_summary", "appropriation_expenditure", "appropriation_basic", "general_expenditure",
-                 "general_basic", "gov_fund", "state_capital"}
+ALL_FUNDS = kinds_where(funds="all")
+APPROPRIATION = kinds_where(funds="appropriation")
 
 
 def candidates(ck: Checker, measure: str, qualifier: str = "") -> list[tuple[Decimal, object]]:

@@ -42,12 +42,15 @@ class Grid:
     as printed (lines inside a cell joined with "\n"), ``""`` when empty, and ``None``
     when a merged cell to its left or above covers it.  ``lines`` gives, per row, the
     (first, last) document line it was printed on.  ``page`` is the 1-based page (PDF) or
-    sheet number (XLSX), None for a web page.  Nothing in a grid is interpreted.
+    sheet number (XLSX), None for a web page.  ``spans`` lists the merged cells as
+    (row, column, rows spanned, columns spanned) of the position holding their text
+    (HTML rowspan/colspan, XLSX merged ranges, PDF cell boxes).  Nothing in a grid is interpreted.
     """
 
     rows: tuple[tuple[str | None, ...], ...]
     lines: tuple[tuple[int, int], ...]
     page: int | None = None
+    spans: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def first_line(self) -> int:
@@ -185,6 +188,7 @@ class BudgetLine:
     unit_name: str | None = None
     unit_code: str | None = None
     ambiguous: bool = False
+    derived: bool = False  # not printed: the sum of printed children (a 类 of a table that prints only 项)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,18 @@ def compact(text: str) -> str:
     return re.sub(r"[\s" + _BLANKS + "]+", "", text)
 
 
+def cell_text(text: str) -> str:
+    """A cell's text printed over several lines → one line: the pieces are joined directly
+    (a wrapped name, a number whose last digits wrapped: ``1682.7`` / ``6`` → ``1682.76``),
+    with a blank only between two Latin letters; blanks inside a line are kept."""
+    pieces = [p.strip(" \t\r" + _BLANKS) for p in text.split("\n")]
+    out = ""
+    for piece in (p for p in pieces if p):
+        out += (" " if out and out[-1].isascii() and out[-1].isalpha() and piece[0].isascii() and piece[0].isalpha()
+                else "") + piece
+    return out
+
+
 def display_name(text: str) -> str:
     """A printed name as a label: blanks between Chinese characters go (they are wrapping
     or letter-spacing artefacts), a blank between two Latin words stays.

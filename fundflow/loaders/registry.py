@@ -5,6 +5,7 @@ from fundflow.core.errors import LayoutError
 from fundflow.core.model import SourceDocument
 from fundflow.loaders.cells.loader import CellsLoader
 from fundflow.loaders.document import Loader
+from fundflow.loaders.grid.loader import GridLoader
 from fundflow.loaders.layout.loader import LayoutLoader
 from fundflow.loaders.stream.loader import StreamLoader
 from fundflow.loaders.tabbed.loader import TabbedLoader
@@ -19,7 +20,7 @@ def register(cls: type) -> type:
 
 
 def _ensure_builtin() -> None:
-    for cls in (CellsLoader, LayoutLoader, StreamLoader, TabbedLoader):
+    for cls in (CellsLoader, GridLoader, LayoutLoader, StreamLoader, TabbedLoader):
         _LOADERS.setdefault(cls.name, cls)
 
 
@@ -43,6 +44,8 @@ def choose(doc: SourceDocument, forced: str | None = None) -> Loader:
     if forced:
         return get(forced)
     _ensure_builtin()
+    if doc.grids:
+        return GridLoader()  # a format that marks out its tables' cells is read by those cells
     scored = sorted(((cls().detect(doc), name) for name, cls in _LOADERS.items()), reverse=True)
     best, name = scored[0] if scored else (0.0, "")
     if best <= 0:

@@ -26,11 +26,11 @@ from fundflow.core.normalize import (
     to_yuan,
 )
 from fundflow.core.resources import read_csv
+from fundflow.loaders.titles import kinds_where
+from fundflow.records.aligned import aligned_lines
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
-CLASSIFICATION_KINDS = {"expenditure", "general_expenditure", "gov_fund", "state_capital", "appropriation_expenditure",
-                        "general_basic", "appropriation_basic", "revenue", "function_budget", "econ_gov", "econ_dept",
-                        "operating_costs"}
+CLASSIFICATION_KINDS = kinds_where("classification")
 SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 UNIT_KEY = "unit:"  # rows of a table by unit (收入/支出预算按单位分类汇总表, 表2 by unit)
 
@@ -128,6 +128,8 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
     ``empty``: column tokens (fund names, CarryOver …) known to be zero in this
     document; numbers of dropped-cell rows are never placed there.
     """
+    if table.columns:
+        return aligned_lines(doc, table, money_unit)
     if not code_rows_present(table) and not _total_row_present(table):
         return []
     try:

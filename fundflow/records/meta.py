@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from fundflow.core.model import DocumentMeta, RawTable, SourceDocument, UnitInfo
 from fundflow.core.normalize import compact, is_org_name
-from fundflow.core.regions import provinces
+from fundflow.core.regions import provinces, region_named
 
 _YEAR = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[^\s，。、]{0,30}?)(?:单位|部门)?\s*(?:预\s*算|决\s*算)")
 _UNIT_CODE = re.compile(r"(?<![\d,.])(\d{6})\s*([\u4e00-\u9fff（）()]{2,40})(?:\s*-\s*(\d{6})\d{3})?")
@@ -21,8 +22,54 @@ _LISTED = re.compile(r"^\s*(?:\d{1,2}[.．、]|[（(]\d{1,2}[）)])\s*([\u4e00-\
 _HEADING_LINES = 150
 
 
+@dataclass(frozen=True)
+class Cover:
+    """What the cover (the lines before the table of contents or the first table) says."""
+
+    year: int | None = None
+    kind: str | None = None
+    scope: str | None = None
+    org: str | None = None
+
+
+_COVER_LINES = 8
+_COVER_SPLIT = re.compile(r"20\d{2}年度?|(?:区级|市级|省级|县级)?(?:部门|单位)?(?:预算|决算)(?:公开|信息公开)?(?:报表)?|"
+                          r"(?:预算主管部门|主管部门|部门|单位|编制单位)[:：]|印制|目录|\d{1,2}月\d{1,2}日|[:：()（）]")
+
+
+def read_cover(doc: SourceDocument) -> Cover:
+    """The first non-empty lines up to the table of contents → year, kind, scope and organisation."""
+    lines = []
+    for line in doc.lines[:40]:
+        t = compact(line)
+        if not t:
+            continue
+        if t.startswith("目录") or "\t" in line or len(lines) >= _COVER_LINES or len(t) > 60:
+            break
+        lines.append(t)
+    text = "".join(lines)
+    year = re.search(r"(20\d{2})年", text)
+    kind = "final_accounts" if re.search(r"决算|自评", text) else "budget" if "预算" in text else None
+    scope = "unit" if re.search(r"单位(?:预算|决算)", text) else "department" if re.search(r"部门(?:预算|决算)", text) else None
+    def orgs(texts: list[str]) -> list[str]:
+        return [x for t in texts for x in _COVER_SPLIT.split(t) if x and is_org_name(x)]
+
+    def regional(names: list[str]) -> list[str]:
+        return [x for x in names if region_named(re.sub(r"^中共", "", x))]
+
+    # a name of its own line, else one wrapped over two cover lines; names that start with a region first
+    parts = regional(orgs(lines)) or regional(orgs([text])) or orgs(lines)
+    return Cover(int(year.group(1)) if year else None, kind, scope, max(parts, key=len) if parts else None)
+
+
 def fiscal_year(doc: SourceDocument, tables: tuple[RawTable, ...]) -> int | None:
-    """The year the document is for: the most common ``20XX年…预算/决算`` near titles."""
+    """The year the document is for: the cover's, else the most common in table titles, else near the top."""
+    cover = read_cover(doc).year
+    if cover:
+        return cover
+    titled = Counter(int(m.group(1)) for t in tables for m in re.finditer(r"(20\d{2})\s*年", t.title))
+    if titled:
+        return titled.most_common(1)[0][0]
     texts = list(doc.lines[:_HEADING_LINES]) + [t.title for t in tables]
     years = Counter(int(m.group(1)) for t in texts for m in _YEAR.finditer(t))
     if not years:
@@ -42,6 +89,9 @@ def document_kind(doc: SourceDocument, tables: tuple[RawTable, ...]) -> str:
 
 
 def document_scope(doc: SourceDocument) -> str:
+    """``unit`` (单位预算/决算) or ``department``: as the cover says, else by the first lines."""
+    if scope := read_cover(doc).scope:
+        return scope
     head = compact("".join(doc.lines[:_HEADING_LINES]))
     return "unit" if "单位预算" in head and "部门预算公开" not in head else "department"
 
@@ -122,9 +172,12 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
         if is_org_name(name) and not any(u.name == name for u in units):
             units.append(UnitInfo(name))
     department = (departments or [None])[0]
+    cover_org = _title_org(doc)
+    if scope == "unit" and cover_org and not any(u.name == cover_org for u in units):
+        units.insert(0, UnitInfo(cover_org))
     if scope == "department" or department is None:
         labelled = next((n for n, _ in named.most_common() if is_org_name(n)), None)
-        department = department if scope == "unit" and department else (_title_org(doc) or department or labelled)
+        department = department if scope == "unit" and department else (cover_org or department or labelled)
     if scope == "department" and department and not any(u.name == department for u in units):
         units.insert(0, UnitInfo(department))
     if scope == "unit" and department:
@@ -140,12 +193,15 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
 
 
 def _title_org(doc: SourceDocument) -> str | None:
-    """The organisation named in the first lines (cover or 概况 heading)."""
+    """The organisation named on the cover, else in the first lines (a 概况 heading)."""
+    if org := read_cover(doc).org:
+        return org
     for line in doc.lines[:_HEADING_LINES]:
         t = compact(line).lstrip("#")
         if len(t) > 30 or "范围" in t or t.startswith("纳入"):
             continue
         t = re.sub(r"^第[一二三四五]部分", "", t)
+        t = re.sub(r"^(?:部门[（(]单位[)）]|单位|部门|预算单位)名称[:：]?", "", t)
         t = re.sub(r"^(20\d{2})年度?", "", t)
         m = re.match(r"([\u4e00-\u9fff（）()]{3,30}?(?:局|委员会|厅|院|办公室|办公厅|中心|法院|检察院))(?:本级)?(?:概况|20\d{2}|单位|部门|$)", t)
         if m:

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from fundflow.core.model import Indicator, Project, RawRow, RawTable, SourceDocument, TableIssue, UnitInfo
 from fundflow.core.normalize import compact, display_name, parse_amount, to_yuan
+from fundflow.loaders.titles import kinds_where
 from fundflow.records.performance_rows import (
     known_level,
     known_levels,
@@ -31,8 +32,8 @@ from fundflow.records.performance_rows import (
 _FILLER = {"", "—", "-", "--", "/", "……", "…", "　"}
 _SECTION = {"绩效指标", "年度绩效指标", "绩效目标", "指标"}
 _TRAILER = re.compile(r"^(?:指标自评得分小计|总评价得分|绩效自评总得分|预算执行率得分|减分项|总分|合计)")
-_PROJECT_KINDS = {"project_performance", "project_self_eval"}
-_FINAL_KINDS = {"unit_self_eval", "project_self_eval"}
+_FINAL_KINDS = kinds_where("performance", doc_kind="final_accounts")
+_PROJECT_KINDS = kinds_where("performance") - {"unit_performance", "unit_self_eval"}
 
 
 class _Levels:
@@ -94,6 +95,10 @@ class _Block:
 
     def project(self, doc: SourceDocument, table: RawTable) -> Project | TableIssue | None:
         name = self.fields.get("name")
+        if not name and "amount" in self.fields and (titled := title_project(table.title)):
+            name, unit_code, unit = titled  # a table per project, named only in its title
+            self.fields.setdefault("unit_code", unit_code)
+            self.fields.setdefault("implementer", unit)
         if not name:
             return None
         ref = doc.ref(self.first, self.last, table=table.label)
@@ -103,6 +108,23 @@ class _Block:
         return Project(name=str(name), amount=amount, ref=ref, table=table.label,  # type: ignore[arg-type]
                        unit_name=self.fields.get("implementer"), department=self.fields.get("department"),  # type: ignore[arg-type]
                        executed_amount=self.fields.get("executed"))  # type: ignore[arg-type]
+
+
+_TITLED = re.compile(r"^(?:(\d{6})_([^_]+)_)?(.+?)(?:项目)?(?:支出)?绩效(?:目标)?表$")
+
+
+def title_project(title: str) -> tuple[str, str | None, str | None] | None:
+    """``301007_泉州市公安局晋江国际机场分局_机场公安综合修缮改造项目绩效目标表`` →
+    (``机场公安综合修缮改造项目``, ``301007``, ``泉州市公安局晋江国际机场分局``); a title naming
+    no project (``项目支出绩效目标表``, ``部门整体支出绩效目标表``) → None."""
+    m = _TITLED.match(compact(title))
+    if not m:
+        return None
+    name = compact(title)[m.start(3):].rsplit("绩效", 1)[0]
+    name = re.sub(r"^\d{4}年(?:度)?", "", name) if re.match(r"^\d{4}年(?:度)?(?:部门|单位|市级)", name) else name
+    if not name or re.fullmatch(r"(?:部门|单位|市级|本级)*(?:整体)?(?:项目)?(?:支出)?", name):
+        return None
+    return name, m.group(1), m.group(2)
 
 
 def _is_header_row(cells: list[str]) -> bool:

@@ -48,12 +48,14 @@ def row_fields(row: RawRow) -> list[tuple[str, str, str]]:
     tokens: list[str] = []
     for cell in row.cells:
         c = compact(cell)
-        tokens += [t for t in pat.split(c) if t] if pat.match(c) else ([cell.strip()] if c else [])
+        tokens += [t for t in pat.split(c) if t.strip(":：")] if pat.match(c) else ([cell.strip()] if c else [])
+    while tokens and pat.fullmatch(compact(tokens[0])) and field_of(compact(tokens[0])) == "section":
+        tokens = tokens[1:]  # a heading over several fields (专项资金情况（万元） 资金总额 … 财政拨款 …)
     if not tokens or not pat.fullmatch(compact(tokens[0])):
         return []
     out: list[tuple[str, str, str]] = []
     for i, tok in enumerate(tokens):
-        if pat.fullmatch(compact(tok)) and (field := field_of(compact(tok))):
+        if pat.fullmatch(compact(tok)) and (field := field_of(compact(tok))) and field != "section":
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
             out.append((field, compact(tok), "" if pat.fullmatch(compact(nxt)) else nxt))
     return out

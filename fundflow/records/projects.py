@@ -31,6 +31,7 @@ from fundflow.core.normalize import (
     to_yuan,
 )
 from fundflow.core.terms import column_words
+from fundflow.records.aligned_projects import aligned_projects
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 
 _TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
@@ -230,6 +231,8 @@ def table_to_projects(doc: SourceDocument, table: RawTable, meta_hint: dict) -> 
     if table.illegible:
         ref = doc.ref(table.first_line, table.last_line, table.label)
         return [TableIssue(table.label, "illegible", f"{table.title} could not be read", ref)]
+    if table.columns:
+        return aligned_projects(doc, table, table.money_unit or meta_hint.get("money_unit"))
     spec = header_columns(table.header)
     known = {compact(x) for x in (table.unit_name, meta_hint.get("unit_name"), meta_hint.get("department")) if x}
     rows, total = _read_rows(table, spec, table.money_unit or meta_hint.get("money_unit"))

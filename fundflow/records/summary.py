@@ -12,8 +12,9 @@ from functools import lru_cache
 from fundflow.core.model import NarrativeFact, RawTable, SourceDocument, TableIssue, TableTotal
 from fundflow.core.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
 from fundflow.core.resources import read_csv
+from fundflow.loaders.titles import kinds_where
 
-SUMMARY_KINDS = {"summary", "appropriation_summary"}
+SUMMARY_KINDS = kinds_where("summary")
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[、.]|其中[:：]?)+")
 _ROW_NO = re.compile(r"^\d{1,2}$")
 # Two labels printed in one cell: "（二）政府性基金预算拨款收入 (二)社会保障和就业支出".

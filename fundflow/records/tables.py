@@ -21,6 +21,7 @@ from fundflow.core.model import (
     TableIssue,
 )
 from fundflow.core.normalize import compact, is_amount
+from fundflow.loaders.titles import kinds_where
 from fundflow.records import performance as indicators
 from fundflow.records import procurement, projects
 from fundflow.records import three_costs as threecosts
@@ -29,9 +30,9 @@ from fundflow.records.meta import document_meta
 from fundflow.records.narrative import narrative_facts
 from fundflow.records.summary import SUMMARY_KINDS, empty_funds, table_to_totals, zero_in_narrative
 
-PERFORMANCE_KINDS = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
-PROCUREMENT_KINDS = {"procurement", "purchase_services"}
-NOT_READ = {"debt", "special_funds"}
+PERFORMANCE_KINDS = kinds_where("performance")
+PROCUREMENT_KINDS = kinds_where("procurement")
+NOT_READ = kinds_where("unread")
 
 
 def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[DocumentMeta, list]:

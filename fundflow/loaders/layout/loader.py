@@ -25,20 +25,18 @@ from fundflow.loaders.layout.scale import page_leaves
 from fundflow.loaders.layout.summary import summary_rows
 from fundflow.loaders.layout.text import clean_line, header_leaves, is_furniture, line_to_pieces
 from fundflow.loaders.tablehead import label_bare_total
+from fundflow.loaders.titles import NUMBER_PREFIX, kinds_where, read_title
 
 _NUMBER_ONLY = re.compile(r"^(?:(?:部门公开|公开)?表\d{1,2}|公开\d{1,2}表)[：:]?$")
-_NUMBER_PREFIX = re.compile(r"^(?:(?:部门公开|公开)?表\d{1,2}|公开\d{1,2}表)[：:]?")
-_NUMBER_SUFFIX = re.compile(r"(?:(?:部门公开|公开)?表\d{1,2}|公开\d{1,2}表)$")
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d{1,2}[.．、](?!\d))")
 _UNIT_NAME = re.compile(r"(?:单位名称|编制部门|编制单位|部门名称|预算单位|部门)\s*[:：]\s*(\S+)")
 _PROSE = re.compile(r"[，。；]")
 _NOTE = re.compile(r"^(?:注|说明)\s*[:：.．0-9]|^[:：]“")
 _EMPTY = re.compile(r"(?:此|本)表为空|无数据")
 _HEADING = re.compile(r"(?:说明|情况|概况|目录)$")
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
-_NO_HEADER = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
-_BARE_TOTAL = {"expenditure", "revenue", "general_expenditure", "appropriation_expenditure", "gov_fund", "state_capital"}
-_UNALIGNED = {"summary", "appropriation_summary"}
+_NO_HEADER = kinds_where("performance")
+_BARE_TOTAL = kinds_where(bare_total=True)
+_UNALIGNED = kinds_where("summary")
 
 
 @dataclass
@@ -50,25 +48,6 @@ class _Start:
     body: int  # index of the first line after title, number and unit lines
     money_unit: str | None
     unit_name: str | None
-
-
-def read_title(text: str) -> tuple[str, str | None] | None:
-    """A cleaned line → (title text, number printed on it) when it reads as a table title."""
-    t = compact(text)
-    number = None
-    m = _NUMBER_PREFIX.match(t)
-    if m:
-        number, t = titles.table_number(m.group(0)), t[m.end():]
-    elif _NUMBER_SUFFIX.search(t):
-        number = titles.table_number(_NUMBER_SUFFIX.search(t).group(0))
-    t = _ORDINAL.sub("", t)
-    if not t or len(t) > 60 or not _kind(t):
-        return None
-    return t, number
-
-
-def _kind(title: str) -> str | None:
-    return titles.match_title(title.replace("、", ""))
 
 
 def _unit_name(text: str) -> str | None:
@@ -101,7 +80,7 @@ def _find_start(d: _Doc, i: int) -> _Start | None:
     found, span = read_title(d.text[i]), 1
     if not found and i + 1 < len(d.text) and d.content(i) and d.content(i + 1) \
             and len(compact(d.text[i + 1])) <= 12 and not _PROSE.search(d.text[i]) \
-            and (not read_title(d.text[i + 1]) or _NUMBER_PREFIX.match(compact(d.text[i]))):
+            and (not read_title(d.text[i + 1]) or NUMBER_PREFIX.match(compact(d.text[i]))):
         found, span = read_title(d.text[i] + d.text[i + 1]), 2  # a title wrapped onto a second line
     if not found:
         return None
@@ -124,7 +103,7 @@ def _find_start(d: _Doc, i: int) -> _Start | None:
         back = [j for j in range(i - 1, max(-1, i - 10), -1) if d.content(j)][:1]
         if back and _NUMBER_ONLY.match(compact(d.text[back[0]])):
             number, first = titles.table_number(d.text[back[0]]), back[0]
-    return _Start(_kind(title) or "", title, number, first, body, money, unit_name)
+    return _Start(titles.title_kind(title) or "", title, number, first, body, money, unit_name)
 
 
 def _stops(text: str) -> bool:

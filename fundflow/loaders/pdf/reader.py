@@ -1,19 +1,29 @@
 """A PDF → SourceDocument: ``read_pdf(path, data)``.
 
-Today through poppler's ``pdftotext -layout`` (columns aligned, form feeds between
-pages): the lines are that text's, ``page_starts`` the first line of each page and the
-sha256 the PDF's own.  Raises ``DocumentError`` when pdftotext is missing or fails, or
-the PDF has no text layer.
+The PDF's own geometry is read with pdfplumber: on each page the ruling lines and
+rectangles give the tables' cells (merged cells kept as spans) and the words outside them
+give the text lines (titles, money units, prose).  The document's lines are, page by page
+and top to bottom, those text lines and one line per table row (its cells joined by tabs),
+so that every record can point at a page and a line; ``grids`` are the tables as cells.
+
+A PDF whose pages draw no table gets its text from poppler's ``pdftotext -layout`` instead
+(columns aligned by blanks), which the text loaders read.  Raises ``DocumentError`` when the
+PDF cannot be opened, is encrypted or has no text layer.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 import subprocess
 from pathlib import Path
 
 from fundflow.core.errors import DocumentError
-from fundflow.core.model import SourceDocument
+from fundflow.core.model import Grid, SourceDocument
+from fundflow.loaders.grid.loader import grids_to_tables, misaligned
+from fundflow.loaders.pdf.geometry import PageContent, page_content
+
+_MISALIGNED = 0.5  # share of figures under no header beyond which the grids are not trusted
 
 
 def pdf_to_text(path: Path) -> str:
@@ -33,8 +43,7 @@ def pdf_to_text(path: Path) -> str:
     return r.stdout.decode("utf-8", "replace")
 
 
-def read_pdf(path: Path, data: bytes) -> SourceDocument:
-    """The path and bytes of a PDF → SourceDocument of its text lines with their pages."""
+def _text_document(path: Path, data: bytes) -> SourceDocument:
     text = pdf_to_text(path)
     if not text.strip():
         raise DocumentError("the PDF has no text layer (a scan?)", file=path.name, hint="run OCR on it first")
@@ -42,3 +51,46 @@ def read_pdf(path: Path, data: bytes) -> SourceDocument:
     starts = (1, *(i + 1 for i, line in enumerate(lines) if i and line.startswith("\f")))
     return SourceDocument(str(path), path.name, hashlib.sha256(data).hexdigest(), "pdf", lines, "pdf",
                           page_starts=starts)
+
+
+def _pages(path: Path, data: bytes) -> list[PageContent]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return [page_content(page) for page in pdf.pages]
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise DocumentError("the PDF is encrypted", file=path.name, hint="save an unencrypted copy first") from None
+    except (PdfminerException, PDFSyntaxError) as err:
+        raise DocumentError(f"the PDF cannot be read ({type(err).__name__})", file=path.name,
+                            hint="check that the file opens in a PDF viewer; download it again") from None
+
+
+def read_pdf(path: Path, data: bytes) -> SourceDocument:
+    """The path and bytes of a PDF → SourceDocument: lines with their pages, and the ruled tables as grids."""
+    pages = _pages(path, data)
+    if not any(p.has_text for p in pages):
+        raise DocumentError("the PDF has no text layer (a scan?)", file=path.name, hint="run OCR on it first")
+    if not any(p.tables for p in pages):
+        return _text_document(path, data)
+    lines: list[str] = []
+    starts: list[int] = []
+    grids: list[Grid] = []
+    for number, page in enumerate(pages, start=1):
+        starts.append(len(lines) + 1)
+        for item in page.items():
+            if isinstance(item, str):
+                lines.append(item)
+                continue
+            first = len(lines) + 1
+            lines.extend("\t".join(c or "" for c in row).replace("\n", " ") for row in item.rows)
+            grids.append(Grid(item.rows, tuple((first + i, first + i) for i in range(len(item.rows))), number,
+                              item.spans))
+    doc = SourceDocument(str(path), path.name, hashlib.sha256(data).hexdigest(), "pdf", tuple(lines), "pdf",
+                         tuple(grids), tuple(starts))
+    if misaligned(grids_to_tables(doc)) > _MISALIGNED:
+        return _text_document(path, data)  # drawn cells that do not follow the text: read the text by its blanks
+    return doc

@@ -16,13 +16,12 @@ from typing import ClassVar
 
 from fundflow.core.model import RawTable, SourceDocument
 from fundflow.core.normalize import compact
-from fundflow.loaders.layout.loader import read_title
 from fundflow.loaders.stream.codes import code_levels, pair_codes, split_codes
 from fundflow.loaders.stream.perf import perf_to_rows
 from fundflow.loaders.stream.rows import body_start, header_after_total, lines_to_rows
 from fundflow.loaders.stream.text import STRICT_AMOUNT, Line, doc_to_lines
 from fundflow.loaders.tablehead import label_bare_total
-from fundflow.loaders.titles import match_title, money_unit, table_number
+from fundflow.loaders.titles import match_title, money_unit, read_title, table_number
 
 FAMILIES = {
     "summary": "lines", "appropriation_summary": "lines", "three_costs": "lines", "operating_costs": "lines",

@@ -20,9 +20,9 @@ from typing import ClassVar
 from fundflow.core.model import RawRow, RawTable, SourceDocument
 from fundflow.core.normalize import clean_cell, compact
 from fundflow.loaders import tablehead as th
-from fundflow.loaders.titles import match_title, money_unit, table_number
+from fundflow.loaders.titles import kinds_where, match_title, money_unit, table_number
 
-PERFORMANCE_KINDS = {"unit_performance", "project_performance", "unit_self_eval", "project_self_eval"}
+PERFORMANCE_KINDS = kinds_where("performance")
 _ILLEGIBLE = re.compile(r"^\[(?:illegible|unreadable|无法识别)\]$", re.IGNORECASE)
 _LOOKAHEAD = 8  # non-blank lines after a title in which its number/unit/header must appear
 
