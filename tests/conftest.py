@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,22 @@ def parsed() -> ParsedDocument:
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="write tests/golden/*/actual.json (the full parse) for reading a change's diff")
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+@pytest.fixture(scope="session")
+def samples_store_dir(tmp_path_factory) -> Path:
+    """A store holding the five bundled samples, built once per test run (read it with ``ox.Store.read_only``)."""
+    import pyoxigraph as ox
+
+    from fundflow.kg.ingest import ingest_paths
+
+    where = tmp_path_factory.mktemp("samples-store")
+    store = ox.Store(str(where))
+    summary = ingest_paths(store, sorted(SAMPLES.glob("*-budget.txt")) + sorted(SAMPLES.glob("*-accounts.txt")),
+                           report=lambda _m: None)
+    assert len(summary.ok) == 5 and not summary.failed
+    del store
+    return where
