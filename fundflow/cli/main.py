@@ -85,17 +85,48 @@ def query(spec: str, store_dir: str | None, fmt: str) -> None:
     click.echo(out.rstrip("\n"))
 
 
+EXPORT_FORMATS = ["turtle", "nt", "jsonld", "trig", "csv", "xlsx", "datapackage"]
+
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "jsonld", "trig"]), default="turtle",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="File to write (default: stdout); a folder for datapackage.")
+@click.option("--table", default="projects", show_default=True, metavar="NAME",
+              help="csv: which table (projects, budget-lines, totals, three-costs, indicators, findings, …).")
+@click.option("--no-bom", is_flag=True, help="csv: no UTF-8 byte-order mark (Excel needs it to read Chinese).")
 @store_option
-def export(fmt: str, output: str | None, store_dir: str | None) -> None:
-    """Write the whole store as Turtle, N-Triples, JSON-LD (union of graphs) or TriG (named graphs)."""
+def export(fmt: str, output: str | None, table: str, no_bom: bool, store_dir: str | None) -> None:
+    """Write the store: RDF (Turtle, N-Triples, JSON-LD, TriG) or tables (CSV, XLSX, Frictionless data package).
+
+    RDF formats hold the union of the graphs (TriG: one named graph per document).
+    csv writes one --table; xlsx one sheet per table (amounts in 万元); datapackage
+    a folder of CSVs with datapackage.json (Table Schema, keys, units).
+    """
     from fundflow.kg.export import export_store
 
-    target = output or sys.stdout.buffer
-    with_store(store_dir, lambda store: export_store(store, fmt, target), create=False)
+    if fmt in ("xlsx", "datapackage") and not output:
+        raise FundflowError(f"--format {fmt} needs -o", hint="e.g. -o fundflow.xlsx" if fmt == "xlsx" else "-o DIR")
+
+    def work(store):
+        if fmt == "csv":
+            from fundflow.outputs.sheets import write_csv
+
+            data = write_csv(store, table, output, bom=not no_bom)
+            if data is not None:
+                sys.stdout.buffer.write(data)
+        elif fmt == "xlsx":
+            from fundflow.outputs.sheets import write_xlsx
+
+            write_xlsx(store, output)
+        elif fmt == "datapackage":
+            from fundflow.outputs.datapackage import write_datapackage
+
+            write_datapackage(store, Path(output))
+        else:
+            export_store(store, fmt, output or sys.stdout.buffer)
+
+    with_store(store_dir, work, create=False)
     if output:
         click.echo(f"wrote {output}", err=True)
 

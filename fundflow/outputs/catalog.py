@@ -24,7 +24,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS, XSD
 from fundflow.kg import vocab
 from fundflow.kg.export import export_store
 from fundflow.kg.iris import graph_iri, key, system_graph_iri
-from fundflow.kg.query import format_results, load_query
+from fundflow.kg.query import load_query
+from fundflow.outputs.frames import solutions_to_rows
+from fundflow.outputs.sheets import rows_to_csv
 
 DEFAULT_PUBLIC_BASE = "https://w3id.org/fundflow/"
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -101,7 +103,7 @@ class CatalogBuilder:
         self.language = self.typed(URIRef(f"{EU}language/ZHO"), DCTERMS.LinguisticSystem)
         self.standard = self.typed(URIRef(vocab.FF_NS), DCTERMS.Standard)
         self.g.add((self.standard, DCTERMS.title, Literal("fundflow ontology", lang="en")))
-        self.csv_standard = self.typed(URIRef("https://www.w3.org/TR/sparql11-results-csv-tsv/"), DCTERMS.Standard)
+        self.csv_standard = self.typed(URIRef("https://www.rfc-editor.org/rfc/rfc4180"), DCTERMS.Standard)
         self.themes = [self.concept(f"{EU}data-theme/{c}", f"{EU}data-theme", label)
                        for c, label in (("GOVE", "Government and public sector"), ("ECON", "Economy and finance"))]
 
@@ -213,7 +215,7 @@ def write_distributions(store: ox.Store, out_dir: Path, id_base: str = vocab.DEF
     written = [out_dir / "fundflow.ttl", out_dir / "fundflow.trig", out_dir / "projects.csv"]
     export_store(store, "turtle", written[0])
     export_store(store, "trig", written[1])
-    written[2].write_text(_csv(store, "projects", None), encoding="utf-8")
+    written[2].write_bytes(_csv(store, "projects", None))
     (out_dir / "documents").mkdir(parents=True, exist_ok=True)
     shared = [system_graph_iri(n, id_base) for n in ("shared", "codes")]
     for doc in documents(store):
@@ -222,17 +224,19 @@ def write_distributions(store: ox.Store, out_dir: Path, id_base: str = vocab.DEF
         stem = out_dir / "documents" / doc.stem
         ox.serialize([q.triple for q in quads], f"{stem}.ttl", ox.RdfFormat.TURTLE, prefixes=vocab.PREFIXES)
         ox.serialize(quads, f"{stem}.trig", ox.RdfFormat.TRIG, prefixes=vocab.PREFIXES)
-        Path(f"{stem}.csv").write_text(_csv(store, "budget-lines", [g, *shared]), encoding="utf-8")
+        Path(f"{stem}.csv").write_bytes(_csv(store, "budget-lines", [g, *shared]))
         written += [Path(f"{stem}{s}") for s in (".ttl", ".trig", ".csv")]
     return written
 
 
-def _csv(store: ox.Store, query: str, graphs: list[ox.NamedNode] | None) -> str:
-    """A bundled query's results as W3C SPARQL CSV, over ``graphs`` (None: the union of all)."""
+def _csv(store: ox.Store, query: str, graphs: list[ox.NamedNode] | None) -> bytes:
+    """A bundled query's results as CSV for spreadsheets (UTF-8 with BOM, text quoted) over ``graphs`` (None: all)."""
     text = load_query(query)
     if graphs is None:
-        return format_results(store.query(text, use_default_graph_as_union=True, prefixes=vocab.PREFIXES), "csv")
-    return format_results(store.query(text, default_graph=graphs, prefixes=vocab.PREFIXES), "csv")
+        results = store.query(text, use_default_graph_as_union=True, prefixes=vocab.PREFIXES)
+    else:
+        results = store.query(text, default_graph=graphs, prefixes=vocab.PREFIXES)
+    return rows_to_csv(*solutions_to_rows(results))
 
 
 def conformance(graph: rdflib.Graph) -> tuple[bool, str]:
