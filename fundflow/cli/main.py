@@ -41,16 +41,32 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @loader_option
 def parse(files: tuple[str, ...], fmt: str, loader: str | None) -> None:
-    """Read FILE… and print what the loaders found (tables and records), without storing it."""
+    """Read FILE… and print what the loaders found (tables and records), without storing it.
+
+    A file that cannot be read is reported on one line and the others are still read;
+    exit 2 when no file could be read, 1 when some could not.
+    """
     from fundflow.records.pipeline import parse_document
 
-    docs = [parse_document(f, loader) for f in files]
+    if len(files) == 1:
+        docs = [parse_document(files[0], loader)]  # one file: its error is the command's error (exit 2)
+        failed = 0
+    else:
+        docs, failed = [], 0
+        for f in files:
+            try:
+                docs.append(parse_document(f, loader))
+            except FundflowError as err:
+                failed += 1
+                error_line(f"error: {err}")
     if fmt == "json":
         data = [to_jsonable(d) for d in docs]
-        click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=1))
-        return
-    for d in docs:
-        click.echo("\n".join(parse_table(d)))
+        click.echo(json.dumps(data[0] if len(files) == 1 else data, ensure_ascii=False, indent=1))
+    else:
+        for d in docs:
+            click.echo("\n".join(parse_table(d)))
+    if failed:
+        sys.exit(2 if not docs else 1)
 
 
 @cli.command()

@@ -6,6 +6,7 @@ from pathlib import Path
 from fundflow.core.model import ParsedDocument
 from fundflow.loaders import registry
 from fundflow.loaders.document import read_document
+from fundflow.loaders.verdict import check_disclosure
 from fundflow.records.tables import tables_to_records
 
 
@@ -13,11 +14,12 @@ def parse_document(path: str | Path, loader: str | None = None) -> ParsedDocumen
     """Read, choose a loader, segment into RawTables and type them into records.
 
     Raises ``DocumentError`` / ``LayoutError`` (one-line messages) when nothing
-    can be read; a partly legible document yields what is legible plus
+    can be read or the document is not a disclosure (``check_disclosure``); a partly legible document yields what is legible plus
     ``TableIssue`` records for the rest.
     """
     doc = read_document(path)
     chosen = registry.choose(doc, loader)
     tables = tuple(chosen.parse(doc))
+    check_disclosure(doc, tables)
     meta, records = tables_to_records(doc, tables)
     return ParsedDocument(doc, chosen.name, meta, tables, tuple(records))

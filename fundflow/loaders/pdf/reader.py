@@ -8,7 +8,8 @@ so that every record can point at a page and a line; ``grids`` are the tables as
 
 A PDF whose pages draw no table gets its text from poppler's ``pdftotext -layout`` instead
 (columns aligned by blanks), which the text loaders read.  Raises ``DocumentError`` when the
-PDF cannot be opened, is encrypted or has no text layer.
+PDF cannot be opened, is encrypted, has no text layer (a scan) or had its bytes damaged by
+being decoded and saved as text (runs of U+FFFD where binary data stood).
 """
 from __future__ import annotations
 
@@ -22,8 +23,27 @@ from fundflow.core.errors import DocumentError
 from fundflow.core.model import Grid, SourceDocument
 from fundflow.loaders.grid.loader import grids_to_tables, misaligned
 from fundflow.loaders.pdf.geometry import PageContent, page_content
+from fundflow.loaders.verdict import check_vocabulary
 
 _MISALIGNED = 0.5  # share of figures under no header beyond which the grids are not trusted
+_REPLACEMENT = "\ufffd".encode()  # what a text decoder leaves for bytes it cannot read
+_DAMAGED = 50  # replacement characters beyond which a PDF's binary data has been written over
+
+
+def _scan(path: Path) -> DocumentError:
+    return DocumentError("holds only images (a scan), no text layer to read", file=path.name,
+                         hint="run OCR on it first (e.g. ocrmypdf -l chi_sim), or find the text version")
+
+
+def _check_damage(path: Path, data: bytes) -> None:
+    """A PDF whose binary data was decoded as text and saved again → ``DocumentError`` saying so."""
+    damaged = data.count(_REPLACEMENT)
+    if damaged < _DAMAGED:
+        return
+    saved_as = f" saved as {path.suffix.lower().lstrip('.').upper()}" if path.suffix.lower() != ".pdf" else ""
+    raise DocumentError(f"a PDF{saved_as} whose bytes are damaged ({damaged} replacement characters where its "
+                        "binary data stood: it was decoded as text and saved again)", file=path.name,
+                        hint="download the original PDF again, saving it as a file, not as text")
 
 
 def pdf_to_text(path: Path) -> str:
@@ -43,11 +63,15 @@ def pdf_to_text(path: Path) -> str:
     return r.stdout.decode("utf-8", "replace")
 
 
-def _text_document(path: Path, data: bytes) -> SourceDocument:
+def _text_lines(path: Path) -> tuple[str, ...]:
+    """The PDF's text layer as pdftotext -layout lines; ``DocumentError`` when it has none (a scan)."""
     text = pdf_to_text(path)
     if not text.strip():
-        raise DocumentError("the PDF has no text layer (a scan?)", file=path.name, hint="run OCR on it first")
-    lines = tuple(text.replace("\r\n", "\n").split("\n"))
+        raise _scan(path)
+    return tuple(text.replace("\r\n", "\n").split("\n"))
+
+
+def _text_document(path: Path, data: bytes, lines: tuple[str, ...]) -> SourceDocument:
     starts = (1, *(i + 1 for i, line in enumerate(lines) if i and line.startswith("\f")))
     return SourceDocument(str(path), path.name, hashlib.sha256(data).hexdigest(), "pdf", lines, "pdf",
                           page_starts=starts)
@@ -71,11 +95,14 @@ def _pages(path: Path, data: bytes) -> list[PageContent]:
 
 def read_pdf(path: Path, data: bytes) -> SourceDocument:
     """The path and bytes of a PDF → SourceDocument: lines with their pages, and the ruled tables as grids."""
+    _check_damage(path, data)
+    text = _text_lines(path)
+    check_vocabulary(path.name, text)  # before the slow geometry: a drug list of 300 pages is told at once
     pages = _pages(path, data)
     if not any(p.has_text for p in pages):
-        raise DocumentError("the PDF has no text layer (a scan?)", file=path.name, hint="run OCR on it first")
+        raise _scan(path)
     if not any(p.tables for p in pages):
-        return _text_document(path, data)
+        return _text_document(path, data, text)
     lines: list[str] = []
     starts: list[int] = []
     grids: list[Grid] = []
@@ -92,5 +119,5 @@ def read_pdf(path: Path, data: bytes) -> SourceDocument:
     doc = SourceDocument(str(path), path.name, hashlib.sha256(data).hexdigest(), "pdf", tuple(lines), "pdf",
                          tuple(grids), tuple(starts))
     if misaligned(grids_to_tables(doc)) > _MISALIGNED:
-        return _text_document(path, data)  # drawn cells that do not follow the text: read the text by its blanks
+        return _text_document(path, data, text)  # drawn cells that do not follow the text: read the text by its blanks
     return doc
