@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA_SUFFIXES = {".ttl", ".rq", ".csv", ".html", ".json"}
+DATA_SUFFIXES = {".ttl", ".rq", ".csv", ".html", ".json", ".jsonld"}
 
 
 def _matches(path: str, glob: str) -> bool:
