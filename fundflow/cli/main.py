@@ -85,19 +85,31 @@ def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None) ->
     sys.exit(summary.exit_code)
 
 
-@cli.command()
+class QueryCommand(click.Command):
+    """``fundflow query``: its help lists every bundled query with the question it answers."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from fundflow.kg.query import bundled_queries
+
+        with formatter.section("Bundled queries"):
+            formatter.write_dl(sorted(bundled_queries().items()))
+
+
+@cli.command(cls=QueryCommand)
 @click.argument("spec", metavar="NAME|FILE.rq|-")
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def query(spec: str, store_dir: str | None, fmt: str) -> None:
     """Run a SPARQL query: a bundled NAME, a FILE.rq, or - for stdin.
 
-    Bundled queries: projects, budget-lines, indicators, documents, units.
+    Tables show amounts in 万元 with thousands separators and ontology terms by
+    their Chinese label; csv and json are the W3C SPARQL results formats, exact
+    (amounts in yuan).
     """
-    from fundflow.kg.query import format_results, load_query, run_query
+    from fundflow.kg.query import format_results, load_query, money_columns, run_query
 
     text = load_query(spec)
-    out = with_store(store_dir, lambda store: format_results(run_query(store, text), fmt), create=False)
+    out = with_store(store_dir, lambda store: format_results(run_query(store, text), fmt, money_columns(text)), create=False)
     click.echo(out.rstrip("\n"))
 
 

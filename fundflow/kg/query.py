@@ -7,8 +7,11 @@ W3C SPARQL 1.1 Query Results JSON.
 """
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
+from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -61,9 +64,30 @@ def run_query(store: ox.Store, text: str):
         raise QueryError(f"query failed: {str(err).splitlines()[0]}") from None
 
 
-def format_results(results, fmt: str = "table") -> str:
+MONEY_DIRECTIVE = re.compile(r"^#\s*万元:\s*(.+)$", re.MULTILINE)
+WAN = Decimal(10000)
+
+
+def money_columns(text: str) -> frozenset[str]:
+    """The columns a query declares as yuan amounts (its ``# 万元: amount executed`` line)."""
+    found = MONEY_DIRECTIVE.search(text)
+    return frozenset(found.group(1).split()) if found else frozenset()
+
+
+@lru_cache(maxsize=1)
+def term_labels() -> dict[str, str]:
+    """Ontology term IRI → its Chinese label (ff:Central → 中央, ff:Total → 合计), from ``ontology/fundflow.ttl``."""
+    data = resources.files("fundflow.ontology").joinpath("fundflow.ttl").read_bytes()
+    label = PREFIXES["rdfs"] + "label"
+    return {q.subject.value: q.object.value for q in ox.parse(data, format=ox.RdfFormat.TURTLE)
+            if q.predicate.value == label and isinstance(q.object, ox.Literal) and q.object.language == "zh"}
+
+
+def format_results(results, fmt: str = "table", money: frozenset[str] = frozenset()) -> str:
     """Results → text: ``json`` (W3C SPARQL Results JSON), ``csv`` (W3C SPARQL CSV) or ``table``.
 
+    In a table the ``money`` columns (yuan) are shown in 万元 with thousands separators, ontology
+    terms by their Chinese label and long decimals to four places; CSV and JSON stay exact.
     CONSTRUCT/DESCRIBE results are written as Turtle (table), N-Triples (csv) or JSON-LD (json).
     """
     if isinstance(results, ox.QueryTriples):
@@ -76,32 +100,62 @@ def format_results(results, fmt: str = "table") -> str:
     if isinstance(results, ox.QueryBoolean):
         return "true" if bool(results) else "false"
     names = [var.value for var in results.variables]
-    rows = [[_short(sol[name]) for name in names] for sol in results]
-    return _table(names, rows)
+    rows = [[_short(sol[name], name in money) for name in names] for sol in results]
+    header = [f"{n}（万元）" if n in money else n for n in names]
+    return _table(header, rows, {i for i, n in enumerate(names) if n in money})
 
 
-def _short(term) -> str:
-    """A term as shown in a table: prefixed IRI, plain literal value, empty for unbound."""
+def _wan(value: Decimal) -> str:
+    """Yuan → 万元 with thousands separators: 2434921100 → 243,492.11 (more places only when printed so)."""
+    wan = value / WAN
+    cents = wan.quantize(Decimal("0.01"))
+    return f"{cents:,}" if cents == wan else f"{wan.normalize():,f}"
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return None
+
+
+def _short(term, money: bool = False) -> str:
+    """A term as shown in a table: 万元 for money, Chinese label or prefixed IRI, plain literal value."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
+        if term.value in term_labels():
+            return term_labels()[term.value]
         for prefix, iri in PREFIXES.items():
             if term.value.startswith(iri):
                 return f"{prefix}:{term.value[len(iri):]}"
         return term.value
+    if isinstance(term, ox.Literal) and term.datatype.value in NUMERIC:
+        number = _decimal(term.value)
+        if number is not None and money:
+            return _wan(number)
+        if number is not None and number.as_tuple().exponent < -4:  # a computed ratio: 0.953565… → 0.9536
+            return f"{number.quantize(Decimal('0.0001'))}"
     return term.value
+
+
+NUMERIC = {PREFIXES["xsd"] + t for t in ("decimal", "integer", "double", "float")}
 
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _table(names: list[str], rows: list[list[str]]) -> str:
-    """Rows → aligned plain-text table (wide CJK characters count double)."""
+def _table(names: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> str:
+    """Rows → aligned plain-text table (wide CJK characters count double; ``right`` columns right-aligned)."""
     widths = [max([_width(n)] + [_width(r[i]) for r in rows]) for i, n in enumerate(names)]
 
+    def cell(c: str, i: int) -> str:
+        pad = " " * (widths[i] - _width(c))
+        return pad + c if i in right else c + pad
+
     def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
+        return "  ".join(cell(c, i) for i, c in enumerate(cells)).rstrip()
 
     out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")

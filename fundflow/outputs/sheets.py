@@ -9,7 +9,6 @@ the header), codes and names as text cells, the header row frozen and filtered.
 """
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -19,20 +18,19 @@ import pyoxigraph as ox
 
 from fundflow.core.errors import FundflowError
 from fundflow.kg.query import load_query, run_query
+from fundflow.kg.query import money_columns as query_money_columns
 from fundflow.outputs.frames import solutions_to_rows
 
 WAN = Decimal(10000)
 # The tables every spreadsheet export holds, in sheet order.
 TABLES = ("projects", "budget-lines", "totals", "three-costs", "indicators", "procurement", "flows",
           "findings", "tables-not-read", "documents", "units")
-_MONEY = re.compile(r"^#\s*万元:\s*(.+)$", re.MULTILINE)
 
 
 @cache
 def money_columns(name: str) -> frozenset[str]:
     """The columns of a bundled query that hold yuan amounts (its ``# 万元: a b`` line)."""
-    found = _MONEY.search(load_query(name))
-    return frozenset(found.group(1).split()) if found else frozenset()
+    return query_money_columns(load_query(name))
 
 
 def table_rows(store: ox.Store, name: str) -> tuple[list[str], list[dict[str, Any]]]:
