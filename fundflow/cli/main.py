@@ -206,12 +206,17 @@ def _flow_graph(store_dir: str | None, filters: dict):
 @flow_filters
 @store_option
 def map_(output: str, store_dir: str | None, **filters) -> None:
-    """Write the funding flows as an interactive HTML map that works offline (vis-network)."""
+    """Write the funding flows as an interactive HTML map that works offline (vis-network).
+
+    One view per fiscal year and phase (a selector switches them); projects are folded
+    into their unit until it is clicked, or opened from the start with --unit.
+    """
     from fundflow.outputs.map import write_map
 
     graph = _flow_graph(store_dir, filters)
-    write_map(graph, output)
-    click.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} flows)", err=True)
+    write_map(graph, output, open_unit=filters.get("unit"))
+    click.echo(f"wrote {output} ({len(graph.used_nodes())} nodes, {len(graph.edges)} flows, "
+               f"{len(graph.periods())} period(s): {', '.join(p.label for p in graph.periods())})", err=True)
 
 
 @cli.command()
@@ -219,7 +224,7 @@ def map_(output: str, store_dir: str | None, **filters) -> None:
 @flow_filters
 @store_option
 def sankey(output: str, store_dir: str | None, **filters) -> None:
-    """Write the funding flows as a Sankey diagram in one offline HTML file (plotly)."""
+    """Write the funding flows as a Sankey diagram in one offline HTML file (plotly), one figure per year."""
     from fundflow.outputs.sankey import write_sankey
 
     write_sankey(_flow_graph(store_dir, filters), output)

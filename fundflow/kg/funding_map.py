@@ -79,27 +79,38 @@ class _FundingMapper:
         self.add(a, v.PROV("wasDerivedFrom"), record_iri("source", self.sha, i, self.base))
 
     def flow(self, pos: str, frm, to, amount, level: str, direct: bool, carried: ox.NamedNode | None,
-             src_pos: int | str, fund: str | None = None) -> None:
+             src_pos: int | str, fund: str | None = None, recipient: ox.NamedNode | None = None,
+             advance: bool = False) -> None:
         n = record_iri("flow", self.sha, pos, self.base)
         self.add(n, A, FF("Flow"))
         self.add(n, FF("from"), frm)
         self.add(n, FF("to"), to)
         self.add(n, FF("amount"), v.decimal(amount))
         self.add(n, FF("fiscalYear"), v.year(self.year) if self.year else None)
+        self.add(n, FF("documentKind"), FF("FinalAccounts" if self.meta.kind == "final_accounts" else "Budget"))
         self.add(n, FF("isDirectFund"), v.boolean(direct))
+        self.add(n, FF("isAdvanceAllocation"), v.boolean(True) if advance else None)
         self.add(n, FF("fundingLevel"), FF(level))
         self.add(n, FF("fundType"), FF(fund) if fund else None)
         self.add(n, FF("project"), carried)
+        self.add(n, FF("recipient"), recipient)
         self.add(n, v.PROV("wasDerivedFrom"), record_iri("source", self.sha, src_pos, self.base))
 
     def chain_flows(self, pos: str, level: str, ends: list, amount, direct: bool, carried, src_pos,
-                    fund: str | None = None) -> None:
-        """Treasuries of ``level`` down to the own government, then ``ends`` (department, unit, project)."""
+                    fund: str | None = None, advance: bool = False) -> None:
+        """Treasuries of ``level`` down to the own government, then ``ends`` (department, unit, project).
+
+        Every hop names the organisation whose money it is (``ff:recipient``: the last
+        organisation of ``ends``), so that a unit's money can be told apart from its department's.
+        """
+        orgs = [e for e in ends if e is not None and e != carried]
+        recipient = orgs[-1] if orgs else None
         hops = [self.treasury(*step) for step in treasury_chain(level, self.meta)]
         hops += [e for e in ends if e is not None]
         hops = [h for k, h in enumerate(hops) if k == 0 or h != hops[k - 1]]
         for k in range(len(hops) - 1):
-            self.flow(f"{pos}-{k}", hops[k], hops[k + 1], amount, level, direct, carried, src_pos, fund)
+            self.flow(f"{pos}-{k}", hops[k], hops[k + 1], amount, level, direct, carried, src_pos, fund,
+                      recipient, advance)
 
 
 FUND_TYPES = ("GeneralPublicBudget", "GovernmentFund", "StateCapital", "SpecialAccount", "UnitFunds")
@@ -188,7 +199,8 @@ def funding_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[
             units.setdefault(r.unit_code, unit)
         m.funding(i, node, f)
         dept = department_iri(r.department, base) if r.department else m.dept
-        m.chain_flows(f"p{i}", f.level, [dept, unit, node], r.amount, f.is_direct, node, i, project_fund(r))
+        m.chain_flows(f"p{i}", f.level, [dept, unit, node], r.amount, f.is_direct, node, i, project_fund(r),
+                      f.is_advance)
     _code_triples(m, nodes)
     _basic_flows(m)
     return list(dict.fromkeys(m.out))

@@ -1,63 +1,77 @@
-"""Funding-flow analytics over the store (networkx), behind ``fundflow trace``, map and sankey.
+"""Store → the typed flow graph (``analysis.flows.FlowGraph``), built once and read by every view.
 
-Everything is read from the store with SPARQL, never from the documents:
+``build_flow_graph(store)`` reads, with SPARQL per named graph (so that a triple two
+graphs share is never joined twice):
 
-- ``graph_to_flows(store, …)`` → ``nx.DiGraph``: treasuries → 主管部门 → 实施单位 →
-  projects → subject codes; edges carry ``amount`` (Decimal yuan), ``year``,
-  ``direct``, ``level``, ``inferred`` (project → inferred code);
-- ``trace_from(g, source)`` → the part of the graph reachable from a source;
-- ``unit_splits(store, …)`` → each unit's whole expenditure (合计 of the 支出总表)
-  split by funding level: central = Σ central projects, provincial = Σ
-  provincial projects, the rest is the unit's own government;
-- ``flow_rows`` (aggregated flows), ``largest_flows``, ``per_beneficiary``
-  (amount per person where an indicator counts beneficiaries; derived).
+- each document's year and phase (budget / final accounts); documents recorded as
+  ``prov:alternateOf`` another (the same document under another name) are skipped;
+- its ``ff:Flow``s (amount, funding level, 直达 / 提前下达, the organisation whose money
+  it is, source lines) and its organisations' printed expenditure totals;
+- the nodes (treasuries, departments, units, projects) and project → subject-code links.
+
+Units printed under two names or codes (``owl:sameAs`` in the links graph) become one
+node.  Each organisation × period is counted from one document only: when a unit's
+figures of a period appear in its own document and in its department's (or twice),
+the unit's own document is used and a note says which was left out.
+
+``load_graph(store, …)`` applies the command-line filters; ``per_beneficiary`` derives
+amounts per beneficiary.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import networkx as nx
 import pyoxigraph as ox
 
+from fundflow.analysis.flows import FlowEdge, FlowGraph, FlowNode, Link, OrgTotal, Period
 from fundflow.analysis.funding import own_level
-from fundflow.core.model import DocumentMeta
-from fundflow.kg.vocab import FF_NS, PREFIXES
+from fundflow.core.model import DocumentMeta, SourceRef
+from fundflow.kg.iris import system_graph_iri
+from fundflow.kg.vocab import DEFAULT_BASE, FF_NS, PREFIXES
 
 ZERO = Decimal(0)
-LEVEL_KEYS = {"Central": "central", "Provincial": "provincial", "Municipal": "municipal", "County": "county"}
-_KINDS = {"FundingSource": "treasury", "Department": "department", "Unit": "unit", "Project": "project"}
+_ROLES = {"FundingSource": "treasury", "Department": "department", "Unit": "unit", "Project": "project"}
 
-_FLOWS = """SELECT ?from ?to ?amount ?year ?direct ?level ?project ?purpose WHERE {
-  ?f a ff:Flow ; ff:from ?from ; ff:to ?to ; ff:amount ?amount .
-  OPTIONAL { ?f ff:fiscalYear ?year } OPTIONAL { ?f ff:isDirectFund ?direct }
-  OPTIONAL { ?f ff:fundingLevel ?level } OPTIONAL { ?f ff:project ?project . OPTIONAL { ?project ff:purpose ?purpose } } }"""
-_NODES = """SELECT ?n ?type (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?code) (SAMPLE(?r) AS ?region) (SAMPLE(?lv) AS ?level)
-  WHERE { ?f a ff:Flow . { ?f ff:from ?n } UNION { ?f ff:to ?n }
-  OPTIONAL { ?n a ?type } OPTIONAL { ?n rdfs:label ?l } OPTIONAL { ?n ff:unitCode ?c }
-  OPTIONAL { ?n ff:region/ff:adminCode ?r } OPTIONAL { ?n ff:level ?lv } } GROUP BY ?n ?type"""
-_CODES = """SELECT ?p ?u ?year ?amount ?notation ?inferred WHERE { ?p a ff:Project ; ff:amount ?amount ;
-  ff:subjectCode ?c . ?c skos:notation ?notation . OPTIONAL { ?p ff:subjectCodeInferred ?inferred }
-  OPTIONAL { ?p ff:implementingUnit ?u } OPTIONAL { ?p ff:fiscalYear ?year } }"""
-_TOTALS = """SELECT ?u (SAMPLE(?c) AS ?code) (SAMPLE(?l) AS ?label) ?year (MAX(?a) AS ?total) WHERE {
-  ?b a ff:BudgetLine ; ff:amountType ff:Total ; ff:isTotalRow true ; ff:tableKind "expenditure" ;
-     ff:amount ?a ; ff:unit ?u ; ff:fiscalYear ?year . FILTER NOT EXISTS { ?b ff:fundType ?ft }
-  OPTIONAL { ?u ff:unitCode ?c } OPTIONAL { ?u rdfs:label ?l } } GROUP BY ?u ?year"""
-_PROJECTS = """SELECT ?p ?u ?parent ?year ?amount ?level ?direct WHERE { ?p a ff:Project ; ff:amount ?amount ;
-  ff:implementingUnit ?u ; ff:fiscalYear ?year ; ff:fundingLevel ?level .
-  OPTIONAL { ?p ff:isDirectFund ?direct } OPTIONAL { ?u org:subOrganizationOf ?parent } }"""
+_DOCS = """SELECT ?g ?d ?file ?year ?kind ?scope ?sha ?alt WHERE { GRAPH ?g { ?d a ff:Document .
+  OPTIONAL { ?d ff:fileName ?file } OPTIONAL { ?d ff:fiscalYear ?year } OPTIONAL { ?d ff:documentKind ?kind }
+  OPTIONAL { ?d ff:scope ?scope } OPTIONAL { ?d ff:sha256 ?sha } OPTIONAL { ?d prov:alternateOf ?alt } } }"""
+_FLOWS = """SELECT ?g ?f ?from ?to ?amount ?level ?direct ?advance ?project ?recipient ?first ?last ?table WHERE {
+  GRAPH ?g { ?f a ff:Flow ; ff:from ?from ; ff:to ?to ; ff:amount ?amount .
+  OPTIONAL { ?f ff:fundingLevel ?level } OPTIONAL { ?f ff:isDirectFund ?direct }
+  OPTIONAL { ?f ff:isAdvanceAllocation ?advance } OPTIONAL { ?f ff:project ?project }
+  OPTIONAL { ?f ff:recipient ?recipient }
+  OPTIONAL { ?f prov:wasDerivedFrom ?s . ?s ff:firstLine ?first ; ff:lastLine ?last . OPTIONAL { ?s ff:table ?table } } } }"""
+_TOTALS = """SELECT ?g ?u ?type ?a ?table ?first ?last WHERE { GRAPH ?g {
+  ?b a ff:BudgetLine ; ff:amountType ?type ; ff:isTotalRow true ; ff:tableKind "expenditure" ; ff:amount ?a ;
+     ff:unit ?u ; ff:table ?table . FILTER NOT EXISTS { ?b ff:fundType ?ft }
+  FILTER(?type IN (ff:Total, ff:Basic, ff:ProjectExpenditure))
+  OPTIONAL { ?b prov:wasDerivedFrom ?s . ?s ff:firstLine ?first ; ff:lastLine ?last } } }"""
+_NODES = """SELECT ?n ?type ?label ?code ?region ?rlevel ?level ?parent WHERE {
+  VALUES ?type { ff:FundingSource ff:Department ff:Unit } ?n a ?type .
+  OPTIONAL { ?n rdfs:label ?label } OPTIONAL { ?n ff:unitCode ?code } OPTIONAL { ?n ff:level ?level }
+  OPTIONAL { ?n ff:region ?r . ?r ff:adminCode ?region . OPTIONAL { ?r ff:level ?rlevel } }
+  OPTIONAL { ?n org:subOrganizationOf ?parent } }"""
+_PROJECTS = """SELECT ?n ?label ?amount ?level ?direct ?advance ?purpose WHERE { ?n a ff:Project .
+  OPTIONAL { ?n rdfs:label ?label } OPTIONAL { ?n ff:amount ?amount } OPTIONAL { ?n ff:fundingLevel ?level }
+  OPTIONAL { ?n ff:isDirectFund ?direct } OPTIONAL { ?n ff:isAdvanceAllocation ?advance }
+  OPTIONAL { ?n ff:purpose ?purpose } }"""
+_CODES = """SELECT ?p ?notation ?inferred WHERE { ?p a ff:Project ; ff:subjectCode ?c . ?c skos:notation ?notation .
+  OPTIONAL { ?p ff:subjectCodeInferred ?inferred } }"""
+_SAME = "SELECT ?a ?b WHERE { GRAPH <%s> { ?a owl:sameAs ?b } }"
 _BENEFICIARIES = """SELECT ?p ?u ?year ?label ?indicator ?value ?unit ?amount ?notation WHERE {
   ?i a ff:Indicator ; ff:indicatorOf ?p ; rdfs:label ?indicator ; ff:targetValue ?value ; ff:measureUnit ?unit .
   ?p a ff:Project ; rdfs:label ?label ; ff:amount ?amount . OPTIONAL { ?p ff:subjectCode/skos:notation ?notation }
   OPTIONAL { ?p ff:implementingUnit ?u } OPTIONAL { ?p ff:fiscalYear ?year }
   FILTER(CONTAINS(STR(?indicator), "人数") && (?unit = "人" || ?unit = "万人")) }"""
+_CODE_AMOUNTS = """SELECT DISTINCT ?p ?u ?year ?amount ?notation WHERE { ?p a ff:Project ; ff:amount ?amount ;
+  ff:subjectCode/skos:notation ?notation . OPTIONAL { ?p ff:implementingUnit ?u } OPTIONAL { ?p ff:fiscalYear ?year } }"""
 
 
-def _rows(store: ox.Store, text: str) -> list[dict[str, Any]]:
-    """SPARQL SELECT over the union of graphs → dicts of plain values (IRIs as str, literals as str)."""
-    result = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+def _rows(store: ox.Store, text: str, union: bool = False) -> list[dict[str, Any]]:
+    """SPARQL SELECT → dicts of plain values (IRIs and literals as str, unbound as None)."""
+    result = store.query(text, use_default_graph_as_union=union, prefixes=PREFIXES)
     names = [var.value for var in result.variables]
     return [{n: (sol[n].value if sol[n] is not None else None) for n in names} for sol in result]
 
@@ -66,181 +80,233 @@ def _local(iri: str | None) -> str | None:
     return iri[len(FF_NS):] if iri and iri.startswith(FF_NS) else iri
 
 
-@dataclass(frozen=True)
-class FlowFilter:
-    """Which flows to keep: fiscal year, region code prefix, level, 直达资金 only, purpose substring."""
-
-    year: int | None = None
-    region: str | None = None
-    level: str | None = None
-    direct_only: bool = False
-    purpose: str | None = None
-
-    def keep(self, r: dict[str, Any]) -> bool:
-        return ((not self.year or (r["year"] or "")[:4] == str(self.year))
-                and (not self.direct_only or r["direct"] == "true")
-                and (not self.level or (_local(r["level"]) or "").lower() == self.level.lower())
-                and (not self.purpose or self.purpose in (r["purpose"] or "")))
+def _flag(value: str | None) -> bool:
+    return value == "true"
 
 
-def flow_records(store: ox.Store, flt: FlowFilter = FlowFilter()) -> list[dict[str, Any]]:
-    """The store's ``ff:Flow`` nodes that pass ``flt`` (region is applied on the graph)."""
-    return [r for r in _rows(store, _FLOWS) if flt.keep(r)]
+class _Canon:
+    """Union-find over ``owl:sameAs``: a unit printed under two names or codes is one node."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        self.parent: dict[str, str] = {}
+        for a, b in pairs:
+            ra, rb = self.find(a), self.find(b)
+            if ra != rb:
+                keep, drop = sorted((ra, rb), key=lambda x: ("/unit/name/" in x, x))
+                self.parent[drop] = keep
+
+    def find(self, x: str) -> str:
+        while x in self.parent:
+            x = self.parent[x]
+        return x
+
+    def __call__(self, x: str | None) -> str | None:
+        return self.find(x) if x else x
 
 
-def _add_nodes(store: ox.Store, g: nx.DiGraph) -> None:
-    for r in _rows(store, _NODES):
-        kind = _KINDS.get(_local(r["type"]) or "")
-        if r["n"] in g and kind:
-            g.nodes[r["n"]].update(kind=kind, label=r["label"] or r["n"], code=r["code"], unit_code=r["code"],
-                                   region=r["region"], level=_local(r["level"]))
-
-
-def _add_codes(store: ox.Store, g: nx.DiGraph) -> None:
-    """Project → its subject code (dashed when inferred)."""
-    for r in _rows(store, _CODES):
-        if r["p"] in g:
-            code = f"code:{r['notation']}"
-            g.add_node(code, kind="code", label=r["notation"], code=r["notation"])
-            g.add_edge(r["p"], code, amount=Decimal(r["amount"]), inferred=r["inferred"] == "true",
-                       year=g.nodes[r["p"]].get("year"))
-
-
-def graph_to_flows(store: ox.Store, year: int | None = None, region: str | None = None, level: str | None = None,
-                   direct_only: bool = False, purpose: str | None = None) -> nx.DiGraph:
-    """Store → DiGraph of the flows passing the filters; parallel flows are summed per edge.
-
-    Edge attributes: ``amount`` (Decimal yuan), ``year`` (None when years mix),
-    ``direct`` (all of it 直达资金), ``level`` (None when levels mix), ``flows``.
-    """
-    g = nx.DiGraph()
-    for r in flow_records(store, FlowFilter(year, None, level, direct_only, purpose)):
-        a, b = r["from"], r["to"]
-        yr, lvl, direct = (r["year"] or "")[:4] or None, _local(r["level"]), r["direct"] == "true"
-        if g.has_edge(a, b):
-            d = g.edges[a, b]
-            d["amount"] += Decimal(r["amount"])
-            d["flows"] += 1
-            d["year"] = d["year"] if d["year"] == yr else None
-            d["level"] = d["level"] if d["level"] == lvl else None
-            d["direct"] = d["direct"] and direct
-        else:
-            g.add_edge(a, b, amount=Decimal(r["amount"]), year=yr, level=lvl, direct=direct, flows=1)
-        if r["project"]:
-            g.add_node(r["project"], amount=Decimal(r["amount"]), direct=direct, year=yr)
-    _add_nodes(store, g)
-    _add_codes(store, g)
-    return cut_region(g, region) if region else g
-
-
-def cut_region(g: nx.DiGraph, region: str) -> nx.DiGraph:
-    """The part of ``g`` through units of a region (admin code prefix, e.g. ``2101``, or a name)."""
-    hits = [n for n, a in g.nodes(data=True) if a.get("kind") in ("unit", "department")
-            and (str(a.get("region") or "").startswith(region.rstrip("0") or region) or region in str(a.get("label")))]
-    keep = set(hits).union(*(nx.ancestors(g, n) | nx.descendants(g, n) for n in hits))
-    return g.subgraph(keep).copy()
-
-
-def trace_from(g: nx.DiGraph, source: str) -> nx.DiGraph:
-    """The flows reachable from the node whose IRI or label is (or contains) ``source``, down to the leaves."""
-    starts = [n for n, a in g.nodes(data=True) if n == source or source in str(a.get("label") or "")]
-    keep = set(starts).union(*(nx.descendants(g, n) for n in starts))
-    return g.subgraph(keep).copy()
-
-
-def largest_flows(g: nx.DiGraph, n: int = 10) -> list[tuple[str, str, Decimal]]:
-    """The ``n`` largest edges as (from label, to label, amount)."""
-    label = lambda x: str(g.nodes[x].get("label") or x)
-    edges = sorted(g.edges(data=True), key=lambda e: -e[2]["amount"])[:n]
-    return [(label(a), label(b), d["amount"]) for a, b, d in edges]
-
-
-@dataclass
-class UnitSplit:
-    """A unit's whole expenditure of one year by funding level (yuan); the rest is its own government's."""
-
-    unit: str
-    unit_code: str | None
-    label: str
-    year: int | None
-    total: Decimal
-    own_level: str = "Municipal"
-    by_level: dict[str, Decimal] = field(default_factory=dict)
-    direct: dict[str, Decimal] = field(default_factory=dict)
-
-    def shares(self) -> dict[str, Decimal]:
-        """Share of the total per level (0–1, 4 decimals)."""
-        return {k: (v / self.total).quantize(Decimal("0.0001")) if self.total else ZERO
-                for k, v in self.by_level.items()}
-
-
-def _own_level(store: ox.Store, unit: str, label: str) -> str:
-    """The level of the unit's government: its region's level, else read from its name (辽宁省… → Provincial)."""
-    rows = _rows(store, f"SELECT ?lv WHERE {{ <{unit}> ff:region/ff:level ?lv }} LIMIT 1")
-    if rows and rows[0]["lv"]:
-        return _local(rows[0]["lv"]) or "Municipal"
-    return own_level(DocumentMeta("", None, "budget", "unit", label, (), None))
-
-
-def unit_splits(store: ox.Store, year: int | None = None, region: str | None = None) -> list[UnitSplit]:
-    """Each unit × year with a 支出总表 合计 → ``UnitSplit`` (central, provincial, own = total − both).
-
-    A project counts for the unit that carries it out or for the department above it.
-    """
-    spent: dict[tuple[str, str], dict[tuple[str, bool], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for r in _rows(store, _PROJECTS):
-        for owner in {r["u"], r["parent"]} - {None}:
-            spent[owner, (r["year"] or "")[:4]][_local(r["level"]), r["direct"] == "true"] += Decimal(r["amount"])
-    out = []
-    for t in _rows(store, _TOTALS):
-        yr = (t["year"] or "")[:4]
-        if (year and yr != str(year)) or (region and not _in_region(store, t["u"], region)):
+def _documents(store: ox.Store) -> dict[str, dict[str, Any]]:
+    """Named graph → its document (file, period, scope, sha); alternates (duplicates) and year-less ones left out."""
+    docs = {}
+    for r in _rows(store, _DOCS):
+        if r["alt"] or not r["year"]:
             continue
-        s = UnitSplit(t["u"], t["code"], t["label"] or t["u"], int(yr) if yr else None, Decimal(t["total"]),
-                      _own_level(store, t["u"], t["label"] or ""))
-        amounts = spent.get((t["u"], yr), {})
-        for lvl, key in LEVEL_KEYS.items():
-            s.by_level[key] = sum((a for (lv, _d), a in amounts.items() if lv == lvl), ZERO)
-            if lvl in ("Central", "Provincial"):
-                s.direct[key] = sum((a for (lv, d), a in amounts.items() if lv == lvl and d), ZERO)
-        own = LEVEL_KEYS.get(s.own_level, "municipal")
-        s.by_level[own] = s.total - sum((v for k, v in s.by_level.items() if k != own), ZERO)
-        out.append(s)
-    return sorted(out, key=lambda s: (s.year or 0, s.unit_code or "", s.label))
+        phase = "final" if _local(r["kind"]) == "FinalAccounts" else "budget"
+        docs[r["g"]] = {"file": r["file"] or r["g"].rsplit("/", 1)[-1], "period": Period(int(r["year"][:4]), phase),
+                        "scope": r["scope"], "sha": r["sha"] or ""}
+    return docs
 
 
-def _in_region(store: ox.Store, unit: str, region: str) -> bool:
-    rows = _rows(store, f"SELECT ?c ?l WHERE {{ OPTIONAL {{ <{unit}> ff:region/ff:adminCode ?c }} "
-                        f"OPTIONAL {{ <{unit}> rdfs:label ?l }} }}")
-    return any(str(r["c"] or "").startswith(region.rstrip("0") or region) or region in str(r["l"] or "")
-               for r in rows)
+def _ref(doc: dict[str, Any], first: str | None, last: str | None, table: str | None) -> SourceRef | None:
+    if not first:
+        return None
+    return SourceRef(doc["file"], doc["sha"], int(first), int(last or first), table)
 
 
-def flow_rows(g: nx.DiGraph) -> list[dict[str, Any]]:
-    """The graph's edges (code edges excepted) as rows: from, to (labels), amount, level, direct, year."""
-    label = lambda x: str(g.nodes[x].get("label") or x)
-    rows = [{"from": label(a), "to": label(b), "amount": d["amount"], "level": d.get("level"),
-             "direct": bool(d.get("direct")), "year": d.get("year")}
-            for a, b, d in g.edges(data=True) if g.nodes[b].get("kind") != "code"]
-    return sorted(rows, key=lambda r: (str(r["year"]), -r["amount"], r["from"], r["to"]))
+def _org_nodes(store: ox.Store, canon: _Canon) -> dict[str, FlowNode]:
+    found: dict[str, dict[str, Any]] = {}
+    for r in sorted(_rows(store, _NODES, union=True), key=lambda r: tuple(str(v) for v in r.values())):
+        n = canon(r["n"])
+        d = found.setdefault(n, {"role": _ROLES[_local(r["type"]) or ""]})
+        for k in ("label", "code", "region", "rlevel", "level", "parent"):
+            if r[k] and not d.get(k):
+                d[k] = r[k]
+    out = {}
+    for n, d in found.items():
+        level = _local(d.get("level")) if d["role"] == "treasury" else _local(d.get("rlevel"))
+        if d["role"] != "treasury" and not level:
+            level = own_level(DocumentMeta("", None, "budget", "unit", d.get("label") or "", (), None))
+        parent = canon(d.get("parent"))
+        out[n] = FlowNode(n, d.get("label") or n, d["role"], level, d.get("region"),
+                          d.get("code"), parent if parent != n else None)
+    return out
+
+
+def _project_nodes(store: ox.Store, periods: dict[str, Period]) -> dict[str, FlowNode]:
+    out = {}
+    for r in sorted(_rows(store, _PROJECTS, union=True), key=lambda r: tuple(str(v) for v in r.values())):
+        if r["n"] in out or r["n"] not in periods:
+            continue
+        out[r["n"]] = FlowNode(r["n"], r["label"] or r["n"], "project", period=periods[r["n"]],
+                               amount=Decimal(r["amount"]) if r["amount"] else None,
+                               funding_level=_local(r["level"]), direct=_flag(r["direct"]),
+                               advance=_flag(r["advance"]), purpose=r["purpose"])
+    return out
+
+
+def _raw_edges(store: ox.Store, docs: dict[str, dict[str, Any]], canon: _Canon) -> list[tuple[str, FlowEdge]]:
+    out = []
+    for r in _rows(store, _FLOWS):
+        doc = docs.get(r["g"])
+        if doc is None:
+            continue
+        a, b = canon(r["from"]), canon(r["to"])
+        out.append((r["g"], FlowEdge(a, b, Decimal(r["amount"]), doc["period"], _local(r["level"]) or None,
+                                     _flag(r["direct"]), _flag(r["advance"]), False, doc["file"],
+                                     canon(r["recipient"]) or b, r["project"],
+                                     _ref(doc, r["first"], r["last"], r["table"]))))
+    return out
+
+
+def _raw_totals(store: ox.Store, docs: dict[str, dict[str, Any]], canon: _Canon) -> list[tuple[str, OrgTotal]]:
+    """Per document and organisation: the 合计 row of the expenditure table that names the most organisations."""
+    lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in _rows(store, _TOTALS):
+        if r["g"] in docs:
+            lines[r["g"]].append({**r, "u": canon(r["u"])})
+    out = []
+    for g, rows in lines.items():
+        tables: dict[str, set[str]] = defaultdict(set)
+        for r in rows:
+            tables[r["table"]].add(r["u"])
+        first = {t: min(int(r["first"] or 0) for r in rows if r["table"] == t) for t in tables}
+        order = sorted(tables, key=lambda t: (-len(tables[t]), first[t]))
+        doc, seen = docs[g], set()
+        for table in order:
+            for u in sorted(tables[table] - seen):
+                mine = {_local(r["type"]): r for r in rows if r["table"] == table and r["u"] == u}
+                if "Total" not in mine:
+                    continue
+                seen.add(u)
+                t = mine["Total"]
+                basic, projects = (Decimal(mine[k]["a"]) if k in mine else None for k in ("Basic", "ProjectExpenditure"))
+                out.append((g, OrgTotal(u, doc["period"], Decimal(t["a"]), doc["file"],
+                                        _ref(doc, t["first"], t["last"], table), basic, projects)))
+    return out
+
+
+def _choose_documents(edges: list[tuple[str, FlowEdge]], totals: list[tuple[str, OrgTotal]],
+                      docs: dict[str, dict[str, Any]], nodes: dict[str, FlowNode]
+                      ) -> tuple[dict[tuple[str, Period], str], list[str]]:
+    """Organisation × period → the one document its figures are taken from, and notes on those left out.
+
+    A unit's own document (scope unit) comes first, then the file name: the choice is stable.
+    """
+    candidates: dict[tuple[str, Period], set[str]] = defaultdict(set)
+    for g, e in edges:
+        candidates[e.recipient or e.target, e.period].add(g)
+    for g, t in totals:
+        candidates[t.org, t.period].add(g)
+    chosen, notes = {}, []
+    for (org, period), graphs in sorted(candidates.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        unit = nodes.get(org) is not None and nodes[org].role == "unit"
+        order = sorted(graphs, key=lambda g: (not (unit and docs[g]["scope"] == "unit"), docs[g]["file"]))
+        chosen[org, period] = order[0]
+        if len(order) > 1:
+            label = nodes[org].label if org in nodes else org
+            notes.append(f"{label} {period.label}: figures from {docs[order[0]]['file']}; "
+                         + ", ".join(docs[g]["file"] for g in order[1:]) + " not counted again")
+    return chosen, notes
+
+
+def _code_edges(store: ox.Store, kept: list[FlowEdge], projects: dict[str, FlowNode]
+                ) -> tuple[list[FlowEdge], dict[str, FlowNode]]:
+    """Project → subject code of each project the kept flows reach (dashed when the code is inferred)."""
+    reach = {e.target: e for e in kept if e.target in projects}
+    out, codes = [], {}
+    for r in sorted(_rows(store, _CODES, union=True), key=lambda r: (r["p"], r["notation"])):
+        e = reach.get(r["p"])
+        p = projects.get(r["p"])
+        if e is None or p is None or p.amount is None:
+            continue
+        code = f"code:{r['notation']}"
+        codes[code] = FlowNode(code, r["notation"], "code", code=r["notation"])
+        out.append(FlowEdge(r["p"], code, p.amount, e.period, None, e.direct, e.advance, _flag(r["inferred"]),
+                            e.document, e.recipient, r["p"], e.ref))
+    return list({(x.source, x.target): x for x in out}.values()), codes
+
+
+def build_flow_graph(store: ox.Store, base: str = DEFAULT_BASE) -> FlowGraph:
+    """Store → ``FlowGraph``: every flow of every document, each organisation × period from one document."""
+    canon = _Canon([(r["a"], r["b"]) for r in _rows(store, _SAME % system_graph_iri("links", base).value)])
+    docs = _documents(store)
+    nodes = _org_nodes(store, canon)
+    edges, totals = _raw_edges(store, docs, canon), _raw_totals(store, docs, canon)
+    chosen, notes = _choose_documents(edges, totals, docs, nodes)
+    kept = [e for g, e in edges if chosen.get((e.recipient or e.target, e.period)) == g]
+    kept_totals = tuple(t for g, t in totals if chosen.get((t.org, t.period)) == g)
+    project_periods = {e.target: e.period for e in kept if e.project == e.target}
+    projects = _project_nodes(store, project_periods)
+    code_edges, codes = _code_edges(store, kept, projects)
+    all_nodes = {**nodes, **projects, **codes}
+    for n in {e.source for e in kept} | {e.target for e in kept}:
+        all_nodes.setdefault(n, FlowNode(n, n.rsplit("/", 1)[-1], "unit"))
+    return FlowGraph(all_nodes, tuple(kept + code_edges), kept_totals, tuple(notes))
+
+
+def _in_region(node: FlowNode, region: str) -> bool:
+    return str(node.region or "").startswith(region.rstrip("0") or region) or region in node.label
+
+
+def _is_unit(node: FlowNode, unit: str) -> bool:
+    return unit == (node.unit_code or "") or unit in node.label or unit == node.id
+
+
+def load_graph(store: ox.Store, year: int | None = None, region: str | None = None, level: str | None = None,
+               direct_only: bool = False, purpose: str | None = None, unit: str | None = None,
+               phase: str | None = None) -> FlowGraph:
+    """The store's flow graph cut by the command-line filters (``region``: admin-code prefix or name)."""
+    fg = build_flow_graph(store).select(year=year, phase=phase, level=level, direct_only=direct_only, purpose=purpose)
+    if region:
+        fg = fg.around(lambda n: _in_region(n, region))
+    if unit:
+        fg = fg.around(lambda n: _is_unit(n, unit))
+    return fg
+
+
+def trace_from(fg: FlowGraph, source: str) -> FlowGraph:
+    """The flows downstream of the node whose IRI or label is (or contains) ``source``."""
+    starts = {n for n, node in fg.nodes.items() if n == source or source in node.label}
+    reach, frontier = set(starts), set(starts)
+    while frontier:
+        frontier = {e.target for e in fg.edges if e.source in frontier} - reach
+        reach |= frontier
+    return fg._with(e for e in fg.edges if e.source in reach)
+
+
+def largest_flows(fg: FlowGraph, n: int = 10) -> list[tuple[Period, str, str, Decimal]]:
+    """The ``n`` largest summed flows (code links excepted) as (period, from label, to label, amount)."""
+    links: list[Link] = sorted((x for x in fg.combined() if fg.role(x.target) != "code"), key=lambda x: -x.amount)
+    return [(x.period, fg.label(x.source), fg.label(x.target), x.amount) for x in links[:n]]
 
 
 def per_beneficiary(store: ox.Store) -> list[dict[str, Any]]:
     """Yuan per beneficiary where a project's indicator counts people (人 / 万人) — derived, not printed.
 
     Given for the project and, when its subject code is known, for all projects of that code
-    in the same unit and year.
+    in the same unit and year.  Every row names its year.
     """
     by_code: dict[tuple, Decimal] = defaultdict(Decimal)
-    for r in _rows(store, _CODES):
+    for r in _rows(store, _CODE_AMOUNTS, union=True):
         by_code[r["u"], r["year"], r["notation"]] += Decimal(r["amount"])
-    out = []
-    for r in _rows(store, _BENEFICIARIES):
+    out, seen = [], set()
+    for r in _rows(store, _BENEFICIARIES, union=True):
         people = Decimal(r["value"]) * (10000 if r["unit"] == "万人" else 1)
-        if people <= 0:
+        if people <= 0 or (r["p"], r["indicator"], r["value"]) in seen:
             continue
-        row = {"project": r["label"], "indicator": r["indicator"], "beneficiaries": people,
-               "perBeneficiary": (Decimal(r["amount"]) / people).quantize(Decimal("0.01")), "derived": True}
+        seen.add((r["p"], r["indicator"], r["value"]))
+        row = {"year": int(r["year"][:4]) if r["year"] else None, "project": r["label"], "indicator": r["indicator"],
+               "beneficiaries": people, "perBeneficiary": (Decimal(r["amount"]) / people).quantize(Decimal("0.01")),
+               "derived": True}
         if r["notation"]:
             row["code"] = r["notation"]
             of_code = by_code[r["u"], r["year"], r["notation"]]

@@ -1,47 +1,38 @@
 """Flow graph → a self-contained interactive HTML map (vis-network, no network needed).
 
-``map_html(graph) -> str`` writes the nodes and edges of ``map_view.flow_view``
-into one HTML page (``data/map_template.html``) that carries vis-network's
-JavaScript and CSS inline (read from the installed pyvis package), so the file
-opens from ``file://`` with no network.  ``load_flows(store, …)`` and
-``cut_flows(graph, …)`` choose the flows a map or Sankey shows.
+``map_html(fg)`` writes, for each period of the typed flow graph (a fiscal year,
+budget or final accounts), the nodes and edges of ``map_view.flow_view`` and a
+table of each unit's money by level of government into one HTML page
+(``data/map_template.html``); a selector switches the period, the newest is shown
+first.  vis-network's JavaScript and CSS are inline (read from the installed pyvis
+package), so the file opens from ``file://`` with no network.  ``load_flows(store, …)``
+chooses the flows a map or Sankey shows.
 
 Safety: document text never becomes markup.  Data travel as JSON in a
 ``<script type="application/json">`` block with ``<``, ``>`` and ``&`` escaped,
-and the page builds tooltips with ``textContent``.
+and the page builds labels, tables and tooltips with ``textContent``.
 """
 from __future__ import annotations
 
 import html
 import json
 import re
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
+import pyoxigraph as ox
 
+from fundflow.analysis.flows import FlowGraph, Period, unit_splits
 from fundflow.core.errors import FundflowError
 from fundflow.core.resources import read_text
-from fundflow.outputs.map_view import (
-    COLUMNS,
-    FONT_STACK,
-    WAN,
-    FlowView,
-    amount_of,
-    edge_tooltip,
-    flow_view,
-    node_amount,
-    node_column,
-    node_label,
-    node_tooltip,
-    provenance_lines,
-    wan,
-)
+from fundflow.outputs.map_view import COLUMNS, FONT_STACK, LEVEL_NAMES, WAN, FlowView, flow_view, wan
 
-__all__ = ["COLUMNS", "FONT_STACK", "WAN", "FlowView", "amount_of", "cut_flows", "edge_tooltip", "flow_view",
-           "load_flows", "map_html", "node_amount", "node_column", "node_label", "node_tooltip",
-           "provenance_lines", "script_json", "vis_assets", "wan", "write_map"]
+TENTH = Decimal("0.1")
+
+__all__ = ["COLUMNS", "FONT_STACK", "WAN", "FlowView", "flow_view", "load_flows", "map_html", "period_pages",
+           "script_json", "unit_rows", "vis_assets", "wan", "write_map"]
 
 
 def script_json(data: Any) -> str:
@@ -70,72 +61,75 @@ def vis_assets() -> tuple[str, str]:
                             hint="pip install pyvis") from err
 
 
-def _inline(text: str) -> str:
+def inline(text: str) -> str:
     """Keep a bundled script or stylesheet from closing its own element early."""
     return text.replace("</script", "<\\/script").replace("</style", "<\\/style")
 
 
-def map_html(g: nx.DiGraph, title: str = "资金流向图") -> str:
-    """Flow graph → a complete offline HTML page (vis-network inline, data as escaped JSON)."""
-    view = flow_view(g)
+def unit_rows(fg: FlowGraph) -> list[dict[str, str]]:
+    """Each counted unit of one period: total, central, provincial, own government's, 直达资金 (万元, as text)."""
+    rows = []
+    for s in unit_splits(fg):
+        own = {"Central": "central", "Provincial": "provincial", "Municipal": "municipal", "County": "county"}[s.own_level]
+        rows.append({"unit": s.label, "total": _wan(s.total), "central": _wan(s.by_level["central"]),
+                     "provincial": _wan(s.by_level["provincial"]) if own != "provincial" else "—",
+                     "own": f"{LEVEL_NAMES[s.own_level]} {_wan(s.by_level[own])}",
+                     "direct": f"{_wan(s.direct_total)}（{(s.share_of(s.direct_total) * 100).quantize(TENTH)}%）"})
+    return rows
+
+
+def _wan(amount: Decimal) -> str:
+    return wan(amount).removesuffix(" 万元")
+
+
+def period_pages(fg: FlowGraph) -> list[tuple[Period, FlowGraph]]:
+    """The graph cut into its periods, newest first (what a page's period selector offers)."""
+    return [(p, fg.select(period=p)) for p in sorted(fg.periods(), reverse=True)]
+
+
+def map_html(fg: FlowGraph, title: str = "资金流向图", open_unit: str | None = None) -> str:
+    """Flow graph → a complete offline HTML page (vis-network inline, data as escaped JSON).
+
+    ``open_unit`` (a unit code or name) shows that unit's projects from the start.
+    Raises ``FundflowError`` when there are no flows.
+    """
+    if not fg.edges:
+        raise FundflowError("no funding flows to draw", hint="ingest documents first, or loosen the filters")
+    opened = frozenset(n for n, node in fg.nodes.items() if open_unit and node.role in ("unit", "department")
+                       and (open_unit == node.unit_code or open_unit in node.label))
+    periods = []
+    for p, part in period_pages(fg):
+        view = flow_view(part, opened)
+        periods.append({"key": p.key, "label": p.label, "nodes": view.nodes, "edges": view.edges,
+                        "legend": [{"label": label, "color": colour} for _k, label, colour in view.columns],
+                        "units": unit_rows(part)})
     js, css = vis_assets()
-    legend = [{"label": label, "color": colour} for _k, label, colour in view.columns]
-    data = {"nodes": view.nodes, "edges": view.edges, "legend": legend, "font": FONT_STACK}
+    data = {"periods": periods, "font": FONT_STACK, "title": title}
     page = read_text("map_template.html")
-    parts = {"FF_CSS": _inline(css), "FF_JS": _inline(js), "FF_TITLE": html.escape(title),
+    parts = {"FF_CSS": inline(css), "FF_JS": inline(js), "FF_TITLE": html.escape(title),
              "FF_FONT": html.escape(FONT_STACK, quote=False), "FF_DATA": script_json(data)}
     # one pass, so text inserted for one placeholder is never searched for another
     return re.sub(r"/\*(FF_[A-Z]+)\*/", lambda m: parts[m.group(1)], page)
 
 
-def write_map(g: nx.DiGraph, path: str | Path, title: str = "资金流向图") -> Path:
-    """Write ``map_html(g)`` to ``path`` (UTF-8) → the path written."""
+def write_map(fg: FlowGraph, path: str | Path, title: str = "资金流向图", open_unit: str | None = None) -> Path:
+    """Write ``map_html(fg)`` to ``path`` (UTF-8) → the path written."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(map_html(g, title), encoding="utf-8")
+    target.write_text(map_html(fg, title, open_unit), encoding="utf-8")
     return target
 
 
-def load_flows(store: Any, year: int | None = None, region: str | None = None, unit: str | None = None,
-               direct_only: bool = False) -> nx.DiGraph:
-    """Store → the flow graph of ``kg.flows``, cut to one year / region / unit / 直达资金 when asked.
+def load_flows(store: ox.Store, year: int | None = None, region: str | None = None, unit: str | None = None,
+               direct_only: bool = False) -> FlowGraph:
+    """Store → the typed flow graph, cut to one year / region / unit / 直达资金 when asked.
 
     Raises ``FundflowError`` when nothing is left to draw.
     """
-    import inspect
+    from fundflow.outputs.flowgraph import load_graph
 
-    try:
-        from fundflow.outputs import flowgraph as flows
-    except ImportError as err:
-        raise FundflowError("flow tracing is not available in this installation", hint="reinstall fundflow") from err
-
-    wanted = {"year": year, "region": region, "unit": unit, "direct_only": direct_only}
-    accepted = inspect.signature(flows.graph_to_flows).parameters
-    g = flows.graph_to_flows(store, **{k: v for k, v in wanted.items() if k in accepted and v})
-    g = cut_flows(g, **{k: v for k, v in wanted.items() if k not in accepted})
-    if not g.number_of_edges():
+    fg = load_graph(store, year=year, region=region, unit=unit, direct_only=direct_only)
+    if not fg.edges:
         raise FundflowError("no funding flows to draw", hint="ingest documents first, or loosen --year/--region/"
                             "--unit/--direct-only")
-    return g
-
-
-def cut_flows(g: nx.DiGraph, year: int | None = None, region: str | None = None, unit: str | None = None,
-              direct_only: bool = False) -> nx.DiGraph:
-    """Flow graph → the part of it through the matching unit nodes and edges (a copy; ``g`` is unchanged).
-
-    ``unit`` matches a unit's code or name (substring); ``region`` a node's region code;
-    ``year`` an edge's ``year``/``fiscal_year``; ``direct_only`` keeps 直达资金 edges.
-    """
-    def keep_edge(d: dict[str, Any]) -> bool:
-        edge_year = d.get("year", d.get("fiscal_year"))
-        return ((not year or edge_year is None or str(edge_year) == str(year))
-                and (not direct_only or bool(d.get("direct") or d.get("is_direct"))))
-
-    out = g.edge_subgraph([(u, v) for u, v, d in g.edges(data=True) if keep_edge(d)]).copy()
-    for text, attrs in ((unit, ("code", "unit_code", "label", "name")), (region, ("region", "region_code"))):
-        if text:
-            hits = [n for n, a in out.nodes(data=True) if node_column(a) == "unit"
-                    and any(str(text) in str(a.get(k) or "") for k in attrs)]
-            keep = set(hits).union(*(nx.ancestors(out, n) | nx.descendants(out, n) for n in hits))
-            out = out.subgraph(keep).copy()
-    return out
+    return fg

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_maps import XSS_UNIT, assert_offline_and_clean, hover, open_page
+from test_maps import XSS_UNIT, assert_offline_and_clean, hover, open_page, unit_table
 
 from fundflow.outputs.map import load_flows, write_map
 
@@ -16,7 +16,6 @@ READY = "document.body.getAttribute('data-drawn')"
 
 def flows_of(folder: Path, files: list[Path]):
     """Ingest ``files`` into a fresh store under ``folder`` → the flow graph."""
-    pytest.importorskip("fundflow.outputs.flowgraph", reason="flow tracing (kg.flows) not in this tree yet")
     from fundflow.kg.ingest import ingest_paths
     from fundflow.kg.store import open_store
 
@@ -35,17 +34,36 @@ def sample_map(browser, tmp_path_factory):
     return browser, graph
 
 
-def test_samples_map_draws_every_node_offline(sample_map):
-    driver, graph = sample_map
+def test_samples_map_opens_on_the_newest_year_offline_and_readable(sample_map):
+    driver, _graph = sample_map
     assert_offline_and_clean(driver)
-    assert driver.execute_script("return [ffMap.nodes.length, ffMap.edges.length];") == [
-        graph.number_of_nodes(), graph.number_of_edges()]
+    assert [p["key"] for p in driver.execute_script("return ffMap.data.periods")] == [
+        "2026-budget", "2024-final", "2024-budget", "2023-budget", "2019-budget"]
+    assert driver.execute_script("return ffMap.network.getScale() * ffMap.FONT;") >= 12
+    for key in ("2024-budget", "2019-budget", "2024-final"):
+        driver.execute_script(f"ffMap.show('{key}');")
+        assert driver.execute_script("return ffMap.network.getScale() * ffMap.FONT;") >= 12, key
+
+
+def test_samples_map_of_shenyang_2024_reads_central_provincial_own_and_direct(sample_map):
+    driver, _graph = sample_map
+    driver.execute_script("ffMap.show('2024-budget');")
     labels = driver.execute_script("return ffMap.nodes.map(function (n) { return n.title.textContent; });")
     assert any(t.startswith("中央财政") for t in labels)
+    row = unit_table(driver)["沈阳市医疗保障事务服务中心"]
+    # 表1/表9 of the Shenyang 2024 budget: 243,492.11 = 126,771 central + 31,683 provincial + 85,038.11 own;
+    # 直达资金 = the four 直达 projects 124,524 + 2,247 + 30,037 + 1,646
+    assert [row[k] for k in ("支出合计", "中央", "省级", "本级政府")] == [
+        "243,492.11", "126,771.00", "31,683.00", "市级 85,038.11"]
+    assert row["直达资金"].startswith("158,454.00")
 
 
 def test_samples_map_runs_from_central_treasury_to_projects(sample_map):
     driver, _graph = sample_map
+    driver.execute_script("ffMap.show('2024-budget');")
+    unit = driver.execute_script("return ffMap.data.periods.filter(function (p) { return p.key === '2024-budget'; })[0]"
+                                 ".nodes.filter(function (n) { return n.role === 'unit'; })[0].id;")
+    driver.execute_script(f"ffMap.toggle({unit});")
     x = driver.execute_script("""
         var pos = ffMap.network.getPositions(), out = {};
         ffMap.nodes.forEach(function (n) {

@@ -7,6 +7,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from fundflow.analysis.flows import Period, unit_splits
 from fundflow.cli.main import cli
 from fundflow.core.model import DocumentMeta, UnitInfo
 from fundflow.kg import vocab
@@ -56,33 +57,46 @@ def test_funding_triples_carry_levels_and_inferred_codes():
                and "/project/" in t.subject.value) == 4
 
 
+def _split(store, code, year):
+    return next(u for u in unit_splits(flows.build_flow_graph(store).select(year=year)) if u.unit_code == code)
+
+
 def test_unit_split_of_shenyang_2024(store):
-    s = next(u for u in flows.unit_splits(store, year=2024) if u.unit_code == "578002")
-    assert s.total == Decimal("243492.11") * W
+    s = _split(store, "578002", 2024)
+    assert s.total == Decimal("243492.11") * W and s.period == Period(2024, "budget")
     assert s.by_level["central"] == 126771 * W and s.by_level["provincial"] == 31683 * W
     assert s.by_level["municipal"] == Decimal("85038.11") * W
     assert s.direct == {"central": 126771 * W, "provincial": 31683 * W}
+    assert s.advance == (124524 + 2247 + 30037 + 1646) * W  # the four 提前下达 projects of 表9
 
 
 def test_fushun_split_and_region_filter(store):
-    s = flows.unit_splits(store, region="210400")
+    s = unit_splits(flows.load_graph(store, region="210400"))
     assert [u.unit_code for u in s] == ["071002"]
     assert s[0].by_level["central"] == (25434 + 2964) * W and s[0].direct["central"] == 0
 
 
+def test_every_flow_has_a_period_and_a_source_line(store):
+    fg = flows.build_flow_graph(store)
+    assert fg.periods() == [Period(2023, "budget"), Period(2024, "budget")]
+    money = [e for e in fg.edges if e.level]
+    assert money and all(e.ref and e.ref.first_line > 0 and e.document for e in money)
+    assert {e.recipient for e in money} <= {n for n, x in fg.nodes.items() if x.role in ("unit", "department")}
+
+
 def test_direct_only_graph_and_trace(store):
-    g = flows.graph_to_flows(store, direct_only=True)
-    assert all(d["direct"] for *_e, d in g.edges(data=True) if g.nodes[_e[1]].get("kind") != "code")
-    central = flows.trace_from(g, "中央财政")
-    leaves = {central.nodes[n]["label"] for n in central if central.nodes[n].get("kind") == "project"}
+    fg = flows.load_graph(store, direct_only=True)
+    assert fg.edges and all(e.direct for e in fg.edges)
+    central = flows.trace_from(fg, "中央财政")
+    leaves = {central.nodes[n].label for n in central.used_nodes() if central.nodes[n].role == "project"}
     assert leaves == {"提前下达中央财政城乡居民基本医疗保险补助中央直达资金", "提前下达中央财政医疗救助补助中央直达资金",
                       "提前下达省财政城乡居民基本医疗保险补助直达资金", "提前下达省财政医疗救助补助直达资金"}
-    assert flows.largest_flows(g, 1)[0][2] == 158454 * W
+    assert flows.largest_flows(fg, 1)[0][3] == 158454 * W  # 辽宁省财政 → 沈阳市财政: 126,771 + 31,683
 
 
 def test_per_beneficiary_is_derived(store):
     rows = [r for r in flows.per_beneficiary(store) if r["indicator"] == "城乡居民基本医疗保险参保补助人数"]
-    assert rows and all(r["derived"] for r in rows)
+    assert rows and all(r["derived"] and r["year"] == 2024 for r in rows)
     assert {r["perBeneficiaryOfCode"] for r in rows} == {(Decimal(209551) * W / Decimal(3963700)).quantize(Decimal("0.01"))}
 
 
@@ -91,15 +105,33 @@ def test_trace_cli_json_contract(store_dir):
     assert out.exit_code == 0, out.output
     d = json.loads(out.output)
     u = next(u for u in d["units"] if u["unitCode"] == "578002")
-    assert Decimal(u["byLevel"]["municipal"]) == 850381100 and u["year"] == 2024
+    assert Decimal(u["byLevel"]["municipal"]) == 850381100 and u["year"] == 2024 and u["phase"] == "budget"
     assert {"from", "to", "amount", "level", "direct", "year"} <= set(d["flows"][0])
+    assert d["periods"] == ["2024-budget"]
+
+
+def test_trace_json_rows_always_carry_their_year(store_dir):
+    d = json.loads(CliRunner().invoke(cli, ["trace", "--store", str(store_dir), "--format", "json"]).output)
+    assert d["flows"] and all(r["year"] in (2023, 2024) and r["phase"] == "budget" for r in d["flows"])
+    central = [r for r in d["flows"] if r["from"] == "中央财政"]
+    # 中央 → 辽宁省财政 once per year, never summed: Fushun 2023 25,434 + 2,964; Shenyang 2024 124,524 + 2,247
+    assert sorted((r["year"], Decimal(r["amount"])) for r in central) == [(2023, 28398 * W), (2024, 126771 * W)]
 
 
 def test_trace_cli_table_and_no_match(store_dir):
     out = CliRunner().invoke(cli, ["trace", "--store", str(store_dir), "--direct-only"])
-    assert out.exit_code == 0 and "126,771.00" in out.output and "合计" in out.output
+    assert out.exit_code == 0 and "126,771.00" in out.output and "== 2024年预算 ==" in out.output
     none = CliRunner().invoke(cli, ["trace", "--store", str(store_dir), "--year", "1999"])
     assert none.exit_code == 2 and "no funding flows" in none.output
+
+
+def test_trace_table_puts_years_side_by_side(store_dir):
+    out = CliRunner().invoke(cli, ["trace", "--store", str(store_dir)]).output
+    head = out.splitlines()[1]
+    assert "2023年预算" in head and "2024年预算" in head
+    assert "== 2023年预算 ==" in out and "== 2024年预算 ==" in out
+    row = next(line for line in out.splitlines() if line.startswith("578002"))
+    assert row.split()[-1] == "243,492.11"
 
 
 @pytest.mark.parametrize("name, minimum", [("direct-funds", 4), ("unit-funding-split", 4), ("project-indicators", 10),
