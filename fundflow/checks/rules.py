@@ -57,10 +57,25 @@ class Finding:
     tolerance: Decimal | None = None
     left: tuple[SourceRef, ...] = ()
     right: tuple[SourceRef, ...] = ()
+    measure: str = "yuan"  # what expected / actual count: "yuan", or "%" for percentage rules
 
     @property
     def failed(self) -> bool:
         return self.status == "violated" and self.severity != "Info"
+
+
+# The words a report uses: a check's outcome, and a rule's severity (as sh:resultSeverity, lower case).
+STATUS = {"violated": "failed", "held": "passed", "skipped": "skipped"}
+SEVERITIES = ("violation", "warning", "info")
+
+
+def rule_counts(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
+    """Findings (held ones included) → rule id → {"passed", "failed", "skipped"} counts."""
+    out: dict[str, dict[str, int]] = {}
+    for f in findings:
+        counts = out.setdefault(f.rule, {"passed": 0, "failed": 0, "skipped": 0})
+        counts[STATUS[f.status]] += 1
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +134,7 @@ class Checker:
         if ambiguous and not holds:
             msg += "; not evidence: a figure's column placement is ambiguous"
         self.out.append(Finding(rule, self.name, status, catalogue()[rule].severity, msg, expected, actual, diff,
-                                tol, tuple(left), tuple(right)))
+                                tol, tuple(left), tuple(right), "%" if unit == "%" else "yuan"))
         return holds
 
 

@@ -234,18 +234,24 @@ def sankey(output: str, store_dir: str | None, **filters) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (html needs one; default: stdout).")
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL validation of the store.")
-def validate(files: tuple[str, ...], store_dir: str | None, fmt: str, no_shacl: bool) -> None:
+def validate(files: tuple[str, ...], store_dir: str | None, fmt: str, output: str | None, no_shacl: bool) -> None:
     """Reconciliation findings (accounting identities) and SHACL validation.
 
     With FILE… the documents are reconciled directly; without, the findings
     stored at ingest are read and the store is checked against the shapes.
-    Exit 0 all hold, 1 findings, 2 could not run.
+    Every finding names its rule (id and name), status (failed / skipped),
+    severity (violation / warning / info) and both sides with their lines;
+    a summary counts the checks passed, failed and skipped per rule.
+    --format html -o FILE writes the auditor's report with each finding
+    beside the document's lines.  Exit 0 all hold, 1 findings, 2 could not run.
     """
     from fundflow.outputs.report import run_validate
 
-    text, code = run_validate(files, store_dir, fmt, no_shacl)
+    text, code = run_validate(files, store_dir, fmt, no_shacl, output)
     click.echo(text)
     sys.exit(code)
 

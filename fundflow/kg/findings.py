@@ -11,13 +11,12 @@ document graphs.
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from importlib import resources
 
 import pyoxigraph as ox
 
 from fundflow.checks.reconcile import reconcile
-from fundflow.checks.rules import Finding, catalogue
+from fundflow.checks.rules import Finding, catalogue, rule_counts
 from fundflow.core.model import ParsedDocument
 from fundflow.kg import vocab
 from fundflow.kg.iris import document_iri, graph_iri
@@ -54,6 +53,8 @@ def findings_to_triples(parsed: ParsedDocument, findings: list[Finding],
         add(_sh("sourceConstraint"), ox.NamedNode(f"{base}rule/{f.rule}"))
         add(_sh("focusNode"), doc)
         add(_ff("status"), ox.Literal(f.status))
+        if f.measure != "yuan":
+            add(_ff("measure"), ox.Literal(f.measure))
         for name, value in (("expectedAmount", f.expected), ("actualAmount", f.actual), ("difference", f.difference)):
             if value is not None:
                 add(_ff(name), ox.Literal(format(value, "f"), datatype=XSD_DEC))
@@ -68,31 +69,62 @@ def findings_to_triples(parsed: ParsedDocument, findings: list[Finding],
     return out
 
 
+def summary_triples(parsed: ParsedDocument, counts: dict[str, dict[str, int]],
+                    base: str = vocab.DEFAULT_BASE) -> list[ox.Triple]:
+    """Per rule, how many checks passed, failed and were skipped: one ``ff:RuleSummary`` node each."""
+    g, doc, out = findings_graph(parsed, base), document_iri(parsed.source.sha256, base), []
+    integer = ox.NamedNode(vocab.PREFIXES["xsd"] + "integer")
+    for rule, n in sorted(counts.items()):
+        node = ox.NamedNode(f"{g.value}/summary/{rule}")
+        out += [ox.Triple(node, ox.NamedNode(vocab.PREFIXES["rdf"] + "type"), _ff("RuleSummary")),
+                ox.Triple(node, _ff("rule"), ox.NamedNode(f"{base}rule/{rule}")), ox.Triple(node, _sh("focusNode"), doc)]
+        out += [ox.Triple(node, _ff(k), ox.Literal(str(v), datatype=integer)) for k, v in sorted(n.items())]
+    return out
+
+
 def findings_graph_triples(parsed: ParsedDocument, base: str = vocab.DEFAULT_BASE) -> tuple[ox.NamedNode, list]:
-    """Reconcile a parsed document → (its findings graph, the triples of its findings)."""
-    findings = reconcile(parsed)
-    return findings_graph(parsed, base), list(findings_to_triples(parsed, findings, base))
+    """Reconcile a parsed document → (its findings graph, the triples of its findings and per-rule counts)."""
+    checked = reconcile(parsed, include_held=True)
+    findings = [f for f in checked if f.status != "held"]
+    triples = findings_to_triples(parsed, findings, base) + summary_triples(parsed, rule_counts(checked), base)
+    return findings_graph(parsed, base), triples
 
 
-FINDINGS_QUERY = f"""PREFIX sh: <{SH}> PREFIX ff: <{FF}> PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?g ?rule ?status ?severity ?message ?expected ?actual ?difference WHERE {{
-  GRAPH ?g {{ ?r a sh:ValidationResult ; sh:sourceConstraint ?rule ; sh:resultSeverity ?severity ;
-               sh:resultMessage ?message ; ff:status ?status .
+FINDINGS_QUERY = f"""PREFIX sh: <{SH}> PREFIX ff: <{FF}>
+SELECT ?g ?rule ?status ?message ?expected ?actual ?difference ?left ?right ?unit ?measure WHERE {{
+  GRAPH ?g {{ ?r a sh:ValidationResult ; sh:sourceConstraint ?rule ; sh:resultMessage ?message ; ff:status ?status ;
+               sh:focusNode ?d .
     OPTIONAL {{ ?r ff:expectedAmount ?expected }} OPTIONAL {{ ?r ff:actualAmount ?actual }}
-    OPTIONAL {{ ?r ff:difference ?difference }} }} }} ORDER BY ?g ?rule ?message"""
+    OPTIONAL {{ ?r ff:difference ?difference }} OPTIONAL {{ ?r ff:measure ?measure }}
+    OPTIONAL {{ SELECT ?r (GROUP_CONCAT(?e; separator="|") AS ?left) WHERE {{ ?r ff:expectedSource ?e }} GROUP BY ?r }}
+    OPTIONAL {{ SELECT ?r (GROUP_CONCAT(?a; separator="|") AS ?right) WHERE {{ ?r ff:actualSource ?a }} GROUP BY ?r }} }}
+  OPTIONAL {{ ?d ff:moneyUnit ?unit }} }} ORDER BY ?g ?rule ?message"""
+SUMMARY_QUERY = f"""PREFIX sh: <{SH}> PREFIX ff: <{FF}>
+SELECT ?g ?rule ?passed ?failed ?skipped WHERE {{ GRAPH ?g {{ ?s a ff:RuleSummary ; ff:rule ?rule ;
+  ff:passed ?passed ; ff:failed ?failed ; ff:skipped ?skipped }} }} ORDER BY ?g ?rule"""
+
+
+def _document(graph: str) -> str:
+    return graph.rsplit("/findings", 1)[0].rsplit("/", 1)[-1]
 
 
 def read_findings(store: ox.Store) -> list[dict[str, str]]:
-    """All findings in the store → rows (document, rule, status, severity, message, amounts)."""
+    """All findings in the store → rows (document, rule id, status word, message, yuan amounts, both sides' refs)."""
     rows = []
-    for sol in store.query(FINDINGS_QUERY):
+    for sol in store.query(FINDINGS_QUERY, use_default_graph_as_union=True):
         row = {k: (sol[k].value if sol[k] is not None else "") for k in
-               ("g", "rule", "status", "severity", "message", "expected", "actual", "difference")}
-        row["document"] = row.pop("g").rsplit("/findings", 1)[0].rsplit("/", 1)[-1]
+               ("g", "rule", "status", "message", "expected", "actual", "difference", "left", "right", "unit",
+                "measure")}
+        row["document"] = _document(row.pop("g"))
         row["rule"] = row["rule"].rsplit("/", 1)[-1]
-        row["severity"] = row["severity"].rsplit("#", 1)[-1]
         rows.append(row)
     return rows
+
+
+def read_rule_counts(store: ox.Store) -> dict[tuple[str, str], dict[str, int]]:
+    """(document, rule id) → {"passed", "failed", "skipped"} as counted at ingest."""
+    return {(_document(s["g"].value), s["rule"].value.rsplit("/", 1)[-1]):
+            {k: int(s[k].value) for k in ("passed", "failed", "skipped")} for s in store.query(SUMMARY_QUERY)}
 
 
 def shacl_report(store: ox.Store) -> tuple[bool, str]:
@@ -118,12 +150,3 @@ def _shacl_lines(results) -> list[str]:
       ?r a sh:ValidationResult . OPTIONAL {{ ?r sh:resultPath ?path }} OPTIONAL {{ ?r sh:resultMessage ?msg }}
       OPTIONAL {{ ?r sh:value ?value }} }} GROUP BY ?path ?msg ?value ORDER BY DESC(?n)"""
     return [f"  {row.n} × {row.path}: {row.msg} ({row.value})" for row in results.query(q)]
-
-
-def failed(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Rows that are findings (violated, not Info)."""
-    return [r for r in rows if r["status"] == "violated" and r["severity"] != "Info"]
-
-
-def as_decimal(text: str) -> Decimal | None:
-    return Decimal(text) if text else None
