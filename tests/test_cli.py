@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -120,3 +121,20 @@ def test_demo_ingests_samples_and_writes_turtle(runner, tmp_path, fake_parse, mo
     assert r.exit_code == 0, r.output
     assert (tmp_path / "exports" / "fundflow.ttl").stat().st_size > 1000
     assert find_samples(tmp_path / "data") == samples
+
+
+def test_ingest_of_a_folder_skips_its_notes(tmp_path):
+    from tests.conftest import SAMPLES
+
+    docs = tmp_path / "docs"
+    (docs / ".cache").mkdir(parents=True)
+    shutil.copy(SAMPLES / "anshan-center-2026-budget.txt", docs)
+    shutil.copy(SAMPLES / "README.md", docs / "README.md")
+    (docs / "LICENSE.txt").write_text("Licensed under …", encoding="utf-8")
+    (docs / ".cache" / "old.txt").write_text("x", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["ingest", str(docs), "--store", str(tmp_path / "s")])
+    assert r.exit_code == 0, r.output
+    assert "documents: 1 ok, 0 failed" in r.stdout
+    assert all(f"skipped {docs / n}" in r.stderr for n in ("README.md", "LICENSE.txt", ".cache/old.txt"))
+    named = CliRunner().invoke(cli, ["ingest", str(docs / "README.md"), "--store", str(tmp_path / "s")])
+    assert named.exit_code == 2 and "README.md" in named.output  # named directly, it is read (and refused)

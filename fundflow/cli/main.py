@@ -77,7 +77,10 @@ def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None) ->
     """Parse documents (files or folders) and replace their graphs in the store."""
     from fundflow.kg.ingest import collect_paths
 
-    files = collect_paths(paths)
+    skipped: list[Path] = []
+    files = collect_paths(paths, skipped)
+    for note in skipped:
+        click.echo(f"skipped {note}: a folder's notes, not a disclosure (name the file to read it)", err=True)
     if not files:
         raise FundflowError("no documents found", hint="give .txt/.md/.htm files or folders holding them")
     summary = with_store(store_dir, lambda store: ingest_with_progress(store, files, loader))

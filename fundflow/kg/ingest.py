@@ -5,6 +5,7 @@ reported (one line naming the file) and the batch goes on.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -48,15 +49,25 @@ class IngestSummary:
         return out
 
 
-def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
+# A folder's own notes, never a disclosure: skipped when a folder is walked (a file named directly is read).
+FOLDER_NOTES = re.compile(r"^(readme|license|licence|changelog|contributing|notice|authors)([._-].*)?$", re.IGNORECASE)
+
+
+def collect_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Path]:
     """Files as given, folders searched recursively for *.txt / *.md / *.htm(l) / *.pdf; sorted, unique.
 
-    A path that does not exist is kept so that ingesting it reports the error.
+    In folders, hidden files and a folder's notes (README.md, LICENSE …) are left out and
+    added to ``skipped``.  A path that does not exist is kept so that ingesting it reports the error.
     """
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
+            for f in sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES):
+                notes = FOLDER_NOTES.match(f.name) or any(part.startswith(".") for part in f.relative_to(p).parts)
+                if notes and skipped is not None:
+                    skipped.append(f)
+                if not notes:
+                    out.append(f)
         else:
             out.append(p)
     return list(dict.fromkeys(out))
