@@ -21,7 +21,7 @@ def store(samples_store_dir):
 
 
 def test_shipped_context_is_the_one_the_ontology_gives():
-    assert shipped_context() == build_context()  # regenerate with `python -m fundflow.kg.jsonld`
+    assert shipped_context() == build_context(), "the ontology changed: run `python -m fundflow.kg.jsonld`"
 
 
 def test_rdflib_reads_back_every_triple(store):
