@@ -74,6 +74,9 @@ def test_parse_one_document_without_a_store():
     direct = projects[projects["name"].str.contains("直达资金")]
     assert sorted(direct["amount"] / WAN) == [Decimal(1646), Decimal(2247), Decimal(30037), Decimal(124524)]
     assert set(direct["document"]) == {"shenyang-center-2024-budget.txt"} and direct["line"].notna().all()
+    by_level = projects.groupby("level")["amount"].sum()
+    assert (by_level["Central"] / WAN, by_level["Provincial"] / WAN) == (Decimal(126771), Decimal(31683))
+    assert direct["direct"].all()
 
 
 def test_errors_are_fundflow_errors(tmp_path):

@@ -120,6 +120,8 @@ def test_demo_ingests_samples_and_writes_turtle(runner, tmp_path, fake_parse, mo
     r = runner.invoke(cli, ["demo", "--store", str(tmp_path / "s"), "--out", str(tmp_path / "exports")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "exports" / "fundflow.ttl").stat().st_size > 1000
+    for name in ("fundflow.xlsx", "datapackage/datapackage.json", "datapackage/data/budget-lines.csv", "fundflow.jsonld"):
+        assert (tmp_path / "exports" / name).stat().st_size > 100, name
     assert find_samples(tmp_path / "data") == samples
 
 

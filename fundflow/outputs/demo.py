@@ -29,8 +29,19 @@ def export_turtle_step(store: ox.Store, out_dir: Path, echo: Callable[[str], Non
     echo(f"wrote {target}")
 
 
+def tables_step(store: ox.Store, out_dir: Path, echo: Callable[[str], None]) -> None:
+    """exports/fundflow.xlsx, exports/datapackage/ and exports/fundflow.jsonld: the store for other tools."""
+    from fundflow.outputs.datapackage import write_datapackage
+    from fundflow.outputs.sheets import write_xlsx
+
+    echo(f"wrote {write_xlsx(store, out_dir / 'fundflow.xlsx')}")
+    echo(f"wrote {write_datapackage(store, out_dir / 'datapackage')}")
+    export_store(store, "jsonld", out_dir / "fundflow.jsonld")
+    echo(f"wrote {out_dir / 'fundflow.jsonld'}")
+
+
 # Steps run by `fundflow demo` after the samples are ingested, in order.
-DEMO_STEPS: list[DemoStep] = [export_turtle_step, publish_step]
+DEMO_STEPS: list[DemoStep] = [export_turtle_step, publish_step, tables_step]
 
 
 def find_samples(start: Path | None = None) -> Path:

@@ -19,6 +19,7 @@ from typing import Any, Self
 
 import pyoxigraph as ox
 
+from fundflow.analysis.funding import assess_project
 from fundflow.checks.reconcile import reconcile
 from fundflow.core.errors import FundflowError, StoreError
 from fundflow.core.model import BudgetLine, Indicator, ParsedDocument, Project, TableIssue, TableTotal, ThreeCosts
@@ -196,7 +197,14 @@ class ParsedFile:
         return to_frame(columns, rows)
 
     def projects(self):
-        return self._frame(Project)
+        """Projects with where their money comes from (level, treasury, 直达资金), read from name and document."""
+        rows = []
+        for row, project in zip(self.records(Project), self.parsed.of(Project)):
+            f = assess_project(project, self.meta)
+            rows.append({**row, "level": f.level, "source": f.source_name, "direct": f.is_direct,
+                         "advance": f.is_advance, "purpose": f.purpose})
+        frame = self._frame(Project)
+        return to_frame([*frame.columns, "level", "source", "direct", "advance", "purpose"], rows)
 
     def budget_lines(self):
         return self._frame(BudgetLine)
