@@ -18,6 +18,7 @@ from fundflow.loaders.titles import money_unit, read_title, table_number, title_
 
 _WINDOW = 8  # lines above a grid that can belong to its title block
 _PROSE = re.compile(r"[，。；：:！？]")
+_DOCUMENT_TITLE = re.compile(r"(?:预算|决算)(?:公开|信息公开)?(?:情况说明)?$")
 _PAGE_NUMBER = re.compile(r"^[-—－]*\d{1,4}[-—－]*$|^第\d{1,4}页(?:共\d{1,4}页)?$|^\d{1,4}/\d{1,4}$")
 
 
@@ -37,9 +38,10 @@ def is_page_number(text: str) -> bool:
 
 
 def _fragment(text: str) -> bool:
-    """A line that may be the first half of a wrapped title: short, no prose, no unit or number line."""
+    """A line that may be the first half of a wrapped title: short, no prose, no unit or number line,
+    not the document's own title (``…2026年单位预算`` printed above the table's)."""
     t = compact(text)
-    return (0 < len(t) <= 40 and not is_page_number(text) and not read_title(text, True) and not th.is_number_line(text) and not money_unit(text)
+    return (0 < len(t) <= 40 and not is_page_number(text) and not _DOCUMENT_TITLE.search(t) and not read_title(text, True) and not th.is_number_line(text) and not money_unit(text)
             and not th.unit_name(text) and not _PROSE.search(t))
 
 

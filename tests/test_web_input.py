@@ -1,0 +1,162 @@
+"""Web pages read as the tables and text they show: a ``<table>`` as a grid of cells (its
+rowspan/colspan as merged cells) read by the grid loader, the text around it as lines.
+
+The pages are built here from the figures of a sample (鞍山 2026 表3 支出预算总表, typed from
+data/samples/anshan-center-2026-budget.txt); the records read from the page must equal those
+read from the sample's text.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fundflow.core.model import BudgetLine, NarrativeFact
+from fundflow.records.pipeline import parse_document
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSHAN = ROOT / "data" / "samples" / "anshan-center-2026-budget.txt"
+ZHENGZHOU = ROOT.parent / "shared" / "corpus" / "cities" / "zhengzhou_tdcbzx_2015_dept_budget_narrative.html"
+
+# 表3 支出预算总表 of the 鞍山 sample: code, name, 合计, 基本支出 小计, 人员经费, 公用经费, 项目支出
+TABLE3 = """\
+|合计|1,681.43|1,606.73|1,512.69|94.04|74.70
+208|社会保障和就业支出|206.21|206.21|203.24|2.97|
+20805|行政事业单位养老支出|198.91|198.91|195.94|2.97|
+2080502|事业单位离退休|6.31|6.31|3.34|2.97|
+2080505|机关事业单位基本养老保险缴费支出|162.26|162.26|162.26||
+2080506|机关事业单位职业年金缴费支出|30.34|30.34|30.34||
+20808|抚恤|7.30|7.30|7.30||
+2080802|伤残抚恤|7.30|7.30|7.30||
+210|卫生健康支出|1,309.94|1,235.24|1,144.17|91.07|74.70
+21011|行政事业单位医疗|74.81|74.81|74.81||
+2101102|事业单位医疗|74.10|74.10|74.10||
+2101199|其他行政事业单位医疗支出|0.71|0.71|0.71||
+21015|医疗保障管理事务|1,235.13|1,160.43|1,069.36|91.07|74.70
+2101505|医疗保障政策管理|68.40||||68.40
+2101550|事业运行|1,160.43|1,160.43|1,069.36|91.07|
+2101599|其他医疗保障管理事务支出|6.30||||6.30
+221|住房保障支出|165.28|165.28|165.28||
+22102|住房改革支出|165.28|165.28|165.28||
+2210201|住房公积金|121.70|121.70|121.70||
+2210203|购房补贴|43.58|43.58|43.58||"""
+
+HEAD = ("<tr><th rowspan='2'>科目编码</th><th rowspan='2'>科目<br>名称</th><th rowspan='2'>合计</th>"
+        "<th colspan='3'>基本支出</th><th rowspan='2'>项目支出</th></tr>"
+        "<tr><th>小计</th><th>人员经费</th><th>公用经费</th></tr>")
+
+
+def _rows(lines: list[str]) -> str:
+    return "".join("<tr>" + "".join(f"<td>{c}</td>" for c in line.split("|")) + "</tr>" for line in lines)
+
+
+def _page(tables: str, extra: str = "") -> str:
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>鞍山市医疗保障事务服务中心2026年单位预算-政务公开</title>"
+            "</head><body><div class='nav'><a href='/'>首页</a> &gt; <a href='/ys'>预算公开</a></div>"
+            "<h1>鞍山市医疗保障事务服务中心2026年单位预算</h1>" + extra + tables +
+            "<div class='footer'>主办单位：鞍山市医疗保障局</div></body></html>")
+
+
+def _table3(body: list[str], caption: bool = True) -> str:
+    title = "<p>支出预算总表</p><p>表3</p>" if caption else ""
+    return (title + "<p>单位名称：鞍山市医疗保障事务服务中心</p><p style='text-align:right'>单位：万元</p>"
+            f"<table border='1'>{HEAD}{_rows(body)}</table>")
+
+
+def _lines(parsed, table: str = "表3") -> set[tuple]:
+    return {(b.code, b.name, b.amount_type, b.amount) for b in parsed.of(BudgetLine) if b.table == table}
+
+
+@pytest.fixture(scope="module")
+def from_text():
+    return parse_document(ANSHAN)
+
+
+def test_a_table_of_a_web_page_reads_as_the_same_records_as_the_text(tmp_path, from_text):
+    page = tmp_path / "anshan.html"
+    page.write_text(_page(_table3(TABLE3.splitlines())), encoding="utf-8")
+    parsed = parse_document(page)
+    assert parsed.source.format == "html" and parsed.loader == "grid"
+    assert parsed.meta.fiscal_year == 2026 and parsed.meta.kind == "budget" and parsed.meta.scope == "unit"
+    (t,) = parsed.tables
+    assert (t.kind, t.number, t.money_unit) == ("expenditure", "3", "万元")
+    assert t.columns == ("科目编码", "科目名称", "合计", "基本支出/小计", "基本支出/人员经费", "基本支出/公用经费", "项目支出")
+    got = _lines(parsed)
+    assert got == _lines(from_text)
+    assert ("210", "卫生健康支出", "Total", 13099400) in {(c, n, a, int(v)) for c, n, a, v in got}
+    # a record points at the document line of its table row, and that line holds its cells
+    line = next(b for b in parsed.of(BudgetLine) if b.code == "2101505" and b.amount_type == "Total")
+    assert parsed.source.lines[line.ref.first_line - 1].startswith("2101505\t医疗保障政策管理\t68.40")
+
+
+def test_a_table_split_over_two_with_the_header_repeated_is_joined(tmp_path, from_text):
+    rows = TABLE3.splitlines()
+    page = tmp_path / "anshan-split.html"
+    page.write_text(_page(_table3(rows[:15]) + _table3(rows[15:])), encoding="utf-8")
+    parsed = parse_document(page)
+    assert len(parsed.tables) == 1 and len(parsed.tables[0].rows) == 20
+    assert _lines(parsed) == _lines(from_text)
+
+
+def test_the_text_around_the_tables_is_read_as_narrative(tmp_path):
+    prose = "<p>2026年收入预算1,681.43万元，支出预算1,681.43万元。</p>"
+    page = tmp_path / "anshan-prose.html"
+    page.write_text(_page(_table3(TABLE3.splitlines()), prose), encoding="utf-8")
+    parsed = parse_document(page)
+    assert "2026年收入预算1,681.43万元，支出预算1,681.43万元。" in parsed.source.lines
+    assert any(f.amount == 16814300 for f in parsed.of(NarrativeFact))
+
+
+def test_layout_tables_around_the_data_are_read_as_text(tmp_path, from_text):
+    inner = _table3(TABLE3.splitlines())
+    page = tmp_path / "anshan-layout.html"
+    page.write_text(_page(f"<table><tr><td><a href='/'>返回</a></td><td>{inner}</td></tr></table>"), encoding="utf-8")
+    parsed = parse_document(page)
+    assert len(parsed.source.grids) == 1 and _lines(parsed) == _lines(from_text)
+
+
+def test_the_narrative_budget_page_of_the_corpus_is_read():
+    if not ZHENGZHOU.exists():
+        pytest.fail(f"{ZHENGZHOU} is missing: the shared corpus sits beside the project")
+    parsed = parse_document(ZHENGZHOU)
+    assert parsed.source.format == "html" and not parsed.source.grids
+    assert parsed.meta.fiscal_year == 2015 and parsed.meta.kind == "budget"
+    # 2015年收入预算共安排国库拨款资金923.1961万元 (four decimals, read by hand)
+    assert any(f.amount == 9231961 for f in parsed.of(NarrativeFact))
+    assert not any("<" in line for line in parsed.source.lines)  # markup is not text
+
+
+def test_positioned_text_is_put_back_into_lines_and_read_as_a_table(tmp_path, from_text):
+    """A page that places every cell with left/top (as PDF converters write it) reads like the
+    same table printed by ``pdftotext -layout``."""
+    lefts = [20, 110, 420, 520, 620, 720, 820]  # px; right edges of the figures line up per column
+    frags = []
+
+    def put(top: int, left: int, text: str, right: bool = False) -> None:
+        x = left + 80 - len(text) * 6 if right else left
+        frags.append(f"<div style='position:absolute;left:{x}px;top:{top}px;font-size:12px'>{text}</div>")
+
+    put(10, 300, "支出预算总表")
+    put(20, 20, "表3")
+    put(30, 20, "单位名称：鞍山市医疗保障事务服务中心")
+    put(30, 760, "单位：万元")
+    top = 60
+    for i, word in enumerate(["科目编码", "科目名称", "合计", "", "基本支出", "", "项目支出"]):
+        if word:
+            put(top, lefts[i] + 40 - len(word) * 6, word)
+    top += 18
+    for i, word in ((3, "小计"), (4, "人员经费"), (5, "公用经费")):
+        put(top, lefts[i] + 40 - len(word) * 6, word)
+    for line in TABLE3.splitlines():
+        top += 18
+        for i, cell in enumerate(line.split("|")):
+            if cell:
+                put(top, lefts[i], cell, right=i >= 2)
+    page = tmp_path / "positioned.html"
+    page.write_text(_page("<div style='position:relative'>" + "".join(frags) + "</div>"), encoding="utf-8")
+    parsed = parse_document(page)
+    header = next(line for line in parsed.source.lines if "科目编码" in line)
+    assert header.split() == ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
+    row = next(line for line in parsed.source.lines if line.lstrip().startswith("2080505"))
+    assert row.split() == ["2080505", "机关事业单位基本养老保险缴费支出", "162.26", "162.26", "162.26"]
+    assert parsed.loader == "layout" and _lines(parsed) == _lines(from_text)
