@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.anshan import TABLE3
 
 from fundflow.core.model import BudgetLine, NarrativeFact
 from fundflow.records.pipeline import parse_document
@@ -17,29 +18,6 @@ from fundflow.records.pipeline import parse_document
 ROOT = Path(__file__).resolve().parents[1]
 ANSHAN = ROOT / "data" / "samples" / "anshan-center-2026-budget.txt"
 ZHENGZHOU = ROOT.parent / "shared" / "corpus" / "cities" / "zhengzhou_tdcbzx_2015_dept_budget_narrative.html"
-
-# 表3 支出预算总表 of the 鞍山 sample: code, name, 合计, 基本支出 小计, 人员经费, 公用经费, 项目支出
-TABLE3 = """\
-|合计|1,681.43|1,606.73|1,512.69|94.04|74.70
-208|社会保障和就业支出|206.21|206.21|203.24|2.97|
-20805|行政事业单位养老支出|198.91|198.91|195.94|2.97|
-2080502|事业单位离退休|6.31|6.31|3.34|2.97|
-2080505|机关事业单位基本养老保险缴费支出|162.26|162.26|162.26||
-2080506|机关事业单位职业年金缴费支出|30.34|30.34|30.34||
-20808|抚恤|7.30|7.30|7.30||
-2080802|伤残抚恤|7.30|7.30|7.30||
-210|卫生健康支出|1,309.94|1,235.24|1,144.17|91.07|74.70
-21011|行政事业单位医疗|74.81|74.81|74.81||
-2101102|事业单位医疗|74.10|74.10|74.10||
-2101199|其他行政事业单位医疗支出|0.71|0.71|0.71||
-21015|医疗保障管理事务|1,235.13|1,160.43|1,069.36|91.07|74.70
-2101505|医疗保障政策管理|68.40||||68.40
-2101550|事业运行|1,160.43|1,160.43|1,069.36|91.07|
-2101599|其他医疗保障管理事务支出|6.30||||6.30
-221|住房保障支出|165.28|165.28|165.28||
-22102|住房改革支出|165.28|165.28|165.28||
-2210201|住房公积金|121.70|121.70|121.70||
-2210203|购房补贴|43.58|43.58|43.58||"""
 
 HEAD = ("<tr><th rowspan='2'>科目编码</th><th rowspan='2'>科目<br>名称</th><th rowspan='2'>合计</th>"
         "<th colspan='3'>基本支出</th><th rowspan='2'>项目支出</th></tr>"

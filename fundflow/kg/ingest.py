@@ -20,7 +20,7 @@ from fundflow.kg.iris import graph_iri
 from fundflow.kg.mapper import records_to_triples
 from fundflow.kg.store import load_reference_graphs, relink_units, replace_document
 
-SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf")
+SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf", ".xlsx")
 
 
 @dataclass
@@ -54,7 +54,7 @@ FOLDER_NOTES = re.compile(r"^(readme|license|licence|changelog|contributing|noti
 
 
 def collect_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Path]:
-    """Files as given, folders searched recursively for *.txt / *.md / *.htm(l) / *.pdf; sorted, unique.
+    """Files as given, folders searched recursively for *.txt / *.md / *.htm(l) / *.pdf / *.xlsx; sorted, unique.
 
     In folders, hidden files and a folder's notes (README.md, LICENSE …) are left out and
     added to ``skipped``.  A path that does not exist is kept so that ingesting it reports the error.

@@ -2,7 +2,7 @@
 
 Reads the bytes once, checks them (empty, too large), tells the format from the bytes
 (``sniff``, never the file name) and hands them to that format's reader: a PDF to
-``pdf.reader``, a web page to ``html.reader``, anything else is decoded as text
+``pdf.reader``, a web page to ``html.reader``, a workbook to ``xlsx.reader``, anything else is decoded as text
 (``encoding``).  Formats that hold no text to read (pictures, Office 97-2003 files, Word
 documents, other archives) are named in the error.  Raises ``DocumentError`` naming the
 file and what to do.
@@ -20,6 +20,7 @@ from fundflow.loaders.encoding import decode_text
 from fundflow.loaders.html.reader import read_html
 from fundflow.loaders.pdf.reader import read_pdf
 from fundflow.loaders.sniff import sniff
+from fundflow.loaders.xlsx.reader import read_xlsx
 
 MAX_BYTES = 200 * 1024 * 1024
 _UNREAD = {  # formats recognised but not read: what the file is, what to do
@@ -58,6 +59,8 @@ def read_document(path: str | Path) -> SourceDocument:
         return read_pdf(p, data)
     if fmt == "html":
         return read_html(p, data)
+    if fmt == "xlsx":
+        return read_xlsx(p, data)
     if fmt in _UNREAD:
         message, hint = _UNREAD[fmt]
         raise DocumentError(message, file=p.name, hint=hint)

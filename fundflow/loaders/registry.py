@@ -48,8 +48,8 @@ def choose(doc: SourceDocument, forced: str | None = None) -> Loader:
         return GridLoader()  # a format that marks out its tables' cells is read by those cells
     scored = sorted(((cls().detect(doc), name) for name, cls in _LOADERS.items()), reverse=True)
     best, name = scored[0] if scored else (0.0, "")
-    if best <= 0 and doc.format == "html":
-        return GridLoader()  # a web page of text and no tables: its narrative is read, it has no tables
+    if best <= 0 and doc.format in ("html", "xlsx"):
+        return GridLoader()  # a page or workbook of text and no tables: its narrative is read, it has no tables
     if best <= 0:
         tried = ", ".join(f"{n} ({s:.2f})" for s, n in scored)
         raise LayoutError("no loader recognises this layout (no budget tables found)", file=doc.name,
