@@ -32,7 +32,8 @@ _REF = re.compile(r"^(?:(?P<table>\S+) )?(?P<doc>[^\s:]+):(?:p\d+:)?L(?P<first>\
 
 
 def _side(refs: list[SourceRef]) -> list[dict[str, Any]]:
-    return [{"table": r.table, "first_line": r.first_line, "last_line": r.last_line} for r in refs]
+    return [{"table": r.table, "first_line": r.first_line, "last_line": r.last_line, "document": r.document}
+            for r in refs]
 
 
 def _parse_refs(text: str) -> list[dict[str, Any]]:
@@ -80,17 +81,38 @@ def _finding_row(f: Finding, units: dict[str, str | None]) -> dict[str, Any]:
                     (f.expected, f.actual, f.difference), _side(list(f.left)), _side(list(f.right)), f.measure)
 
 
+def flow_findings(store) -> list[Finding]:
+    """Conservation of money over the store's flow graph (every document, every period; held checks included)."""
+    from fundflow.checks.conservation import check_flows
+    from fundflow.outputs.flowgraph import build_flow_graph
+
+    return check_flows(build_flow_graph(store), include_held=True)
+
+
+def _counts(checked: list[Finding], counts: dict[tuple[str, str], dict[str, int]]) -> None:
+    for doc in sorted({f.document for f in checked}):
+        for rule, n in rule_counts([f for f in checked if f.document == doc]).items():
+            counts[doc, rule] = n
+
+
 def _from_files(files: tuple[str, ...]) -> tuple[list[dict], dict, dict[str, tuple[str, ...]]]:
-    """Parse and reconcile documents directly → (rows, counts per (document, rule), lines per document)."""
+    """Parse and reconcile documents directly → (rows, counts per (document, rule), lines per document).
+
+    The flows are checked in a store in memory (conservation needs every document's flows at once).
+    """
+    import pyoxigraph as ox
+
+    from fundflow.kg.ingest import ingest_paths
     from fundflow.records.pipeline import parse_document
 
     docs = [parse_document(f) for f in files]
     units = {d.source.name: d.meta.money_unit for d in docs}
     checked = [x for d in docs for x in reconcile(d, include_held=True)] + reconcile_across(docs, include_held=True)
+    memory = ox.Store()
+    ingest_paths(memory, [Path(f) for f in files], report=lambda _m: None)
+    checked += flow_findings(memory)
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for doc in sorted({f.document for f in checked}):
-        for rule, n in rule_counts([f for f in checked if f.document == doc]).items():
-            counts[doc, rule] = n
+    _counts(checked, counts)
     rows = [_finding_row(f, units) for f in checked if f.status != "held"]
     return rows, counts, {d.source.name: d.source.lines for d in docs}
 
@@ -101,7 +123,7 @@ def _from_store(store_dir: str | None, no_shacl: bool) -> tuple[list[dict], dict
 
     store = open_store(store_dir, create=False)
     try:
-        stored, counts = read_findings(store), read_rule_counts(store)
+        stored, counts, flows = read_findings(store), read_rule_counts(store), flow_findings(store)
         shacl = None if no_shacl else shacl_report(store)
     finally:
         del store
@@ -109,6 +131,8 @@ def _from_store(store_dir: str | None, no_shacl: bool) -> tuple[list[dict], dict
     rows = [make_row(r["document"], r["rule"], STATUS.get(r["status"], r["status"]), r["message"], r["unit"] or None,
                      (dec(r["expected"]), dec(r["actual"]), dec(r["difference"])),
                      _parse_refs(r["left"]), _parse_refs(r["right"]), r["measure"] or "yuan") for r in stored]
+    _counts(flows, counts)
+    rows += [_finding_row(f, {}) for f in flows if f.status != "held"]
     return rows, counts, shacl
 
 
@@ -165,7 +189,9 @@ def run_validate(files: tuple[str, ...], store_dir: str | None, fmt: str, no_sha
 def sides(row: dict[str, Any]) -> str:
     """``表7 L464 ↔ 说明 L198``: where each side of a finding is printed."""
     def one(side: list[dict[str, Any]]) -> str:
-        return ", ".join(f"{s['table'] or ''} L{s['first_line']}".strip() for s in side)
+        here = row["document"]
+        return ", ".join((f"{s['document']} " if s.get("document") not in (None, here) else "")
+                         + f"{s['table'] or ''} L{s['first_line']}".strip() for s in side)
     left, right = one(row["expected_at"]), one(row["actual_at"])
     return f"{left} ↔ {right}" if left and right else left or right
 

@@ -1,0 +1,95 @@
+"""Conservation of money at every node of the flow graph, per period, as findings of `validate`."""
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+from mapgraph import REF, flow_graph
+
+from fundflow.analysis.flows import FlowGraph, OrgTotal, Period
+from fundflow.checks.conservation import check_flows
+from fundflow.cli.main import cli
+from fundflow.kg.ingest import ingest_paths
+from fundflow.outputs.flowgraph import build_flow_graph
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+W = Decimal(10000)
+
+
+def _rules(findings):
+    return sorted(f.rule for f in findings)
+
+
+def test_a_balanced_graph_has_no_findings():
+    assert check_flows(flow_graph()) == []
+
+
+def test_a_unit_receiving_more_than_it_spends_is_a_finding_with_both_sides():
+    g = flow_graph()
+    low = OrgTotal("u", Period(2024), 200000 * W, "city-2024.txt", REF)
+    found = check_flows(replace(g, totals=(low,)))
+    assert _rules(found) == ["F01"]
+    f = found[0]
+    assert (f.expected, f.actual, f.difference) == (200000 * W, 209551 * W, 9551 * W)
+    assert f.left == (REF,) and f.right == (REF,) and "another unit" in f.message
+
+
+def test_a_treasury_passing_on_more_than_it_receives_is_a_finding():
+    g = flow_graph()
+    edges = tuple(replace(e, amount=e.amount - W) if (e.source, e.target) == ("c", "p") else e for e in g.edges)
+    found = check_flows(replace(g, edges=edges))
+    assert _rules(found) == ["F02"]
+    assert "某省财政" in found[0].message and found[0].difference == W
+
+
+def test_a_department_total_is_the_sum_of_its_units():
+    g = flow_graph()
+    period = Period(2024)
+    dept = OrgTotal("d", period, 209000 * W, "city-2024.txt", REF)
+    found = check_flows(replace(g, totals=g.totals + (dept,)))
+    assert "F03" in _rules(found)
+    f = next(x for x in found if x.rule == "F03")
+    assert (f.expected, f.actual) == (209000 * W, 209551 * W)
+
+
+def test_periods_are_checked_apart():
+    a, b = flow_graph(year=2023, suffix="-2023"), flow_graph(year=2024)
+    both = FlowGraph({**a.nodes, **b.nodes}, a.edges + b.edges, a.totals + b.totals)
+    assert check_flows(both) == []  # summed over the two years the unit would receive twice its total
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    where = tmp_path_factory.mktemp("samples")
+    store = ox.Store(str(where))
+    assert not ingest_paths(store, sorted(SAMPLES.glob("*.txt")), report=lambda _m: None).failed
+    del store
+    return where
+
+
+def test_shenyang_2019_projects_attributed_to_the_bureau_against_its_by_unit_table(samples):
+    found = check_flows(build_flow_graph(ox.Store.read_only(str(samples))))
+    f = next(x for x in found if x.rule == "F01" and "沈阳市医疗保障局本级" in x.message)
+    # 部门公开表10: 本级 合计 1,249.11 (基本 1,243.11 + 项目 6.00); 部门公开表8 puts all ten projects,
+    # 2,384.56, under 本级, so 1,243.11 + 2,384.56 flows in
+    assert f.expected == Decimal("1249.11") * W and f.actual == (Decimal("1243.11") + Decimal("2384.56")) * W
+    assert f.left[0].table == "表10" and any(r.table == "表8" for r in f.right)
+    center = next(x for x in found if x.rule == "F01" and "沈阳市医疗保障事务服务中心 2019" in x.message)
+    assert center.expected == Decimal("5645.64") * W  # 表10: 中心 5,645.64, of which 项目 2,378.56 in no flow
+    assert not [x for x in found if x.rule in ("F02", "F03")]  # 表10: 6,894.75 = 1,249.11 + 5,645.64
+
+
+def test_validate_reports_conservation_with_lines(samples):
+    out = CliRunner().invoke(cli, ["validate", "--store", str(samples), "--no-shacl"])
+    assert out.exit_code == 1
+    lines = out.output.splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("FAIL F01") and "沈阳市医疗保障局本级" in line)
+    assert "表10 shenyang-bureau-2019-budget.txt:L2324" in lines[k + 1] and "表8" in lines[k + 2]
+
