@@ -32,8 +32,7 @@ _REF = re.compile(r"^(?:(?P<table>\S+) )?(?P<doc>[^\s:]+):(?:p\d+:)?L(?P<first>\
 
 
 def _side(refs: list[SourceRef]) -> list[dict[str, Any]]:
-    return [{"table": r.table, "first_line": r.first_line, "last_line": r.last_line, "document": r.document}
-            for r in refs]
+    return [{"table": r.table, "first_line": r.first_line, "last_line": r.last_line} for r in refs]
 
 
 def _parse_refs(text: str) -> list[dict[str, Any]]:
@@ -189,9 +188,7 @@ def run_validate(files: tuple[str, ...], store_dir: str | None, fmt: str, no_sha
 def sides(row: dict[str, Any]) -> str:
     """``表7 L464 ↔ 说明 L198``: where each side of a finding is printed."""
     def one(side: list[dict[str, Any]]) -> str:
-        here = row["document"]
-        return ", ".join((f"{s['document']} " if s.get("document") not in (None, here) else "")
-                         + f"{s['table'] or ''} L{s['first_line']}".strip() for s in side)
+        return ", ".join(f"{s['table'] or ''} L{s['first_line']}".strip() for s in side)
     left, right = one(row["expected_at"]), one(row["actual_at"])
     return f"{left} ↔ {right}" if left and right else left or right
 
