@@ -38,27 +38,29 @@ def _key(b: BudgetLine) -> str:
 def check_rows(ck: Checker) -> None:
     """R01–R03: in each row, the total column = Σ its part columns."""
     for label, lines in _by_table(ck).items():
-        rows: dict[tuple[str, str], dict[str, BudgetLine]] = defaultdict(dict)
-        for b in lines:
-            rows[(b.code_scheme, b.code)][_key(b)] = b
+        rows: dict[tuple[str, str, str, int], dict[str, BudgetLine]] = defaultdict(dict)
+        for b in lines:  # rows without a code are told apart by their unit and line
+            rows[(b.code_scheme, b.code, b.unit_name or "", 0 if b.code else b.ref.first_line)][_key(b)] = b
         step = ck.table_step(label)
-        for (_, code), cols in rows.items():
+        for (_, code, unit, _line), cols in rows.items():
             for rule, total, parts, fund_scoped in row_identities():
-                _row_identity(ck, rule, label, code, cols, total, parts, fund_scoped, step)
+                _row_identity(ck, rule, f"{label} row {code or unit or '合计'}", cols, total, parts, fund_scoped, step)
 
 
-def _row_identity(ck, rule, label, code, cols, total, parts, fund_scoped, step) -> None:
+def _row_identity(ck, rule, row, cols, total, parts, fund_scoped, step) -> None:
+    """``total`` = Σ ``parts`` in one row.  A part ``X/*`` stands for every column under X; parts
+    a table does not print are left out, but the first part (the identity's anchor) must be
+    printed: without it the identity is another table's."""
     funds = {k.partition("/")[2] for k in cols} if fund_scoped else {""}
     for fund in funds:
         suffix = "/" + fund if fund else ""
         head = cols.get(total + suffix)
-        if parts[0].endswith("/*"):
-            terms = [b for k, b in cols.items() if k.startswith(parts[0][:-1])]
-        else:
-            terms = [cols[p + suffix] for p in parts if p + suffix in cols]
-        if head is None or len(terms) < 2 and not parts[0].endswith("/*") or not terms:
+        found = [[b for k, b in cols.items() if k.startswith(p[:-1])] if p.endswith("/*")
+                 else [cols[p + suffix]] if p + suffix in cols else [] for p in parts]
+        terms = [b for group in found for b in group]
+        if head is None or not found[0] or len(terms) < 2 and not parts[0].endswith("/*"):
             continue
-        what = f"{label} row {code or '合计'}: {total} = {' + '.join(_key(t) for t in terms)}"
+        what = f"{row}: {total} = {' + '.join(_key(t) for t in terms)}"
         ck.compare(rule, what, head.amount, sum((t.amount for t in terms), ZERO),
                    terms_tolerance(step, len(terms)), [head.ref], [t.ref for t in terms],
                    ambiguous=head.ambiguous or any(t.ambiguous for t in terms))

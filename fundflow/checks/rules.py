@@ -129,7 +129,7 @@ class Checker:
         diff = actual - expected
         holds = abs(diff) <= tol
         status = "held" if holds else ("skipped" if ambiguous else "violated")
-        fmt = _wan if unit == "万元" else (lambda x: f"{x}{unit}")
+        fmt = in_wan if unit == "万元" else (lambda x: f"{x}{unit}")
         msg = f"{what}: printed {fmt(expected)}, recomputed {fmt(actual)} (difference {fmt(diff)})"
         if ambiguous and not holds:
             msg += "; not evidence: a figure's column placement is ambiguous"
@@ -138,6 +138,6 @@ class Checker:
         return holds
 
 
-def _wan(amount: Decimal) -> str:
+def in_wan(amount: Decimal) -> str:
     """Yuan → a short 万元 string for messages."""
     return f"{(amount / 10000).quantize(Decimal('0.01')):,} 万元"

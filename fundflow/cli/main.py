@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from fundflow.cli.check import check
 from fundflow.cli.publish import catalog, push, serve
 from fundflow.cli.support import (
     FundflowGroup,
@@ -259,7 +260,7 @@ def validate(files: tuple[str, ...], store_dir: str | None, fmt: str, output: st
     sys.exit(code)
 
 
-for command in (catalog, serve, push):
+for command in (catalog, serve, push, check):
     cli.add_command(command)
 
 

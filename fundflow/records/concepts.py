@@ -56,11 +56,17 @@ def terms() -> tuple[Term, ...]:
 
 
 def term_of(segment: str) -> Term | None:
-    """One header cell → the longest vocabulary term it contains, or None."""
+    """One header cell → the longest vocabulary term it contains, or None.
+
+    A scope term (``本年支出``) only says where the cell stands; when the cell also names what
+    it counts (``本年支出合计``: a 合计), that term is the cell's meaning.  A one-character term
+    (``款``, ``项``: the code columns 类/款/项) is the whole cell or nothing: ``专户拨款`` is no 款.
+    """
     text = _OF_WHICH.sub("", compact(segment))
     if not text:
         return None
-    return next((t for t in terms() if t.term in text), None)
+    found = [t for t in terms() if (t.term in text if len(t.term) > 1 else t.term == text)]
+    return next((t for t in found if t.kind != "scope"), found[0] if found else None)
 
 
 def _compose(path: list[Term], revenue: bool) -> str:

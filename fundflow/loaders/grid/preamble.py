@@ -93,10 +93,11 @@ def lines_above(doc: SourceDocument, after: int, before: int, furniture: frozens
 
 def running_lines(doc: SourceDocument) -> frozenset[str]:
     """Lines printed on many pages (a running header or footer): on three pages or more and a
-    quarter of them."""
+    quarter of them.  A table's own caption line (``单位：万元``, ``单位名称：…``) repeated above
+    every table is not furniture."""
     pages: dict[str, set[int | None]] = {}
     for n, text in enumerate(doc.lines, start=1):
-        if (t := compact(text)) and len(t) <= 60:
+        if (t := compact(text)) and len(t) <= 60 and not (money_unit(t) or th.unit_name(t)):
             pages.setdefault(t, set()).add(doc.page_of(n))
     total = max(1, len(doc.page_starts))
     return frozenset(t for t, on in pages.items() if len(on) >= 3 and len(on) * 4 >= total)
