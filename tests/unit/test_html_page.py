@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import lxml.html
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from fundflow.core.errors import DocumentError
+from fundflow.loaders.document import read_document
 from fundflow.loaders.html.page import HtmlTable, read_page, table_grid
 from fundflow.loaders.html.positioned import Fragment, render_fragments
 
@@ -86,3 +90,22 @@ def test_fragments_of_one_word_join_and_columns_keep_their_place():
     assert lines[0].split() == ["项目支出", "12.50"]  # 项目 ends where 支出 begins: one word
     assert lines[1].split() == ["合计", "99.00"]  # tops one pixel apart: one line
     assert lines[0].index("12.50") == lines[1].index("99.00") == 20  # left 100px in half-em (5px) steps
+
+
+_PIECES = ["<table>", "</table>", "<tr>", "</tr>", "<td rowspan='2'>", "<td colspan='0'>", "<td colspan='x'>", "<td>",
+           "</td>", "<th rowspan='-3'>", "<p>", "</p>", "<br>", "<a href='a.pdf'>", "</a>", "<img src='s.jpg'>",
+           "<div style='position:absolute;left:10px;top:5px'>", "</div>", "<script>", "</script>", "<!--", "-->",
+           "合计", "1,234.50", "万元", "2026年部门预算", "&nbsp;", "&#0;", "<", ">", "\n", "\x00"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60))
+def test_any_markup_reads_or_fails_in_one_line(tmp_path_factory, pieces):
+    path = tmp_path_factory.mktemp("html") / "page.html"
+    path.write_text("<html><body>" + "".join(pieces), encoding="utf-8")
+    try:
+        doc = read_document(path)
+    except DocumentError as err:
+        assert "\n" not in str(err) and "page.html" in str(err)
+    else:
+        assert doc.format == "html" and all(len(set(map(len, g.rows))) <= 1 for g in doc.grids)
