@@ -83,8 +83,10 @@ def table_issues(parsed: ParsedDocument) -> Counter:
 
 
 def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
-                    base: str = vocab.DEFAULT_BASE) -> tuple[ParsedDocument, int]:
+                    base: str = vocab.DEFAULT_BASE, warn: Callable[[str], None] = print) -> tuple[ParsedDocument, int]:
     """Parse one file and replace its named graph → (parsed document, triples written).
+
+    A copy of a stored document (``kg.duplicates``) is kept once: ``warn`` gets one line naming both.
 
     Raises ``FundflowError`` subclasses (one-line, naming the file) when it cannot be read.
     """
@@ -99,6 +101,12 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
     from fundflow.kg.findings import findings_graph_triples  # reconciliation findings: their own named graph
 
     findings_graph, findings = findings_graph_triples(parsed, base)
+    from fundflow.kg.duplicates import keep_once  # the same document under another name is stored once
+
+    triples, copy_of = keep_once(store, parsed, triples, base)
+    if copy_of:
+        findings = []
+        warn(copy_of)
     replace_document(store, graph_iri(parsed.source.name, base), triples, base, {findings_graph: findings})
     return parsed, len(triples)
 
@@ -111,7 +119,7 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
     load_reference_graphs(store, base)
     for path in paths:
         try:
-            parsed, n = ingest_document(store, path, loader, base)
+            parsed, n = ingest_document(store, path, loader, base, warn=report)
         except FundflowError as err:
             summary.failed.append(str(path))
             report(f"error: {err}")

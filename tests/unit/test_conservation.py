@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
@@ -16,10 +15,8 @@ from mapgraph import REF, flow_graph
 from fundflow.analysis.flows import FlowGraph, OrgTotal, Period
 from fundflow.checks.conservation import check_flows
 from fundflow.cli.main import cli
-from fundflow.kg.ingest import ingest_paths
 from fundflow.outputs.flowgraph import build_flow_graph
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 W = Decimal(10000)
 
 
@@ -65,17 +62,8 @@ def test_periods_are_checked_apart():
     assert check_flows(both) == []  # summed over the two years the unit would receive twice its total
 
 
-@pytest.fixture(scope="module")
-def samples(tmp_path_factory):
-    where = tmp_path_factory.mktemp("samples")
-    store = ox.Store(str(where))
-    assert not ingest_paths(store, sorted(SAMPLES.glob("*.txt")), report=lambda _m: None).failed
-    del store
-    return where
-
-
-def test_shenyang_2019_projects_attributed_to_the_bureau_against_its_by_unit_table(samples):
-    found = check_flows(build_flow_graph(ox.Store.read_only(str(samples))))
+def test_shenyang_2019_projects_attributed_to_the_bureau_against_its_by_unit_table(samples_store_dir):
+    found = check_flows(build_flow_graph(ox.Store.read_only(str(samples_store_dir))))
     f = next(x for x in found if x.rule == "F01" and "沈阳市医疗保障局本级" in x.message)
     # 部门公开表10: 本级 合计 1,249.11 (基本 1,243.11 + 项目 6.00); 部门公开表8 puts all ten projects,
     # 2,384.56, under 本级, so 1,243.11 + 2,384.56 flows in
@@ -86,8 +74,8 @@ def test_shenyang_2019_projects_attributed_to_the_bureau_against_its_by_unit_tab
     assert not [x for x in found if x.rule in ("F02", "F03")]  # 表10: 6,894.75 = 1,249.11 + 5,645.64
 
 
-def test_validate_reports_conservation_with_lines(samples):
-    out = CliRunner().invoke(cli, ["validate", "--store", str(samples), "--no-shacl"])
+def test_validate_reports_conservation_with_lines(samples_store_dir):
+    out = CliRunner().invoke(cli, ["validate", "--store", str(samples_store_dir), "--no-shacl"])
     assert out.exit_code == 1
     line = next(x for x in out.output.splitlines() if x.startswith("failed  F01") and "沈阳市医疗保障局本级" in x)
     assert "(表10 L2324 ↔ 表8 L2049, " in line  # 本级's total in 表10; the first project it is given in 表8
