@@ -43,9 +43,9 @@ def _write_batch(folder: Path, copies: int, version: str) -> list[Path]:
     folder.mkdir(exist_ok=True)
     text = (SAMPLES / "anshan-center-2026-budget.txt").read_text(encoding="utf-8")
     paths = []
-    for i in range(copies):  # distinct files (distinct sha256 and graphs)
+    for i in range(copies):  # distinct documents (unit codes, sha256, graphs): copies of one are stored once
         p = folder / f"doc{i:02d}.txt"
-        p.write_text(text + f"\n附注 {i} {version}\n", encoding="utf-8")
+        p.write_text(text.replace("073002", f"9{i:05d}") + f"\n附注 {i} {version}\n", encoding="utf-8")
         paths.append(p)
     return paths
 
