@@ -77,3 +77,25 @@ def test_projects(gold, parsed):
     want = Counter((_compact(p["name"]), Decimal(p["amount_yuan"]), p.get("unit")) for p in gold["projects"])
     missing = want - have
     assert not missing, f"{sum(missing.values())} of {sum(want.values())} projects not found: {list(missing)[:3]}"
+
+
+# “三公”经费 as the documents print them (expected.json notes; 湖州市财政局 表07 read by hand)
+THREE_COSTS = {
+    "quanzhou_gaj_2026_dept_budget.pdf": (None, {"total": "1700.17", "abroad": "0", "reception": "16.32",
+                                                  "vehicle": "1683.85", "vehicle_purchase": "495.85",
+                                                  "vehicle_operation": "1188.00"}),
+    "wuxi_rsj_2026_dept_budget.pdf": (None, {"total": "61.40", "abroad": "0", "vehicle": "36.58",
+                                              "vehicle_purchase": "17.98", "vehicle_operation": "18.60",
+                                              "reception": "24.82", "meeting": "13.55", "training": "77.72"}),
+    "huzhou_czj_2026_dept_budget.pdf": ("湖州市财政局", {"total": "7.50", "abroad": "0", "vehicle": "3.50",
+                                                       "vehicle_purchase": "0", "vehicle_operation": "3.50",
+                                                       "reception": "4.00"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(THREE_COSTS))
+def test_three_costs_by_column(name, parsed):
+    from fundflow.core.model import ThreeCosts
+    unit, want = THREE_COSTS[name]
+    got = {r.item: r.amount for r in parsed(name).of(ThreeCosts) if r.unit_name == unit and r.year == 2026}
+    assert {k: got.get(k) for k in want} == {k: Decimal(v) * 10000 for k, v in want.items()}

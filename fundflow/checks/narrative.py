@@ -117,7 +117,7 @@ def candidates(ck: Checker, measure: str, qualifier: str = "") -> list[tuple[Dec
 def _three_costs(ck: Checker, item: str) -> list[tuple[Decimal, object]]:
     """三公 figures of the document's year; an item left empty under a printed total counts as zero."""
     year = ck.parsed.meta.fiscal_year
-    rows = [r for r in ck.parsed.of(ThreeCosts) if r.year in (year, None)]
+    rows = [r for r in ck.parsed.of(ThreeCosts) if r.year in (year, None) and r.unit_name is None]
     out: list[tuple[Decimal, object]] = [(r.amount, r) for r in rows if r.item == item]
     if not out:  # unless the item is missing because its column could not be decided
         out = [(Decimal(0), r) for r in rows if r.item == "total" and not ck.undecided(r.table)]

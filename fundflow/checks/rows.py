@@ -93,8 +93,8 @@ def check_three_costs(ck: Checker) -> None:
     """R13 合计 = 出国 + 车 + 接待; R14 车 = 购置 + 运行 — per table, year and basis."""
     groups: dict[tuple, dict[str, ThreeCosts]] = defaultdict(dict)
     for r in ck.parsed.of(ThreeCosts):
-        groups[(r.table, r.year, r.basis)][r.item] = r
-    for (table, year, basis), items in groups.items():
+        groups[(r.table, r.year, r.basis, r.unit_name)][r.item] = r
+    for (table, year, basis, unit), items in groups.items():
         step = ck.table_step(table)
         for rule, total, parts in (("R13", "total", ("abroad", "vehicle", "reception")),
                                    ("R14", "vehicle", ("vehicle_purchase", "vehicle_operation"))):
@@ -102,6 +102,6 @@ def check_three_costs(ck: Checker) -> None:
             present = [items[p] for p in parts if p in items]
             if head is None or not present or (len(present) < len(parts) and ck.undecided(table)):
                 continue  # missing cells are empty (zero) only when their total is printed and nothing was left undecided
-            what = f"{table} {year or ''} {basis}: {total} = {' + '.join(parts)}"
+            what = f"{table} {year or ''} {basis}{' ' + unit if unit else ''}: {total} = {' + '.join(parts)}"
             ck.compare(rule, what, head.amount, sum((p.amount for p in present), ZERO),
                        terms_tolerance(step, len(parts)), [head.ref], [p.ref for p in present])

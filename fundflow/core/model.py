@@ -212,7 +212,8 @@ class ThreeCosts:
     reception; with 会议费/培训费 columns also grand_total | meeting | training;
     ``operating_costs`` is 机关运行经费 printed beside the 三公 columns
     (Shanghai's 三公经费和机关运行经费预算表).  ``basis``: budget | actual.  ``year`` is the year the column
-    is for (e.g. 2023预算数 next to 2024预算数).
+    is for (e.g. 2023预算数 next to 2024预算数).  ``unit_name`` names the unit of a table printed
+    by unit; None for the document's own (合计) figures.
     """
 
     table: str
@@ -221,6 +222,7 @@ class ThreeCosts:
     item: str
     amount: Decimal
     ref: SourceRef
+    unit_name: str | None = None
 
 
 @dataclass(frozen=True)

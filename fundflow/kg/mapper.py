@@ -283,7 +283,7 @@ class DocumentMapper:
         self.add(n, FF("fiscalYear"), v.year(r.year) if r.year else None)
         self.add(n, FF("amount"), v.decimal(r.amount))
         self.add(n, FF("table"), v.text(r.table))
-        self.add(n, FF("unit"), self.unit(None, None))
+        self.add(n, FF("unit"), self.unit(None, r.unit_name))
         self.source(n, r.ref, i)
 
     def procurement(self, r: Procurement, i: int) -> None:

@@ -25,6 +25,7 @@ from fundflow.loaders.titles import kinds_where
 from fundflow.records import performance as indicators
 from fundflow.records import procurement, projects
 from fundflow.records import three_costs as threecosts
+from fundflow.records.aligned_three_costs import table_to_threecosts_aligned
 from fundflow.records.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
 from fundflow.records.meta import document_meta
 from fundflow.records.narrative import narrative_facts
@@ -66,7 +67,8 @@ def table_records(doc: SourceDocument, table: RawTable, hint: dict) -> list:
     if kind in PERFORMANCE_KINDS:
         return indicators.table_to_indicators(doc, table, hint)
     if kind == "three_costs":
-        return threecosts.table_to_threecosts(doc, table, hint)
+        aligned = table_to_threecosts_aligned(doc, table, hint)
+        return aligned if aligned is not None else threecosts.table_to_threecosts(doc, table, hint)
     if kind in PROCUREMENT_KINDS:
         return procurement.table_to_procurement(doc, table, hint)
     if kind in NOT_READ and any(is_amount(c) for row in table.rows for c in row.cells):

@@ -54,6 +54,24 @@ def item_of(label: str) -> str | None:
     return None
 
 
+def item_in(segment: str) -> str | None:
+    """A header cell → the item whose wording it contains (longest wording first), or None;
+    ``vehicle_parent`` for the 公务用车 group."""
+    t = _NUMBERING.sub("", compact(segment))
+    return next((item for printed, item in _wording() if _stem(printed) in t), None)
+
+
+def _stem(printed: str) -> str:
+    """``公务接待费`` → ``公务接待``: a wording without its 费 also names ``公务接待费支出``."""
+    t = compact(printed)
+    return t[:-1] if t.endswith("费") and len(t) > 3 else t
+
+
+def group_of(path: str, meta_hint: dict) -> tuple[int | None, str]:
+    """A column's header path → (year, basis) its group names, else the document's own."""
+    return _groups(compact(path), meta_hint)[0]
+
+
 def _groups(header_text: str, meta_hint: dict) -> list[tuple[int | None, str]]:
     """Header → [(year, basis)] per column group, in printed order."""
     out = []

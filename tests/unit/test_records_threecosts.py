@@ -69,7 +69,7 @@ def test_table_money_unit_wins_over_document_default():
 
 def test_item_wording():
     assert item_of("其中:（1）公务用车运行维护费") == "vehicle_operation"
-    assert item_of("3、公务用车购置及运行费") == "vehicle" and item_of("合    计") == "total" and item_of("会议费") == "other"
+    assert item_of("3、公务用车购置及运行费") == "vehicle" and item_of("合    计") == "total" and item_of("会议费") == "meeting" and item_of("培训费") == "training"
 
 
 def test_samples():
