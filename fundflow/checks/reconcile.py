@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fundflow.checks import narrative, tables
+from fundflow.checks import attribution, narrative, tables
 from fundflow.checks.rules import Checker, Finding
 from fundflow.checks.tables import budget_vs_final
 from fundflow.core.model import ParsedDocument
@@ -17,7 +17,7 @@ from fundflow.core.model import ParsedDocument
 def reconcile(parsed: ParsedDocument, include_held: bool = False) -> list[Finding]:
     """One document's records → the findings of every within-document rule."""
     checker = Checker(parsed)
-    for check in tables.CHECKS + narrative.CHECKS:
+    for check in tables.CHECKS + narrative.CHECKS + attribution.CHECKS:
         check(checker)
     return [f for f in checker.out if include_held or f.status != "held"]
 

@@ -14,7 +14,9 @@ from mapgraph import REF, flow_graph
 
 from fundflow.analysis.flows import FlowGraph, OrgTotal, Period
 from fundflow.checks.conservation import check_flows
+from fundflow.checks.reconcile import reconcile
 from fundflow.cli.main import cli
+from fundflow.core.model import BudgetLine, DocumentMeta, ParsedDocument, Project, SourceDocument
 from fundflow.outputs.flowgraph import build_flow_graph
 
 W = Decimal(10000)
@@ -82,3 +84,36 @@ def test_validate_reports_conservation_with_lines(samples_store_dir):
     counted = next(x for x in out.output.splitlines() if x.startswith("F03 "))
     assert counted.split()[1:4] == ["1", "0", "0"]  # 表10: 6,894.75 = 1,249.11 + 5,645.64 holds
 
+
+
+def _department_doc(benji_projects: Decimal, center_projects: Decimal) -> ParsedDocument:
+    """A department budget: 表10 gives 本级 and 中心 their 项目支出; 表8 lists two projects, both under 本级."""
+    src = SourceDocument("d.txt", "d.txt", "0" * 64, "utf-8", tuple("" for _ in range(60)))
+    meta = DocumentMeta("t", 2019, "budget", "department", "某局", (), "万元")
+    lines = [BudgetLine("表10", "expenditure", "", "function", "合计", "ProjectExpenditure", amount * W,
+                        src.ref(20 + k, 20 + k, "表10"), unit_name=unit)
+             for k, (unit, amount) in enumerate((("某局", benji_projects + center_projects), ("某局本级", benji_projects),
+                                                 ("某中心", center_projects)))]
+    projects = [Project("考核经费", 6 * W, src.ref(40, 41, "表8"), "表8", "某局本级"),
+                Project("采购经费", Decimal("2378.56") * W, src.ref(42, 43, "表8"), "表8", "某局本级")]
+    return ParsedDocument(src, "test", meta, (), tuple(lines + projects))
+
+
+def test_projects_against_the_by_unit_table():
+    found = [f for f in reconcile(_department_doc(Decimal(6), Decimal("2378.56"))) if f.rule == "F04"]
+    benji = next(f for f in found if "某局本级" in f.message)
+    assert (benji.expected, benji.actual) == (6 * W, Decimal("2384.56") * W)
+    assert "only 考核经费 6.00 add up to 6.00" in benji.message
+    assert [r.first_line for r in benji.left] == [21] and [r.first_line for r in benji.right] == [40, 42]
+    center = next(f for f in found if "某中心" in f.message)
+    assert (center.expected, center.actual) == (Decimal("2378.56") * W, 0)
+    agreed = reconcile(_department_doc(Decimal("2384.56"), Decimal(0)), include_held=True)
+    assert {f.status for f in agreed if f.rule == "F04"} == {"held"}
+
+
+def test_shenyang_2019_attribution_is_a_finding_at_ingest(samples_store_dir):
+    out = CliRunner().invoke(cli, ["validate", "--store", str(samples_store_dir), "--no-shacl"]).output
+    line = next(x for x in out.splitlines() if x.startswith("failed  F04") and "沈阳市医疗保障局本级" in x)
+    # 部门公开表10 L2338: 本级 项目支出 6.00; 表8 L2049: 定点医疗机构年终考核经费 6.00, the one project printed with 本级
+    assert "printed 6.00 万元, recomputed 2,384.56 万元" in line and "only 定点医疗机构年终考核经费 6.00" in line
+    assert "(表10 L2324 ↔ 表8 L2049, " in line
