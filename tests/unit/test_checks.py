@@ -106,4 +106,5 @@ def test_samples_give_the_genuine_findings_only(parsed_samples):
         ("shenyang-bureau-2019-budget.txt", "R04"),  # 部门公开表7 22102 基本支出 379.51 ≠ 293.87 + (blank)
         ("shenyang-bureau-2019-budget.txt", "R21"),  # 医疗卫生与计划生育支出 etc. in a 2019 document
         ("shenyang-center-2024-budget.txt", "R21"),  # 医疗卫生与计划生育支出 in the 2024 说明
+        ("shenyang-bureau-2019-budget.txt", "F04"),  # 部门公开表8 puts all ten projects under 本级; 表10: 本级 6.00
     }
