@@ -17,6 +17,8 @@ from fundflow.core.regions import provinces, region_named
 _YEAR = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[^\s，。、]{0,30}?)(?:单位|部门)?\s*(?:预\s*算|决\s*算)")
 _UNIT_CODE = re.compile(r"(?<![\d,.])(\d{6})\s*([\u4e00-\u9fff（）()]{2,40})(?:\s*-\s*(\d{6})\d{3})?")
 _REGION = re.compile(r"^((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?市)?(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)")
+_TITLED_ORG = re.compile(r"([\u4e00-\u9fff（）()]{4,30}?)20\d{2}年度?")
+_TEXT_MONEY = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(万元|元)")
 _COMPOSITION = re.compile(r"单位构成|编制范围的.{0,12}单位(?:包括|有)")
 _LISTED = re.compile(r"^\s*(?:\d{1,2}[.．、]|[（(]\d{1,2}[）)])\s*([\u4e00-\u9fff（）()]{4,40})[。；;，,]?\s*$")
 _HEADING_LINES = 150
@@ -167,6 +169,9 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
     for listed in units_listed(doc):
         if not any(u.name == listed.name for u in units):
             units.append(listed)
+    for titled in units_in_table_titles(doc):
+        if not any(u.name == titled for u in units):
+            units.append(UnitInfo(titled))
     named = _labelled(doc, tables, ("单位名称", "编制单位", "编制部门", "部门", "预算单位"))
     for name, _ in named.most_common():
         if is_org_name(name) and not any(u.name == name for u in units):
@@ -182,7 +187,7 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
         units.insert(0, UnitInfo(department))
     if scope == "unit" and department:
         units = [u for u in units if u.name != department] or units
-    money = Counter(t.money_unit for t in tables if t.money_unit).most_common(1)
+    money = Counter(t.money_unit for t in tables if t.money_unit).most_common(1) or _text_money(doc)
     region_code = next((u.region_code for u in units if u.region_code), None)
     first = units[0].name if units else department
     title = next((compact(line) for line in doc.lines[:40] if compact(line)), doc.name)
@@ -190,6 +195,25 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
                         department=department, units=tuple(units), money_unit=money[0][0] if money else None,
                         region=region_of(department or first), region_code=region_code, ref=doc.ref(1, 1),
                         province=province_named(doc, region_of(department or first)))
+
+
+def units_in_table_titles(doc: SourceDocument) -> list[str]:
+    """Organisations that head the titles of tables a document lists or prints
+    (``附件：1.郑州市土地储备中心2015年财政预算收支总表`` → 郑州市土地储备中心)."""
+    out: list[str] = []
+    for line in doc.lines:
+        t = re.sub(r"^(?:附件[:：]?)?(?:\d{1,2}[.．、])?(?:第[一二三四五六七八九十]部分)?", "", compact(line))
+        if not t.endswith("表") or len(t) > 60:
+            continue
+        m = _TITLED_ORG.match(t)
+        if m and is_org_name(m.group(1)) and m.group(1) not in out:
+            out.append(m.group(1))
+    return out
+
+
+def _text_money(doc: SourceDocument) -> list[tuple[str, int]]:
+    """The money unit the text's amounts are printed in most (a page of prose without tables)."""
+    return Counter(m.group(1) for line in doc.lines for m in _TEXT_MONEY.finditer(line)).most_common(1)
 
 
 def _title_org(doc: SourceDocument) -> str | None:
