@@ -24,6 +24,7 @@ from fundflow.cli.support import (
     ingest_with_progress,
     loader_option,
     parse_table,
+    query_limits,
     store_option,
     with_store,
 )
@@ -103,18 +104,19 @@ class QueryCommand(click.Command):
 @click.argument("spec", metavar="NAME|FILE.rq|-")
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def query(spec: str, store_dir: str | None, fmt: str) -> None:
+@query_limits(timeout=120, max_results=1_000_000)
+def query(spec: str, store_dir: str | None, fmt: str, limits) -> None:
     """Run a SPARQL query: a bundled NAME, a FILE.rq, or - for stdin.
 
     Tables show amounts in 万元 with thousands separators and ontology terms by
     their Chinese label; csv and json are the W3C SPARQL results formats, exact
-    (amounts in yuan).
+    (amounts in yuan).  The query runs in a worker process that is stopped at
+    --timeout; SERVICE is refused.
     """
-    from fundflow.kg.query import format_results, load_query, money_columns, run_query
+    from fundflow.kg.query import load_query
+    from fundflow.kg.sandbox import query_store
 
-    text = load_query(spec)
-    out = with_store(store_dir, lambda store: format_results(run_query(store, text), fmt, money_columns(text)), create=False)
-    click.echo(out.rstrip("\n"))
+    click.echo(query_store(store_dir, load_query(spec), fmt, limits).rstrip("\n"))
 
 
 EXPORT_FORMATS = ["turtle", "nt", "jsonld", "trig", "csv", "xlsx", "datapackage"]

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import functools
 import sys
 from collections import Counter
 from pathlib import Path
@@ -48,6 +49,22 @@ def flow_filters(func):
                    click.option("--year", type=int, default=None, help="Only this fiscal year.")):
         func = option(func)
     return func
+
+
+def query_limits(timeout: float, max_results: int):
+    """``--timeout SECONDS`` and ``--max-results N`` → a ``limits`` argument (``kg.safety.QueryLimits``)."""
+    def decorate(func):
+        def limited(*args, timeout: float, max_results: int, **kwargs):
+            from fundflow.kg.safety import QueryLimits
+
+            return func(*args, limits=QueryLimits(timeout=timeout, max_results=max_results), **kwargs)
+
+        limited = functools.update_wrapper(limited, func)
+        limited = click.option("--max-results", type=click.IntRange(min=1), default=max_results, show_default=True,
+                               help="Refuse results with more rows (or triples) than this.")(limited)
+        return click.option("--timeout", type=click.FloatRange(min=0.1), default=timeout, show_default=True,
+                            help="Stop a query after this many seconds.")(limited)
+    return decorate
 
 
 def with_store(store_dir: str | None, work, create: bool = True):

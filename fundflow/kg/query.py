@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from fundflow.core.errors import QueryError
+from fundflow.kg.safety import check_query
 from fundflow.kg.vocab import PREFIXES
 
 FORMATS = ("table", "csv", "json")
@@ -54,8 +55,12 @@ def load_query(spec: str) -> str:
 def run_query(store: ox.Store, text: str):
     """Run SPARQL ``text`` over the union of all graphs → QuerySolutions | QueryBoolean | QueryTriples.
 
-    Raises ``QueryError`` with the parser's message for invalid SPARQL.
+    The query is checked first (``kg.safety``: no SERVICE, bounded nesting).  Raises
+    ``QueryError`` with the parser's message for invalid SPARQL.  This runs in the
+    caller's process with no deadline: queries from outside go through
+    ``kg.sandbox.query_store``.
     """
+    check_query(text)
     try:
         return store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
     except SyntaxError as err:

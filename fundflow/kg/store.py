@@ -153,3 +153,25 @@ def document_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> list[ox.
     """The named graphs holding source documents (not ontology / code lists)."""
     reserved = {system_graph_iri(n, base) for n in ("ontology", "codes", "shared")}
     return sorted((g for g in store.named_graphs() if g not in reserved), key=lambda g: g.value)
+
+
+class Reader:
+    """A read-only view of the store at ``path``: ``store()`` → the ``pyoxigraph.Store`` to read."""
+
+    def __init__(self, path: str | Path | None):
+        self.where = Path(path or default_store_path())
+        if not self.where.is_dir():
+            raise StoreError(f"no store at {self.where}", hint="run `fundflow ingest FILE… --store DIR` first")
+        try:
+            self._store = ox.Store.read_only(str(self.where))
+        except OSError as err:
+            raise StoreError(f"cannot open store {self.where} read-only: {str(err).splitlines()[0]}",
+                             hint="is it a fundflow store directory?") from None
+
+    def store(self) -> ox.Store:
+        return self._store
+
+
+def open_reader(path: str | Path | None = None) -> Reader:
+    """A read-only view of the store at ``path`` (default store); ``StoreError`` when there is none."""
+    return Reader(path)
