@@ -8,12 +8,13 @@ the remote store refused make ``push`` exit 1.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 
-from fundflow.cli.support import store_option, with_store
+from fundflow.cli.support import query_limits, store_option, with_store
 from fundflow.core.errors import FundflowError
 
 
@@ -37,23 +38,48 @@ def catalog(output: str, store_dir: str | None, base: str, license_iri: str, fil
 @click.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=int, default=8000, show_default=True)
-def serve(store_dir: str | None, host: str, port: int) -> None:
-    """Read-only SPARQL 1.1 endpoint over the store at http://HOST:PORT/sparql (Ctrl-C stops it)."""
-    from fundflow.publish.serve import make_server
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@query_limits(timeout=30, max_results=100_000)
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes (queries that run at once).")
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
+              help="HTTP threads (requests answered at once; the rest wait).")
+@click.option("--idle-timeout", type=click.IntRange(1, 3600), default=20, show_default=True,
+              help="Close a connection that sends or reads nothing for this many seconds.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this Host name (repeatable; * for any). On loopback only "
+                   "localhost, 127.0.0.1 and ::1 are answered, which stops DNS-rebinding pages.")
+def serve(store_dir: str | None, host: str, port: int, limits, workers: int, threads: int,
+          idle_timeout: int, allow_hosts: tuple[str, ...]) -> None:
+    """Read-only SPARQL 1.1 endpoint over the store at http://HOST:PORT/sparql (Ctrl-C stops it).
 
+    Each query runs in a worker process stopped at --timeout; SERVICE is refused.
+    """
+    import logging
+
+    from fundflow.publish.serve import ServeSettings, make_server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("waitress").setLevel(logging.ERROR)
+    settings = ServeSettings(limits=limits, workers=workers, threads=threads, allowed_hosts=allow_hosts,
+                             channel_timeout=idle_timeout)
     try:
-        server = make_server(store_dir, host, port)
+        server = make_server(store_dir, host, port, settings)
     except OSError as err:
         raise FundflowError(f"cannot listen on {host}:{port}: {err.strerror or err}",
                             hint="choose another --port") from None
-    click.echo(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/sparql (read-only)", err=True)
+    click.echo(f"SPARQL endpoint: http://{host}:{server.port}/sparql (read-only)", err=True)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        server.serve_forever()
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.close()
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 @click.command()

@@ -44,12 +44,24 @@ def resident_bytes(pid: int) -> int:
 def worker_main() -> None:
     """Entry point of a worker process: ``argv`` = connection fd, store dir (or ""), limits as JSON."""
     fd, store_dir, limits = sys.argv[1:4]
+    _die_with_parent()
     try:
         _worker(Connection(int(fd)), store_dir or None, QueryLimits(**json.loads(limits)))
     except (EOFError, OSError):  # the pool went away: nothing to tell anyone
         pass
     except Exception as err:  # noqa: BLE001 — one line, never a traceback in the server's log
         print(f"query worker: {type(err).__name__}: {err}", file=sys.stderr)
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the process that started it dies (a running query included)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _worker(conn: Connection, store_dir: str | None, limits: QueryLimits) -> None:
@@ -126,22 +138,41 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of query workers over one store; thread-safe ``run``."""
+    """A fixed number of query workers over one store; thread-safe ``run``.
+
+    Workers are started by one thread that lives as long as the pool: the kernel
+    kills a worker when the thread that started it ends (``PR_SET_PDEATHSIG``).
+    """
 
     def __init__(self, store_dir: str | Path | None, limits: QueryLimits = DEFAULT_LIMITS, size: int = 2):
         self.store_dir = str(store_dir) if store_dir is not None else None
         self.limits, self.size = limits, size
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._starts: queue.Queue[queue.Queue | None] = queue.Queue()
         self._closed = False
-        started = [_Worker(self.store_dir, limits) for _ in range(size)]
-        try:
-            for w in started:
+        threading.Thread(target=self._starter, daemon=True, name="query-worker-starter").start()
+        replies: queue.Queue = queue.Queue()
+        for _ in range(size):
+            self._starts.put(replies)
+        errors = [e for e in (replies.get() for _ in range(size)) if e is not None]
+        if errors:
+            self.close()
+            raise errors[0]
+
+    def _starter(self) -> None:
+        """Start a worker for each request; put it with the idle ones; tell the requester the error or None."""
+        while (reply := self._starts.get()) is not None:
+            try:
+                w = _Worker(self.store_dir, self.limits)
                 w.wait_ready()
-                self._idle.put(w)
-        except FundflowError:
-            for w in started:
+            except FundflowError as err:
+                reply.put(err)
+                continue
+            if self._closed:
                 w.kill()
-            raise
+            else:
+                self._idle.put(w)
+            reply.put(None)
 
     def run(self, text: str, fmt: str, cancelled: Callable[[], bool] | None = None) -> bytes:
         """Check and run ``text`` → its results as bytes in ``fmt``; raises the ``kg.safety`` errors."""
@@ -152,20 +183,22 @@ class QueryPool:
         except queue.Empty:
             raise QueryOverload(f"all {self.size} query workers stayed busy for {self.limits.timeout:g} s",
                                 hint="try again later") from None
-        healthy = False
         try:
             worker.conn.send((text, fmt))
-            result = self._wait(worker, deadline, cancelled)
-            healthy = True
-            return result
-        finally:
-            if healthy:
-                self._idle.put(worker)
-            else:
-                worker.kill()
-                self._replace()
+            state, kind, payload = self._wait(worker, deadline, cancelled)
+        except (QueryError, OSError) as err:  # stopped, or gone: a fresh worker takes its place
+            worker.kill()
+            self._replace()
+            if isinstance(err, QueryError):
+                raise
+            raise QueryOverload("the query engine stopped", hint="try again") from None
+        self._idle.put(worker)
+        if state == "ok":
+            return payload
+        raise (QueryRefused if kind in ("syntax", "refused") else QueryError)(payload)
 
-    def _wait(self, worker: _Worker, deadline: float, cancelled: Callable[[], bool] | None) -> bytes:
+    def _wait(self, worker: _Worker, deadline: float, cancelled: Callable[[], bool] | None) -> tuple:
+        """The worker's answer (state, kind, payload); raises when it must be stopped."""
         limits = self.limits
         while not worker.conn.poll(POLL):
             if not worker.alive():
@@ -179,29 +212,14 @@ class QueryPool:
             if cancelled and cancelled():
                 raise QueryOverload("the client went away; the query was stopped")
         try:
-            state, kind, payload = worker.conn.recv()
+            return worker.conn.recv()
         except EOFError:
             raise QueryOverload(f"the query engine stopped (exit {worker.exitcode})") from None
-        if state == "ok":
-            return payload
-        raise (QueryRefused if kind in ("syntax", "refused") else QueryError)(payload)
 
     def _replace(self) -> None:
-        """Start a worker in place of a killed one, in the background (a start takes a moment)."""
-        if self._closed:
-            return
-
-        def start() -> None:
-            try:
-                w = _Worker(self.store_dir, self.limits)
-                w.wait_ready()
-            except FundflowError:
-                return
-            if self._closed:
-                w.kill()
-            else:
-                self._idle.put(w)
-        threading.Thread(target=start, daemon=True).start()
+        """Start a worker in place of a stopped one, in the background (a start takes a moment)."""
+        if not self._closed:
+            self._starts.put(queue.Queue())
 
     def pids(self) -> list[int]:
         """Process ids of the idle workers (for tests and monitoring)."""
@@ -210,6 +228,7 @@ class QueryPool:
     def close(self) -> None:
         """Stop every idle worker (running ones are killed when their query ends)."""
         self._closed = True
+        self._starts.put(None)
         while True:
             try:
                 w = self._idle.get_nowait()

@@ -1,167 +1,163 @@
-"""A read-only SPARQL 1.1 Protocol endpoint over the on-disk store (stdlib ``http.server``).
+"""A read-only SPARQL 1.1 Protocol endpoint over the on-disk store, served by waitress.
 
-``make_server(store_dir, host, port)`` → a ``ThreadingHTTPServer`` answering
-``GET /sparql?query=…`` and ``POST /sparql`` (form-encoded ``query=…`` or a
-``application/sparql-query`` body).  SELECT/ASK results are SPARQL JSON, XML,
-CSV or TSV by the ``Accept`` header (JSON when nothing matches); CONSTRUCT /
-DESCRIBE answer Turtle (or N-Triples / RDF/XML / JSON-LD when asked).  The
-store is opened read-only, and updates are refused: ``update=`` or a
-``application/sparql-update`` body → 403, any method other than GET/POST/HEAD
-→ 405.  The default graph is the union of all named graphs, as for
-``fundflow query``.
+``make_server(store_dir, host, port, settings)`` → a ``Server`` (``.port``, ``.run()``,
+``.close()``) answering ``GET /sparql?query=…`` and ``POST /sparql`` (form-encoded
+``query=…`` or an ``application/sparql-query`` body).  SELECT/ASK results are SPARQL
+JSON, XML, CSV or TSV by the ``Accept`` header; CONSTRUCT/DESCRIBE Turtle, N-Triples,
+RDF/XML or JSON-LD; anything else asked for is 406.  Updates are 403; a query that is
+refused (SERVICE, nesting, too many results, invalid) is 400, one past its deadline
+504, one over its memory or with every worker busy 503 — each with a one-line reason.
+HEAD checks the query and answers the headers without running it.
+
+Queries run in worker processes (``kg.sandbox``) so that one can be stopped at its
+deadline, or when its client leaves, and its memory returned.  The HTTP side is
+waitress: it reads each request whole (with size limits and an inactivity timeout)
+before a thread sees it, so slow or stalled clients cost no thread.
 """
 from __future__ import annotations
 
-import urllib.parse
+import ipaddress
+from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pyoxigraph as ox
+from fundflow.core.errors import QueryError
+from fundflow.kg.results import GRAPH_TYPES, RESULT_TYPES
+from fundflow.kg.safety import DEFAULT_LIMITS, QueryLimits, check_query
+from fundflow.kg.sandbox import QueryPool
+from fundflow.publish.http import LOOPBACK_NAMES, App, Request, Response, negotiate, text
 
-from fundflow.core.errors import StoreError
-from fundflow.kg.store import default_store_path
-from fundflow.kg.vocab import PREFIXES
-
-MAX_BODY = 1 << 20  # a query larger than 1 MiB is not a query
 PATHS = ("/sparql", "/")
-
-RESULT_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
+RESULT_OFFERS = list(RESULT_TYPES)
+GRAPH_OFFERS = list(GRAPH_TYPES)
 
 
-def negotiate(accept: str, offers: dict) -> str:
-    """The first offered media type by the Accept header's q-values (ties: header order) → type; default first offer."""
-    ranked = []
-    for pos, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        q = next((f[2:] for f in fields[1:] if f.startswith("q=")), "1")
-        try:
-            ranked.append((-float(q), pos, fields[0].lower()))
-        except ValueError:
-            continue
-    for negq, _pos, mime in sorted(ranked):
-        if negq == 0:
-            break
-        if mime in offers:
-            return mime
-        if mime == "*/*":
-            return next(iter(offers))
-        if mime.endswith("/*"):
-            family = next((m for m in offers if m.startswith(mime[:-1])), None)
-            if family:
-                return family
-    return next(iter(offers))
+@dataclass(frozen=True)
+class ServeSettings:
+    """How the endpoint runs: query limits, query workers, HTTP threads, connection and request bounds."""
+
+    limits: QueryLimits = DEFAULT_LIMITS
+    workers: int = 2
+    threads: int = 8
+    allowed_hosts: tuple[str, ...] = ()  # added to the loopback names when listening on loopback; "*": any
+    channel_timeout: int = 20  # seconds a connection may stay silent (also while sending a request)
+    connection_limit: int = 200
+    backlog: int = 1024
+    max_body: int = 1 << 20  # a query larger than 1 MiB is not a query
 
 
-def open_read_only(path: str | Path | None) -> ox.Store:
-    """The store at ``path`` (default store when None) opened read-only; ``StoreError`` when absent."""
-    where = Path(path or default_store_path())
-    if not where.is_dir():
-        raise StoreError(f"no store at {where}", hint="run `fundflow ingest FILE… --store DIR` first")
-    try:
-        return ox.Store.read_only(str(where))
-    except OSError as err:
-        raise StoreError(f"cannot open store {where} read-only: {str(err).splitlines()[0]}") from None
+class SparqlEndpoint:
+    """The SPARQL 1.1 Protocol query operation over a ``QueryPool``."""
 
+    def __init__(self, pool: QueryPool):
+        self.pool = pool
 
-class SparqlHandler(BaseHTTPRequestHandler):
-    """SPARQL 1.1 Protocol, query operation only."""
+    def get(self, req: Request) -> Response:
+        if "update" in req.query:
+            return text(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
+        return self.answer(req, req.query.get("query", []))
 
-    server_version = "fundflow-sparql"
-    store: ox.Store  # set on the subclass made by make_server
-
-    def do_GET(self) -> None:
-        url = urllib.parse.urlsplit(self.path)
-        if url.path not in PATHS:
-            return self.fail(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql")
-        params = urllib.parse.parse_qs(url.query)
-        if "update" in params:
-            return self.fail(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
-        if "query" not in params:
-            return self.fail(HTTPStatus.BAD_REQUEST, "missing query parameter")
-        self.answer(params["query"][0])
-
-    do_HEAD = do_GET
-
-    def do_POST(self) -> None:
-        if urllib.parse.urlsplit(self.path).path not in PATHS:
-            return self.fail(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql")
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            return self.fail(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "query too large")
-        body = self.rfile.read(length).decode("utf-8", "replace")
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    def post(self, req: Request) -> Response:
+        ctype = req.media_type
         if ctype == "application/sparql-update":
-            return self.fail(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
-        if ctype == "application/sparql-query":
-            return self.answer(body)
-        params = urllib.parse.parse_qs(body)
-        if "update" in params:
-            return self.fail(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
-        if "query" not in params:
-            return self.fail(HTTPStatus.BAD_REQUEST, "missing query parameter")
-        self.answer(params["query"][0])
-
-    def refuse(self) -> None:
-        self.fail(HTTPStatus.METHOD_NOT_ALLOWED, "read-only endpoint: use GET or POST with a query",
-                  {"Allow": "GET, POST, HEAD"})
-
-    do_PUT = do_DELETE = do_PATCH = refuse
-
-    def answer(self, text: str) -> None:
-        """Run the query and send the results in the negotiated format."""
+            return text(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
         try:
-            results = self.store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
-        except SyntaxError as err:
-            return self.fail(HTTPStatus.BAD_REQUEST, f"invalid SPARQL: {str(err).splitlines()[0]}")
-        except OSError as err:
-            return self.fail(HTTPStatus.INTERNAL_SERVER_ERROR, f"query failed: {str(err).splitlines()[0]}")
-        accept = self.headers.get("Accept") or ""
-        if isinstance(results, ox.QueryTriples):
-            mime = negotiate(accept, GRAPH_TYPES)
-            payload = results.serialize(format=GRAPH_TYPES[mime])
-        else:
-            mime = negotiate(accept, RESULT_TYPES)
-            payload = results.serialize(format=RESULT_TYPES[mime])
-        self.send(HTTPStatus.OK, payload, f"{mime}; charset=utf-8")
+            body = req.body().decode("utf-8")
+        except UnicodeDecodeError:
+            return text(HTTPStatus.BAD_REQUEST, "the request body is not UTF-8")
+        if ctype == "application/sparql-query":
+            return self.answer(req, [body])
+        if ctype not in ("application/x-www-form-urlencoded", ""):
+            return text(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                        "send application/sparql-query or application/x-www-form-urlencoded")
+        import urllib.parse
 
-    def fail(self, status: HTTPStatus, message: str, headers: dict[str, str] | None = None) -> None:
-        self.send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8", headers)
+        params = urllib.parse.parse_qs(body, keep_blank_values=True)
+        if "update" in params:
+            return text(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
+        return self.answer(req, params.get("query", []))
 
-    def send(self, status: HTTPStatus, payload: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+    def answer(self, req: Request, queries: list[str]) -> Response:
+        """Check, negotiate and run one query → the results, or a one-line refusal."""
+        if len(queries) != 1:
+            return text(HTTPStatus.BAD_REQUEST, "give exactly one query parameter" if queries else "missing query parameter")
+        try:
+            form = check_query(queries[0], self.pool.limits)
+        except QueryError as err:
+            return text(getattr(err, "status", 400), str(err))
+        offers = GRAPH_OFFERS if form in ("construct", "describe") else RESULT_OFFERS
+        mime = negotiate(req.header("Accept"), offers)
+        if mime is None:
+            return text(HTTPStatus.NOT_ACCEPTABLE, f"cannot answer {req.header('Accept')!r}; offered: {', '.join(offers)}")
+        ctype = f"{mime}; charset=utf-8"
+        if req.method == "HEAD":
+            return Response(HTTPStatus.OK, ctype=ctype)
+        try:
+            payload = self.pool.run(queries[0], mime, cancelled=req.disconnected)
+        except QueryError as err:
+            return text(getattr(err, "status", HTTPStatus.INTERNAL_SERVER_ERROR), str(err))
+        return Response(HTTPStatus.OK, payload, ctype)
 
-    def log_message(self, format: str, *args) -> None:
-        """One line per request on stderr, as http.server does, without the client's address."""
-        import sys
 
-        sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
+def default_hosts(host: str, extra: tuple[str, ...]) -> frozenset[str] | None:
+    """The Host names served: loopback names (and ``extra``) when listening on loopback; None (any) elsewhere or for ``*``."""
+    if "*" in extra:
+        return None
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host.lower() == "localhost"
+    names = {h.lower() for h in extra}
+    if loopback:
+        return frozenset(LOOPBACK_NAMES | {host.lower()} | names)
+    return frozenset(names | {host.lower()}) if names else None
 
 
-def make_server(store_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
-    """A server bound to ``host:port`` over the read-only store (``port`` 0: any free port).
+def make_app(pool: QueryPool, allowed_hosts: frozenset[str] | None) -> App:
+    """The WSGI application: the SPARQL endpoint at /sparql (and /)."""
+    app = App(allowed_hosts)
+    endpoint = SparqlEndpoint(pool)
+    for path in PATHS:
+        app.route(path, {"GET": endpoint.get, "POST": endpoint.post})
+    return app
 
-    Raises ``StoreError`` when the store is missing, ``OSError`` when the port is taken.
+
+class Server:
+    """The running endpoint: waitress over the app, and the query workers behind it."""
+
+    def __init__(self, pool: QueryPool, wsgi_server):
+        self.pool, self._server = pool, wsgi_server
+
+    @property
+    def port(self) -> int:
+        return self._server.effective_port
+
+    def run(self) -> None:
+        self._server.run()
+
+    def close(self) -> None:
+        self._server.close()
+        self.pool.close()
+
+
+def make_server(store_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8000,
+                settings: ServeSettings | None = None) -> Server:
+    """A server bound to ``host:port`` over the store, read-only (``port`` 0: any free port).
+
+    Raises ``StoreError``/``QueryError`` when the store cannot be read, ``OSError`` when the port is taken.
     """
-    handler = type("BoundSparqlHandler", (SparqlHandler,), {"store": open_read_only(store_dir)})
-    return ThreadingHTTPServer((host, port), handler)
+    from waitress.server import create_server
+
+    settings = settings or ServeSettings()
+    pool = QueryPool(store_dir, settings.limits, settings.workers)
+    try:
+        wsgi = create_server(make_app(pool, default_hosts(host, settings.allowed_hosts)), host=host, port=port,
+                             threads=settings.threads, channel_timeout=settings.channel_timeout,
+                             cleanup_interval=max(1, settings.channel_timeout // 4),
+                             connection_limit=settings.connection_limit, backlog=settings.backlog,
+                             max_request_body_size=settings.max_body, expose_tracebacks=False,
+                             ident="fundflow", channel_request_lookahead=1, clear_untrusted_proxy_headers=True)
+    except BaseException:
+        pool.close()
+        raise
+    return Server(pool, wsgi)
