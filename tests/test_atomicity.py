@@ -91,18 +91,27 @@ def test_ingesting_the_same_file_twice_leaves_identical_triples(tmp_path):
     shutil.rmtree(store)
 
 
-def test_a_query_during_an_ingest_is_refused_with_one_line(tmp_path):
+def test_readers_during_an_ingest_see_the_store_as_it_was_before(tmp_path):  # finding 8
     docs = _write_batch(tmp_path / "docs", 20, "v")
     store = tmp_path / "store"
+    assert _fundflow("ingest", "--store", str(store), str(docs[0])).wait(timeout=300) == 0
     proc = _fundflow("ingest", "--store", str(store), *map(str, docs))
     try:
-        time.sleep(2)
-        assert proc.poll() is None, "the ingest finished before the query ran: make the batch longer"
-        q = _fundflow("query", "documents", "--store", str(store))
-        _out, err = q.communicate(timeout=60)
-        assert q.returncode == 2
-        message = err.decode().strip()
-        assert len(message.splitlines()) == 1 and "in use" in message and "Traceback" not in message
+        time.sleep(3)
+        assert proc.poll() is None, "the ingest finished before the readers ran: make the batch longer"
+        q = _fundflow("query", "documents", "--store", str(store), "--format", "csv")
+        out, err = q.communicate(timeout=120)
+        assert q.returncode == 0, err.decode()
+        assert [ln.split(",")[0] for ln in out.decode().splitlines()[1:]] == ["doc00.txt"]
+        for reader in (("export", "--format", "nt"), ("trace",), ("validate", "--no-shacl")):
+            r = _fundflow(*reader, "--store", str(store))
+            _out, err = r.communicate(timeout=120)
+            assert r.returncode in (0, 1), (reader, err.decode())
+            assert "Traceback" not in err.decode() and "in use" not in err.decode()
+        assert proc.poll() is None, "the ingest finished while the readers ran: make the batch longer"
     finally:
-        proc.wait(timeout=300)
+        proc.wait(timeout=600)
     assert proc.returncode == 0
+    q = _fundflow("query", "documents", "--store", str(store), "--format", "csv")
+    out, _err = q.communicate(timeout=120)
+    assert len(out.decode().splitlines()) == 1 + 20

@@ -26,6 +26,7 @@ from fundflow.cli.support import (
     parse_table,
     query_limits,
     store_option,
+    with_reader,
     with_store,
 )
 from fundflow.core.errors import FundflowError
@@ -160,7 +161,7 @@ def export(fmt: str, output: str | None, table: str, no_bom: bool, store_dir: st
         else:
             export_store(store, fmt, output or sys.stdout.buffer)
 
-    with_store(store_dir, work, create=False)
+    with_reader(store_dir, work)
     if output:
         click.echo(f"wrote {output}", err=True)
 
@@ -197,14 +198,14 @@ def trace(store_dir: str | None, fmt: str, **filters) -> None:
     from fundflow.outputs.trace import trace_json, trace_table
 
     report = trace_json if fmt == "json" else trace_table
-    click.echo(with_store(store_dir, lambda store: report(store, **filters), create=False))
+    click.echo(with_reader(store_dir, lambda store: report(store, **filters)))
 
 
 def _flow_graph(store_dir: str | None, filters: dict):
     """The store's flow graph, filtered as the map and Sankey options say."""
     from fundflow.outputs.map import load_flows
 
-    return with_store(store_dir, lambda store: load_flows(store, **filters), create=False)
+    return with_reader(store_dir, lambda store: load_flows(store, **filters))
 
 
 @cli.command("map")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from fundflow.cli.support import query_limits, store_option, with_store
+from fundflow.cli.support import query_limits, store_option, with_reader
 from fundflow.core.errors import FundflowError
 
 
@@ -30,8 +30,8 @@ def catalog(output: str, store_dir: str | None, base: str, license_iri: str, fil
     """Write a DCAT (DCAT-AP 3.0.0) catalog of the store: one dataset per document and one for all."""
     from fundflow.outputs.catalog import write_catalog
 
-    written = with_store(store_dir, lambda store: write_catalog(store, Path(output), base, files,
-                                                                 license_iri=license_iri), create=False)
+    written = with_reader(store_dir, lambda store: write_catalog(store, Path(output), base, files,
+                                                                 license_iri=license_iri))
     click.echo(f"wrote {output}" + (f" and {len(written) - 1} distribution files" if files else ""), err=True)
 
 
@@ -97,8 +97,8 @@ def push(endpoint: str, store_dir: str | None, user: str | None, password: str |
 
     password = password if password is not None else os.environ.get("FUNDFLOW_PUSH_PASSWORD")
     each = (lambda r: click.echo(r.line()))
-    results = with_store(store_dir, lambda store: push_store(store, endpoint, user, password, graph_prefix,
-                                                              each=each), create=False)
+    results = with_reader(store_dir, lambda store: push_store(store, endpoint, user, password, graph_prefix,
+                                                              each=each))
     failed = [r for r in results if not r.ok]
     if failed:
         click.echo(f"error: {len(failed)} of {len(results)} graphs not stored at {endpoint} "

@@ -2,7 +2,8 @@
 
 ``FundflowGroup`` turns a ``FundflowError`` into one line on stderr and exit 2;
 ``store_option`` / ``loader_option`` / ``flow_filters`` add the common options;
-``with_store(store_dir, work)`` runs ``work(store)`` and releases the store;
+``with_store(store_dir, work)`` runs ``work(store)`` on the writable store and releases it;
+``with_reader(store_dir, work)`` the same on a read-only view;
 ``parse_table(parsed)`` → the lines of ``fundflow parse --format table``.
 """
 from __future__ import annotations
@@ -68,14 +69,32 @@ def query_limits(timeout: float, max_results: int):
 
 
 def with_store(store_dir: str | None, work, create: bool = True):
-    """Run ``work(store)`` and let go of the store before returning (its lock is freed with it)."""
-    from fundflow.kg.store import open_store
+    """Run ``work(store)`` on the store opened for writing, and let go of it before returning.
+
+    A snapshot is published when the store is opened and when ``work`` is done, so
+    that readers meanwhile see the store as it was before (``kg.store.Reader``).
+    """
+    from fundflow.kg.store import open_store, publish_snapshot
 
     store = open_store(store_dir, create=create)
     try:
-        return work(store)
+        publish_snapshot(store, store_dir)
+        result = work(store)
+        publish_snapshot(store, store_dir)
+        return result
     finally:
         del store
+
+
+def with_reader(store_dir: str | None, work):
+    """Run ``work(store)`` on a read-only, consistent view of the store (also while an ingest runs)."""
+    from fundflow.kg.store import open_reader
+
+    reader = open_reader(store_dir)
+    try:
+        return work(reader.store())
+    finally:
+        reader.close()
 
 
 def ingest_with_progress(store, files: list[Path], loader: str | None):

@@ -43,10 +43,10 @@ def resident_bytes(pid: int) -> int:
 
 def worker_main() -> None:
     """Entry point of a worker process: ``argv`` = connection fd, store dir (or ""), limits as JSON."""
-    fd, store_dir, limits = sys.argv[1:4]
+    fd, store_dir, limits, follow = sys.argv[1:5]
     _die_with_parent()
     try:
-        _worker(Connection(int(fd)), store_dir or None, QueryLimits(**json.loads(limits)))
+        _worker(Connection(int(fd)), store_dir or None, QueryLimits(**json.loads(limits)), follow == "follow")
     except (EOFError, OSError):  # the pool went away: nothing to tell anyone
         pass
     except Exception as err:  # noqa: BLE001 — one line, never a traceback in the server's log
@@ -64,7 +64,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker(conn: Connection, store_dir: str | None, limits: QueryLimits) -> None:
+def _worker(conn: Connection, store_dir: str | None, limits: QueryLimits, follow: bool) -> None:
     """Worker process: open the store, say so, then answer (text, fmt) jobs until told to stop."""
     from fundflow.kg.query import money_columns
     from fundflow.kg.results import render
@@ -72,7 +72,7 @@ def _worker(conn: Connection, store_dir: str | None, limits: QueryLimits) -> Non
     from fundflow.kg.vocab import PREFIXES
 
     try:
-        reader = open_reader(store_dir)
+        reader = open_reader(store_dir, follow)
     except FundflowError as err:
         conn.send(("error", "store", str(err)))
         return
@@ -85,10 +85,10 @@ def _worker(conn: Connection, store_dir: str | None, limits: QueryLimits) -> Non
         try:
             results = reader.store().query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
             conn.send(("ok", "", render(results, fmt, limits, money_columns(text) if fmt == "table" else frozenset())))
+        except FundflowError as err:  # the store (a snapshot could not be opened) or a refusal
+            conn.send(("error", "refused" if isinstance(err, QueryRefused) else "store", str(err)))
         except SyntaxError as err:
             conn.send(("error", "syntax", f"invalid SPARQL: {str(err).splitlines()[0]}"))
-        except QueryRefused as err:
-            conn.send(("error", "refused", str(err)))
         except (OSError, ValueError, RuntimeError) as err:
             conn.send(("error", "engine", f"query failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}"))
 
@@ -96,13 +96,13 @@ def _worker(conn: Connection, store_dir: str | None, limits: QueryLimits) -> Non
 class _Worker:
     """One worker process (a fresh interpreter, nothing of the caller's threads or locks) and its connection."""
 
-    def __init__(self, store_dir: str | None, limits: QueryLimits):
+    def __init__(self, store_dir: str | None, limits: QueryLimits, follow: bool):
         ours, theirs = socket.socketpair()
         code = "from fundflow.kg.sandbox import worker_main; worker_main()"
         root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
         self.proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno()), store_dir or "",
-                                      json.dumps(dataclasses.asdict(limits))],
+                                      json.dumps(dataclasses.asdict(limits)), "follow" if follow else "live"],
                                      pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env)
         theirs.close()
         self.conn = Connection(ours.detach())
@@ -144,8 +144,10 @@ class QueryPool:
     kills a worker when the thread that started it ends (``PR_SET_PDEATHSIG``).
     """
 
-    def __init__(self, store_dir: str | Path | None, limits: QueryLimits = DEFAULT_LIMITS, size: int = 2):
+    def __init__(self, store_dir: str | Path | None, limits: QueryLimits = DEFAULT_LIMITS, size: int = 2,
+                 follow: bool = False):
         self.store_dir = str(store_dir) if store_dir is not None else None
+        self.follow = follow
         self.limits, self.size = limits, size
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._starts: queue.Queue[queue.Queue | None] = queue.Queue()
@@ -163,7 +165,7 @@ class QueryPool:
         """Start a worker for each request; put it with the idle ones; tell the requester the error or None."""
         while (reply := self._starts.get()) is not None:
             try:
-                w = _Worker(self.store_dir, self.limits)
+                w = _Worker(self.store_dir, self.limits, self.follow)
                 w.wait_ready()
             except FundflowError as err:
                 reply.put(err)

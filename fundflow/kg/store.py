@@ -10,7 +10,10 @@ graph, since the union of graphs would repeat a triple once per graph.
 """
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+import time
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -29,24 +32,35 @@ def default_store_path() -> str:
     return os.environ.get("FUNDFLOW_STORE") or DEFAULT_STORE
 
 
-def open_store(path: str | Path | None = None, *, create: bool = True) -> ox.Store:
-    """Open (and by default create) the store at ``path``.
+LOCK_WAIT = 30.0  # seconds a writer waits for readers of the live store to finish
 
-    Raises ``StoreError`` when another process holds the store's lock, when the
-    directory is not a store, or when ``create`` is false and nothing is there.
+
+def open_store(path: str | Path | None = None, *, create: bool = True, wait: float = LOCK_WAIT) -> ox.Store:
+    """Open (and by default create) the store at ``path`` for writing.
+
+    Readers of the live store hold it for a moment, so a busy store is retried for
+    ``wait`` seconds.  Raises ``StoreError`` when another process still holds the
+    store's lock, when the directory is not a store, or when ``create`` is false and
+    nothing is there.
     """
     where = Path(path or default_store_path())
     if not create and not where.exists():
         raise StoreError(f"no store at {where}", hint="run `fundflow ingest FILE… --store DIR` first")
-    try:
-        where.mkdir(parents=True, exist_ok=True)
-        return ox.Store(str(where))
-    except OSError as err:
-        if "lock" in str(err).lower():
-            raise StoreError(f"store {where} is in use by another fundflow process",
-                             hint="wait for it to finish or use another --store") from None
-        raise StoreError(f"cannot open store {where}: {str(err).splitlines()[0]}",
-                         hint="is it a fundflow store directory? use another --store") from None
+    end = time.monotonic() + wait
+    while True:
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            return ox.Store(str(where))
+        except OSError as err:
+            locked = "lock" in str(err).lower()
+            if locked and time.monotonic() < end:
+                time.sleep(0.2)
+                continue
+            if locked:
+                raise StoreError(f"store {where} is in use by another fundflow process",
+                                 hint="wait for it to finish or use another --store") from None
+            raise StoreError(f"cannot open store {where}: {str(err).splitlines()[0]}",
+                             hint="is it a fundflow store directory? use another --store") from None
 
 
 def _nt(triples: Iterable[ox.Triple]) -> str:
@@ -155,23 +169,176 @@ def document_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> list[ox.
     return sorted((g for g in store.named_graphs() if g not in reserved), key=lambda g: g.value)
 
 
-class Reader:
-    """A read-only view of the store at ``path``: ``store()`` → the ``pyoxigraph.Store`` to read."""
 
-    def __init__(self, path: str | Path | None):
-        self.where = Path(path or default_store_path())
+# ------------------------------------------------------------------ readers and snapshots
+#
+# The live store has one writer at a time (RocksDB's lock).  A writer publishes a
+# snapshot (a RocksDB checkpoint: hard links, a fraction of a second) when it opens
+# the store and when it is done, in ``snapshots/`` inside the store; each snapshot is
+# read-only from then on.  A reader opens the live store when no writer holds it
+# (holding a shared lock on it meanwhile, so that none starts), and else the newest
+# snapshot, which is the store as it was before the running ingest: a consistent
+# state, never a half-written one.  A long-lived reader (``serve``) always reads
+# snapshots and moves to a newer one between queries.  Readers hold a shared
+# ``flock`` on the snapshot they read; a writer removes old snapshots nobody holds.
+
+SNAPSHOTS = "snapshots"
+
+
+def _snapshots(where: Path) -> list[Path]:
+    folder = where / SNAPSHOTS
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.name.isdigit() and (p / "CURRENT").exists())
+
+
+def publish_snapshot(store: ox.Store, path: str | Path | None) -> Path:
+    """Checkpoint the open (writable) ``store`` at ``path`` as its newest snapshot; drop unused old ones."""
+    where = Path(path or default_store_path())
+    folder = where / SNAPSHOTS
+    folder.mkdir(exist_ok=True)
+    for leftover in folder.glob(".new-*"):  # from a writer that was killed while publishing
+        shutil.rmtree(leftover, ignore_errors=True)
+    name = f"{time.time_ns():020d}"
+    staging = folder / f".new-{name}"
+    try:
+        store.backup(str(staging))
+        os.rename(staging, folder / name)
+    except OSError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise StoreError(f"cannot write a snapshot of {where}: {str(err).splitlines()[0]}") from None
+    for old in _snapshots(where)[:-1]:
+        _remove_unused(old)
+    return folder / name
+
+
+def _remove_unused(snapshot: Path) -> None:
+    try:
+        fd = os.open(snapshot, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return  # a reader still reads it
+    try:
+        shutil.rmtree(snapshot, ignore_errors=True)
+    finally:
+        os.close(fd)
+
+
+def _no_store(where: Path) -> StoreError:
+    return StoreError(f"no store at {where}", hint="run `fundflow ingest FILE… --store DIR` first")
+
+
+class Reader:
+    """A read-only, consistent view of the store at ``path``: ``store()`` → the ``pyoxigraph.Store`` to read.
+
+    ``follow``: read snapshots only and move to a newer one when ``store()`` is called
+    again (for a server); else the live store when no writer holds it.  Raises
+    ``StoreError`` when there is no store, or when a writer holds it and has not yet
+    published a snapshot.
+    """
+
+    def __init__(self, path: str | Path | None, follow: bool = False):
+        self.where, self.follow = Path(path or default_store_path()), follow
+        self._fd: int | None = None
+        self._current: Path | None = None
+        self._store: ox.Store | None = None
         if not self.where.is_dir():
-            raise StoreError(f"no store at {self.where}", hint="run `fundflow ingest FILE… --store DIR` first")
+            raise _no_store(self.where)
+        if not follow and self._hold_live():
+            self._store = self._open(self.where)
+            self._current = self.where
+        else:
+            self._store = self._newest()
+
+    def _hold_live(self) -> bool:
+        """Take a shared lock on the live store's lock file: True when no writer holds it."""
+        if not (self.where / "CURRENT").exists():
+            return False
         try:
-            self._store = ox.Store.read_only(str(self.where))
+            fd = os.open(self.where / "LOCK", os.O_RDONLY)
+        except FileNotFoundError:
+            return True  # a copy that never had a writer
+        except OSError:
+            return False
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def _newest(self) -> ox.Store:
+        for _attempt in range(5):  # a snapshot may be removed between listing and locking it
+            found = _snapshots(self.where)
+            if not found:
+                if self._current == self.where:
+                    return self._store
+                if self._hold_live():  # no snapshot, no writer (e.g. a read-only copy): the live store
+                    self._current, self._store = self.where, self._open(self.where)
+                    return self._store
+                if (self.where / "CURRENT").exists():
+                    raise StoreError(f"store {self.where} is being written by another fundflow process and has "
+                                     "no snapshot to read yet", hint="wait for the ingest to finish")
+                raise _no_store(self.where)
+            newest = found[-1]
+            if newest == self._current:
+                return self._store
+            fd = os.open(newest, os.O_RDONLY)
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            if not (newest / "CURRENT").exists():
+                os.close(fd)
+                continue
+            store = self._open(newest)
+            self._release()
+            self._fd, self._current, self._store = fd, newest, store
+            return store
+        raise StoreError(f"store {self.where} changed too often to be read", hint="try again")
+
+    def _open(self, where: Path) -> ox.Store:
+        try:
+            return ox.Store.read_only(str(where))
         except OSError as err:
             raise StoreError(f"cannot open store {self.where} read-only: {str(err).splitlines()[0]}",
                              hint="is it a fundflow store directory?") from None
 
     def store(self) -> ox.Store:
+        """The store to read now (for ``follow``: the newest snapshot)."""
+        if self.follow:
+            return self._newest()
         return self._store
 
+    def _release(self) -> None:
+        self._store = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
-def open_reader(path: str | Path | None = None) -> Reader:
-    """A read-only view of the store at ``path`` (default store); ``StoreError`` when there is none."""
-    return Reader(path)
+    def close(self) -> None:
+        self._release()
+
+
+def open_reader(path: str | Path | None = None, follow: bool = False) -> Reader:
+    """A read-only view of the store at ``path`` (default store); see ``Reader``."""
+    return Reader(path, follow)
+
+
+def refresh_snapshot(path: str | Path | None) -> None:
+    """Publish a snapshot of the live store when no writer holds it (a server starting); else keep the newest."""
+    where = Path(path or default_store_path())
+    if not (where / "CURRENT").exists():
+        if not _snapshots(where):
+            raise _no_store(where)
+        return
+    try:
+        store = ox.Store(str(where))
+    except OSError:
+        return  # being written (its writer published the state before it), or not writable by us
+    try:
+        publish_snapshot(store, where)
+    finally:
+        del store

@@ -118,14 +118,15 @@ def _from_files(files: tuple[str, ...]) -> tuple[list[dict], dict, dict[str, tup
 
 def _from_store(store_dir: str | None, no_shacl: bool) -> tuple[list[dict], dict, tuple[bool, str] | None]:
     from fundflow.kg.findings import read_findings, read_rule_counts, shacl_report
-    from fundflow.kg.store import open_store
+    from fundflow.kg.store import open_reader
 
-    store = open_store(store_dir, create=False)
+    reader = open_reader(store_dir)
     try:
+        store = reader.store()
         stored, counts, flows = read_findings(store), read_rule_counts(store), flow_findings(store)
         shacl = None if no_shacl else shacl_report(store)
     finally:
-        del store
+        reader.close()
     dec = lambda t: Decimal(t) if t else None
     rows = [make_row(r["document"], r["rule"], STATUS.get(r["status"], r["status"]), r["message"], r["unit"] or None,
                      (dec(r["expected"]), dec(r["actual"]), dec(r["difference"])),

@@ -25,6 +25,7 @@ from fundflow.core.errors import QueryError
 from fundflow.kg.results import GRAPH_TYPES, RESULT_TYPES
 from fundflow.kg.safety import DEFAULT_LIMITS, QueryLimits, check_query
 from fundflow.kg.sandbox import QueryPool
+from fundflow.kg.store import refresh_snapshot
 from fundflow.publish.http import LOOPBACK_NAMES, App, Request, Response, negotiate, text
 
 PATHS = ("/sparql", "/")
@@ -149,7 +150,8 @@ def make_server(store_dir: str | Path | None, host: str = "127.0.0.1", port: int
     from waitress.server import create_server
 
     settings = settings or ServeSettings()
-    pool = QueryPool(store_dir, settings.limits, settings.workers)
+    refresh_snapshot(store_dir)  # the workers read snapshots: an ingest meanwhile is seen when it is done
+    pool = QueryPool(store_dir, settings.limits, settings.workers, follow=True)
     try:
         wsgi = create_server(make_app(pool, default_hosts(host, settings.allowed_hosts)), host=host, port=port,
                              threads=settings.threads, channel_timeout=settings.channel_timeout,
