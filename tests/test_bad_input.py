@@ -99,4 +99,4 @@ def test_batch_goes_on_and_names_the_failed(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     r = CliRunner().invoke(cli, ["ingest", "--store", str(tmp_path / "store"), str(ANSHAN), str(tmp_path / "empty.txt")])
     assert r.exit_code == 1, r.output
-    assert "1 ok, 1 failed" in r.output and "failed: empty.txt" in r.output
+    assert "1 ok, 1 failed" in r.output and "failed:\n  " in r.output and "empty.txt" in r.output.split("failed:")[1]

@@ -19,6 +19,7 @@ import networkx as nx
 
 from fundflow.core.errors import FundflowError
 from fundflow.core.model import SourceRef
+from fundflow.core.printable import printable
 
 ZERO = Decimal(0)
 ROLES = ("treasury", "department", "unit", "project", "code")
@@ -144,8 +145,9 @@ class FlowGraph:
         return sorted({e.period for e in self.edges} | {t.period for t in self.totals})
 
     def label(self, node: str) -> str:
+        """The node's name as shown (control and bidi characters made visible: names come from documents)."""
         n = self.nodes.get(node)
-        return n.label if n else node
+        return printable(n.label if n else node)
 
     def role(self, node: str) -> str | None:
         n = self.nodes.get(node)

@@ -19,6 +19,7 @@ from fundflow.cli.check import check
 from fundflow.cli.publish import catalog, push, serve
 from fundflow.cli.support import (
     FundflowGroup,
+    budget_options,
     error_line,
     flow_filters,
     ingest_with_progress,
@@ -40,7 +41,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @loader_option
 def parse(files: tuple[str, ...], fmt: str, loader: str | None) -> None:
@@ -76,8 +77,13 @@ def parse(files: tuple[str, ...], fmt: str, loader: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
 @loader_option
-def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None) -> None:
-    """Parse documents (files or folders) and replace their graphs in the store."""
+@budget_options
+def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None, budget) -> None:
+    """Parse documents (files or folders) and replace their graphs in the store.
+
+    Each document is read in a child process within --doc-timeout and --doc-memory;
+    one over its budget, or unreadable, is named on one line and the batch goes on.
+    """
     from fundflow.kg.ingest import collect_paths
 
     skipped: list[Path] = []
@@ -86,7 +92,7 @@ def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None) ->
         click.echo(f"skipped {note}: a folder's notes, not a disclosure (name the file to read it)", err=True)
     if not files:
         raise FundflowError("no documents found", hint="give .txt/.md/.htm files or folders holding them")
-    summary = with_store(store_dir, lambda store: ingest_with_progress(store, files, loader))
+    summary = with_store(store_dir, lambda store: ingest_with_progress(store, files, loader, budget))
     click.echo("\n".join(summary.lines()))
     sys.exit(summary.exit_code)
 
@@ -239,7 +245,7 @@ def sankey(output: str, store_dir: str | None, **filters) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
@@ -258,7 +264,7 @@ def validate(files: tuple[str, ...], store_dir: str | None, fmt: str, output: st
     """
     from fundflow.outputs.report import run_validate
 
-    text, code = run_validate(files, store_dir, fmt, no_shacl, output)
+    text, code = run_validate(files, store_dir, fmt, no_shacl, output, report=error_line)
     click.echo(text)
     sys.exit(code)
 

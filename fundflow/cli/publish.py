@@ -90,15 +90,19 @@ def _interrupt(_signum, _frame) -> None:
 @click.option("--password", default=None, help="Password (default: $FUNDFLOW_PUSH_PASSWORD).")
 @click.option("--graph-prefix", default=None, metavar="IRI",
               help="Rename graphs on the remote store: IRI + the graph's name (default: keep the IRIs).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60, show_default=True,
+              help="Seconds to wait for the store to accept a connection or answer.")
+@click.option("--deadline", type=click.FloatRange(min=1), default=900, show_default=True,
+              help="Seconds for the whole push; graphs not sent by then are reported.")
 def push(endpoint: str, store_dir: str | None, user: str | None, password: str | None,
-         graph_prefix: str | None) -> None:
+         graph_prefix: str | None, timeout: float, deadline: float) -> None:
     """Send every named graph to a SPARQL 1.1 store with the Graph Store Protocol (one PUT per graph)."""
-    from fundflow.publish.push import push_store
+    from fundflow.publish.push import PushLimits, push_store
 
     password = password if password is not None else os.environ.get("FUNDFLOW_PUSH_PASSWORD")
     each = (lambda r: click.echo(r.line()))
     results = with_reader(store_dir, lambda store: push_store(store, endpoint, user, password, graph_prefix,
-                                                              each=each))
+                                                              each=each, limits=PushLimits(timeout, deadline)))
     failed = [r for r in results if not r.ok]
     if failed:
         click.echo(f"error: {len(failed)} of {len(results)} graphs not stored at {endpoint} "

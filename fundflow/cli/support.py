@@ -17,6 +17,7 @@ import click
 
 from fundflow.core.errors import FundflowError
 from fundflow.core.model import ParsedDocument
+from fundflow.core.printable import printable
 
 
 class FundflowGroup(click.Group):
@@ -97,14 +98,28 @@ def with_reader(store_dir: str | None, work):
         reader.close()
 
 
-def ingest_with_progress(store, files: list[Path], loader: str | None):
-    """Ingest with a progress bar when stderr is a terminal."""
+def budget_options(func):
+    """``--doc-timeout SECONDS`` and ``--doc-memory MIB`` → a ``budget`` argument (``kg.budget.DocumentBudget``)."""
+    def budgeted(*args, doc_timeout: float, doc_memory: int, **kwargs):
+        from fundflow.kg.budget import DocumentBudget
+
+        return func(*args, budget=DocumentBudget(doc_timeout, doc_memory * 2**20), **kwargs)
+
+    budgeted = functools.update_wrapper(budgeted, func)
+    budgeted = click.option("--doc-memory", type=click.IntRange(min=64), default=4096, show_default=True,
+                            metavar="MIB", help="Skip a document that needs more memory than this.")(budgeted)
+    return click.option("--doc-timeout", type=click.FloatRange(min=1), default=300, show_default=True,
+                        metavar="SECONDS", help="Skip a document that takes longer than this to read.")(budgeted)
+
+
+def ingest_with_progress(store, files: list[Path], loader: str | None, budget=None):
+    """Ingest with a progress bar when stderr is a terminal; each document within ``budget``."""
     from fundflow.kg.ingest import ingest_paths
 
     if sys.stderr.isatty() and len(files) > 1:
         with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
-            return ingest_paths(store, files, loader, report=error_line, each=lambda _p: bar.update(1))
-    return ingest_paths(store, files, loader, report=error_line)
+            return ingest_paths(store, files, loader, report=error_line, each=lambda _p: bar.update(1), budget=budget)
+    return ingest_paths(store, files, loader, report=error_line, budget=budget)
 
 
 def error_line(message: str) -> None:
@@ -122,4 +137,4 @@ def parse_table(d: ParsedDocument) -> list[str]:
         out.append(f"  L{t.first_line}-{t.last_line}  {t.label:<8} {t.kind or '?':<14} {len(t.rows):>4} rows{flag}  {t.title}")
     counts = Counter(type(r).__name__ for r in d.records)
     out.append("  records: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none"))
-    return out
+    return [printable(line) for line in out]  # names come from documents

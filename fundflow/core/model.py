@@ -80,6 +80,7 @@ class SourceDocument:
     format: str = "text"
     grids: tuple[Grid, ...] = ()
     page_starts: tuple[int, ...] = ()
+    damage: tuple[tuple[int, int], ...] = ()  # undecodable bytes read as U+FFFD: (byte offset, line)
 
     def page_of(self, line: int) -> int | None:
         """The 1-based page a 1-based line is on; None for input without pages."""

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 from fundflow.core.errors import FundflowError
 from fundflow.core.model import ParsedDocument, TableIssue
 from fundflow.kg import vocab
+from fundflow.kg.budget import DocumentBudget, prepare_document
 from fundflow.kg.iris import graph_iri
-from fundflow.kg.mapper import records_to_triples
 from fundflow.kg.store import load_reference_graphs, relink_units, replace_document
 
 SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf", ".xlsx")
@@ -43,7 +43,8 @@ class IngestSummary:
         out = [(f"documents: {len(self.ok)} ok, {len(self.failed)} failed; "
                 f"records: {self.records}; triples: {self.triples}")]
         if self.failed:
-            out.append("failed: " + ", ".join(Path(f).name for f in self.failed))
+            out.append("failed:")
+            out.extend(f"  {f}" for f in self.failed)  # one file per line: a batch can fail hundreds
         if self.issues:
             out.append("tables skipped: " + ", ".join(f"{n} {k}" for k, n in sorted(self.issues.items())))
         return out
@@ -62,7 +63,8 @@ def collect_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            for f in sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES):
+            # anything but a folder: a broken link or a pipe is kept so that reading it reports it
+            for f in sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES and not f.is_dir()):
                 notes = FOLDER_NOTES.match(f.name) or any(part.startswith(".") for part in f.relative_to(p).parts)
                 if notes and skipped is not None:
                     skipped.append(f)
@@ -83,43 +85,36 @@ def table_issues(parsed: ParsedDocument) -> Counter:
 
 
 def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
-                    base: str = vocab.DEFAULT_BASE, warn: Callable[[str], None] = print) -> tuple[ParsedDocument, int]:
+                    base: str = vocab.DEFAULT_BASE, warn: Callable[[str], None] = print,
+                    budget: DocumentBudget | None = None) -> tuple[ParsedDocument, int]:
     """Parse one file and replace its named graph → (parsed document, triples written).
 
     A copy of a stored document (``kg.duplicates``) is kept once: ``warn`` gets one line naming both.
+    With a ``budget`` the file is read in a child process stopped at its limits (``kg.budget``).
 
     Raises ``FundflowError`` subclasses (one-line, naming the file) when it cannot be read.
     """
-    from fundflow.records.pipeline import parse_document
-
-    if not path.is_file():
-        raise FundflowError("no such file", file=str(path))
-    parsed = parse_document(path, loader)
-    from fundflow.kg.funding_map import funding_triples  # levels, 直达资金, inferred codes, flows
-
-    triples = list(dict.fromkeys(records_to_triples(parsed, base) + funding_triples(parsed, base)))
-    from fundflow.kg.findings import findings_graph_triples  # reconciliation findings: their own named graph
-
-    findings_graph, findings = findings_graph_triples(parsed, base)
+    prepared = prepare_document(path, loader, base, budget)
+    parsed, triples, findings = prepared.parsed, prepared.triples, prepared.findings
     from fundflow.kg.duplicates import keep_once  # the same document under another name is stored once
 
     triples, copy_of = keep_once(store, parsed, triples, base)
     if copy_of:
         findings = []
         warn(copy_of)
-    replace_document(store, graph_iri(parsed.source.name, base), triples, base, {findings_graph: findings})
+    replace_document(store, graph_iri(parsed.source.name, base), triples, base, {prepared.findings_graph: findings})
     return parsed, len(triples)
 
 
 def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = None,
                  base: str = vocab.DEFAULT_BASE, report: Callable[[str], None] = print,
-                 each: Callable[[Path], None] | None = None) -> IngestSummary:
-    """Ingest every path; failures are passed to ``report`` and counted, never raised."""
+                 each: Callable[[Path], None] | None = None, budget: DocumentBudget | None = None) -> IngestSummary:
+    """Ingest every path (each within ``budget``); failures are passed to ``report`` and counted, never raised."""
     summary = IngestSummary()
     load_reference_graphs(store, base)
     for path in paths:
         try:
-            parsed, n = ingest_document(store, path, loader, base, warn=report)
+            parsed, n = ingest_document(store, path, loader, base, warn=report, budget=budget)
         except FundflowError as err:
             summary.failed.append(str(path))
             report(f"error: {err}")

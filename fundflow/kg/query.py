@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from fundflow.core.errors import QueryError
+from fundflow.core.printable import printable
 from fundflow.kg.safety import check_query
 from fundflow.kg.vocab import PREFIXES
 
@@ -125,6 +126,11 @@ def _decimal(text: str) -> Decimal | None:
 
 
 def _short(term, money: bool = False) -> str:
+    """A term as shown in a table (control and bidi characters made visible)."""
+    return printable(_shown(term, money))
+
+
+def _shown(term, money: bool = False) -> str:
     """A term as shown in a table: 万元 for money, Chinese label or prefixed IRI, plain literal value."""
     if term is None:
         return ""

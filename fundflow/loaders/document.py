@@ -10,13 +10,14 @@ file and what to do.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar, Protocol
 
 from fundflow.core.errors import DocumentError
 from fundflow.core.model import RawTable, SourceDocument
-from fundflow.loaders.encoding import decode_text
+from fundflow.loaders.encoding import decode_located
 from fundflow.loaders.html.reader import read_html
 from fundflow.loaders.pdf.reader import read_pdf
 from fundflow.loaders.sniff import sniff
@@ -43,17 +44,43 @@ class Loader(Protocol):
     def parse(self, doc: SourceDocument) -> Iterator[RawTable]: ...
 
 
+def read_bytes(p: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; ``DocumentError`` naming what it is otherwise.
+
+    What the path is and its size are checked before anything is read: a pipe or a
+    device would block or never end, a folder is not a document, a huge file is
+    refused without being read.
+    """
+    try:
+        info = p.stat()
+    except OSError as err:
+        broken = p.is_symlink()
+        raise DocumentError("a broken link (its target is gone)" if broken else f"cannot read the file ({err.strerror})",
+                            file=str(p), hint="check the path and permissions") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DocumentError("a folder, not a document", file=str(p), hint="ingest FOLDER reads the documents in it")
+    if not stat.S_ISREG(info.st_mode):
+        raise DocumentError("not a regular file (a pipe, device or socket)", file=str(p), hint="save it as a file first")
+    too_big = DocumentError(f"the file is more than {limit // 2**20} MiB, more than a disclosure can be", file=p.name,
+                            hint="split it or check that it is the right file")
+    if info.st_size > limit:
+        raise too_big
+    try:
+        with p.open("rb") as f:
+            data = f.read(limit + 1)  # the file may have grown since it was measured
+    except OSError as err:
+        raise DocumentError(f"cannot read the file ({err.strerror})", file=str(p), hint="check the path and permissions") from None
+    if len(data) > limit:
+        raise too_big
+    return data
+
+
 def read_document(path: str | Path) -> SourceDocument:
     """Path → SourceDocument (decoded lines, sha256 of the bytes)."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as err:
-        raise DocumentError(f"cannot read the file ({err.strerror})", file=str(p), hint="check the path and permissions") from None
+    data = read_bytes(p)
     if not data.strip():
         raise DocumentError("the file is empty", file=p.name, hint="give a budget or final-accounts disclosure as text")
-    if len(data) > MAX_BYTES:
-        raise DocumentError(f"the file is {len(data) // 2**20} MiB, more than a disclosure can be", file=p.name, hint="split it or check that it is the right file")
     fmt = sniff(data)
     if fmt == "pdf":
         return read_pdf(p, data)
@@ -64,6 +91,6 @@ def read_document(path: str | Path) -> SourceDocument:
     if fmt in _UNREAD:
         message, hint = _UNREAD[fmt]
         raise DocumentError(message, file=p.name, hint=hint)
-    text, encoding = decode_text(data, p.name)
+    text, encoding, damage = decode_located(data, p.name)
     lines = tuple(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return SourceDocument(str(p), p.name, hashlib.sha256(data).hexdigest(), encoding, lines)
+    return SourceDocument(str(p), p.name, hashlib.sha256(data).hexdigest(), encoding, lines, damage=damage)

@@ -130,7 +130,7 @@ def level_lines(fg: FlowGraph, target: str, source: str | None = None) -> list[s
 
 def _node_tip(fg: FlowGraph, n: str, kind: str, amounts: dict[str, Decimal], links: list[Link]) -> list[str]:
     node = fg.nodes[n]
-    lines = [node.label, f"{kind} · {wan(amounts.get(n))}"]
+    lines = [fg.label(n), f"{kind} · {wan(amounts.get(n))}"]
     for x in links:
         if x.target == n:
             share = _share(x.amount, amounts.get(x.source))

@@ -94,26 +94,47 @@ def _counts(checked: list[Finding], counts: dict[tuple[str, str], dict[str, int]
             counts[doc, rule] = n
 
 
-def _from_files(files: tuple[str, ...]) -> tuple[list[dict], dict, dict[str, tuple[str, ...]]]:
-    """Parse and reconcile documents directly → (rows, counts per (document, rule), lines per document).
+def _read_each(files: tuple[str, ...], report) -> tuple[list, list[str]]:
+    """Parse every file → (documents read, files that could not be); each failure is one line to ``report``.
+
+    Raises the error when there is one file and it cannot be read (the command's own error).
+    """
+    from fundflow.records.pipeline import parse_document
+
+    docs, good = [], []
+    for f in files:
+        try:
+            docs.append(parse_document(f))
+            good.append(f)
+        except FundflowError as err:
+            if len(files) == 1:
+                raise
+            report(f"error: {err}")
+    if not docs:
+        raise FundflowError("none of the documents could be read", hint="see the lines above")
+    return docs, good
+
+
+def _from_files(files: tuple[str, ...], report) -> tuple[list[dict], dict, dict[str, tuple[str, ...]], int]:
+    """Parse and reconcile documents directly → (rows, counts per (document, rule), lines per document, failed).
+
+    A file that cannot be read is reported on one line and the others are checked.
 
     The flows are checked in a store in memory (conservation needs every document's flows at once).
     """
     import pyoxigraph as ox
 
     from fundflow.kg.ingest import ingest_paths
-    from fundflow.records.pipeline import parse_document
-
-    docs = [parse_document(f) for f in files]
+    docs, good = _read_each(files, report)
     units = {d.source.name: d.meta.money_unit for d in docs}
     checked = [x for d in docs for x in reconcile(d, include_held=True)] + reconcile_across(docs, include_held=True)
     memory = ox.Store()
-    ingest_paths(memory, [Path(f) for f in files], report=lambda _m: None)
+    ingest_paths(memory, [Path(f) for f in good], report=lambda _m: None)
     checked += flow_findings(memory)
     counts: dict[tuple[str, str], dict[str, int]] = {}
     _counts(checked, counts)
     rows = [_finding_row(f, units) for f in checked if f.status != "held"]
-    return rows, counts, {d.source.name: d.source.lines for d in docs}
+    return rows, counts, {d.source.name: d.source.lines for d in docs}, len(files) - len(good)
 
 
 def _from_store(store_dir: str | None, no_shacl: bool) -> tuple[list[dict], dict, tuple[bool, str] | None]:
@@ -155,15 +176,18 @@ def exit_code(rows: list[dict[str, Any]], shacl: tuple[bool, str] | None) -> int
 
 
 def run_validate(files: tuple[str, ...], store_dir: str | None, fmt: str, no_shacl: bool,
-                 output: str | None = None) -> tuple[str, int]:
-    """→ (text to print, exit code); ``html`` needs ``output`` and writes the page there."""
-    shacl, lines = None, {}
+                 output: str | None = None, report=print) -> tuple[str, int]:
+    """→ (text to print, exit code); ``html`` needs ``output`` and writes the page there.
+
+    Files that cannot be read go to ``report`` one line each and make the exit code at least 1.
+    """
+    shacl, lines, failed = None, {}, 0
     if files:
-        rows, counts, lines = _from_files(files)
+        rows, counts, lines, failed = _from_files(files, report)
     else:
         rows, counts, shacl = _from_store(store_dir, no_shacl)
     rules = summary(counts)
-    code = exit_code(rows, shacl)
+    code = max(exit_code(rows, shacl), 1 if failed else 0)
     if fmt == "json":
         text = json.dumps({"findings": rows, "summary": rules, "shacl_conforms": None if shacl is None else shacl[0]},
                           ensure_ascii=False, indent=1)

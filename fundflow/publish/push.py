@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,7 +23,21 @@ import pyoxigraph as ox
 from fundflow.core.errors import FundflowError
 from fundflow.kg import vocab
 
-TIMEOUT = 120  # seconds per graph: a large document graph is a few MB
+TIMEOUT = 60  # seconds a connection may wait for the remote store to accept or answer (each socket step)
+DEADLINE = 900  # seconds for the whole push
+MAX_FAILURES = 3  # graphs in a row with no answer: the store is not there, stop
+
+
+@dataclass(frozen=True)
+class PushLimits:
+    """Seconds per socket step, seconds for the whole push, graphs in a row with no answer before giving up."""
+
+    timeout: float = TIMEOUT
+    deadline: float = DEADLINE
+    max_failures: int = MAX_FAILURES
+
+
+DEFAULT_PUSH = PushLimits()
 
 
 @dataclass(frozen=True)
@@ -60,8 +75,8 @@ class Auth:
     ``Authorization`` value, or None when no user is given or none is asked for.
     """
 
-    def __init__(self, endpoint: str, user: str | None, password: str | None):
-        self.user = user
+    def __init__(self, endpoint: str, user: str | None, password: str | None, timeout: float = TIMEOUT):
+        self.user, self.timeout = user, timeout
         self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         self.passwords.add_password(None, endpoint, user or "", password or "")
 
@@ -69,7 +84,7 @@ class Auth:
         if not self.user:
             return None
         try:
-            urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=TIMEOUT).close()
+            urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=self.timeout).close()
             return None  # no challenge: the store asks for no credentials
         except urllib.error.HTTPError as err:
             challenge = err.headers.get("WWW-Authenticate", "") if err.code == 401 else ""
@@ -85,7 +100,7 @@ class Auth:
         return None
 
 
-def put_graph(auth: Auth, endpoint: str, graph: str, body: bytes, triples: int) -> PushResult:
+def put_graph(auth: Auth, endpoint: str, graph: str, body: bytes, triples: int, timeout: float = TIMEOUT) -> PushResult:
     """PUT ``body`` as the content of ``graph`` → ``PushResult`` (never raises for HTTP/network errors)."""
     sep = "&" if "?" in endpoint else "?"
     url = f"{endpoint}{sep}graph={urllib.parse.quote(graph, safe='')}"
@@ -94,7 +109,7 @@ def put_graph(auth: Auth, endpoint: str, graph: str, body: bytes, triples: int) 
         if (credentials := auth.header(url, "PUT")):
             headers["Authorization"] = credentials
         with urllib.request.urlopen(urllib.request.Request(url, data=body, method="PUT", headers=headers),
-                                    timeout=TIMEOUT) as resp:
+                                    timeout=timeout) as resp:
             return PushResult(graph, triples, resp.status)
     except urllib.error.HTTPError as err:
         text = " ".join(re.sub(r"<[^>]*>", " ", err.read(2000).decode("utf-8", "replace")).split())
@@ -106,8 +121,13 @@ def put_graph(auth: Auth, endpoint: str, graph: str, body: bytes, triples: int) 
 
 def push_store(store: ox.Store, endpoint: str, user: str | None = None, password: str | None = None,
                graph_prefix: str | None = None, base: str = vocab.DEFAULT_BASE,
-               each: Callable[[PushResult], None] | None = None) -> list[PushResult]:
+               each: Callable[[PushResult], None] | None = None,
+               limits: PushLimits = DEFAULT_PUSH) -> list[PushResult]:
     """PUT every named graph of ``store`` to ``endpoint`` → one result per graph, in IRI order.
+
+    Each socket step waits at most ``limits.timeout`` seconds (and never past the
+    deadline); once ``limits.deadline`` has passed, or ``limits.max_failures`` graphs in
+    a row got no answer, the graphs not yet sent are reported as not sent (status 0).
 
     Raises ``FundflowError`` when the endpoint is not an http(s) URL or the store has no graphs.
     """
@@ -117,12 +137,24 @@ def push_store(store: ox.Store, endpoint: str, user: str | None = None, password
     graphs = sorted(store.named_graphs(), key=lambda g: g.value)
     if not graphs:
         raise FundflowError("the store holds no graphs", hint="run `fundflow ingest FILE…` first")
-    auth = Auth(endpoint, user, password)
-    results = []
+    auth = Auth(endpoint, user, password, limits.timeout)
+    results: list[PushResult] = []
+    end, silent, stop = time.monotonic() + limits.deadline, 0, ""
     for g in graphs:
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, g)]
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        result = put_graph(auth, endpoint, remote_graph(g, graph_prefix, base), body, len(triples))
+        left = end - time.monotonic()
+        if not stop and left <= 0:
+            stop = f"not sent: the push passed its deadline of {limits.deadline:g} s"
+        if not stop and silent >= limits.max_failures:
+            stop = f"not sent: {silent} graphs in a row got no answer from {endpoint}"
+        if stop:
+            result = PushResult(remote_graph(g, graph_prefix, base), len(triples), 0, stop)
+        else:
+            auth.timeout = min(limits.timeout, left)
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            result = put_graph(auth, endpoint, remote_graph(g, graph_prefix, base), body, len(triples),
+                               min(limits.timeout, left))
+            silent = silent + 1 if result.status == 0 else 0
         results.append(result)
         if each:
             each(result)

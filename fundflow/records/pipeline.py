@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fundflow.core.model import ParsedDocument
+from fundflow.core.model import ParsedDocument, RawTable, SourceDocument, TableIssue
 from fundflow.loaders import registry
 from fundflow.loaders.document import read_document
 from fundflow.loaders.verdict import check_disclosure
@@ -22,4 +22,16 @@ def parse_document(path: str | Path, loader: str | None = None) -> ParsedDocumen
     tables = tuple(chosen.parse(doc))
     check_disclosure(doc, tables)
     meta, records = tables_to_records(doc, tables)
-    return ParsedDocument(doc, chosen.name, meta, tables, tuple(records))
+    return ParsedDocument(doc, chosen.name, meta, tables, tuple(records) + damage_issues(doc, tables))
+
+
+def damage_issues(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[TableIssue, ...]:
+    """A ``TableIssue`` (kind ``damaged``) per undecodable byte run: where it is, and the table it falls in."""
+    out = []
+    for offset, line in doc.damage:
+        table = next((t for t in tables if t.first_line <= line <= t.last_line), None)
+        where = f"in {table.label} " if table else "outside the tables "
+        out.append(TableIssue(table.label if table else "", "damaged",
+                              f"undecodable bytes at byte {offset} (line {line}) {where}read as U+FFFD",
+                              doc.ref(line, line, table.label if table else None)))
+    return tuple(out)

@@ -1,0 +1,109 @@
+"""Per-document budgets at ingest: a document is read in a child process stopped at its time or memory limit.
+
+``DocumentBudget(seconds, memory)``; ``prepare_document(path, loader, base, budget)`` →
+``Prepared`` (the parsed document, its triples, its findings graph and triples), read
+in a forked child process that is killed when it runs past ``budget.seconds`` or holds
+more than ``budget.memory`` bytes; the child's memory goes back to the system with it.
+Over budget: ``DocumentError`` naming the file and the limit, so the batch goes on.
+The store is never touched by the child: only the parent writes.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from fundflow.core.errors import DocumentError, FundflowError
+from fundflow.core.model import ParsedDocument
+from fundflow.kg import vocab
+
+POLL = 0.1
+
+
+@dataclass(frozen=True)
+class DocumentBudget:
+    """What one document may cost at ingest: wall-clock seconds and resident memory in bytes (None: no child)."""
+
+    seconds: float = 300.0
+    memory: int = 4 * 2**30
+
+
+@dataclass(frozen=True)
+class Prepared:
+    parsed: ParsedDocument
+    triples: list[ox.Triple]
+    findings_graph: ox.NamedNode
+    findings: list[ox.Triple]
+
+
+def _prepare(path: Path, loader: str | None, base: str) -> Prepared:
+    """Parse one file and map it to triples (document graph and findings graph), in this process."""
+    from fundflow.kg.findings import findings_graph_triples
+    from fundflow.kg.funding_map import funding_triples
+    from fundflow.kg.mapper import records_to_triples
+    from fundflow.records.pipeline import parse_document
+
+    parsed = parse_document(path, loader)
+    triples = list(dict.fromkeys(records_to_triples(parsed, base) + funding_triples(parsed, base)))
+    findings_graph, findings = findings_graph_triples(parsed, base)
+    return Prepared(parsed, triples, findings_graph, findings)
+
+
+def _child(conn, path: Path, loader: str | None, base: str) -> None:
+    try:
+        conn.send(("ok", _prepare(path, loader, base)))
+    except FundflowError as err:
+        conn.send(("error", err))
+    except Exception as err:  # noqa: BLE001 — reported by the parent as one line
+        detail = str(err).splitlines()[0] if str(err) else ""
+        conn.send(("error", DocumentError(f"cannot read ({type(err).__name__}: {detail})", file=str(path))))
+
+
+def _resident(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DEFAULT_BASE,
+                     budget: DocumentBudget | None = None) -> Prepared:
+    """Parse and map ``path`` within ``budget`` (None: in this process, no limits) → ``Prepared``.
+
+    Raises ``FundflowError`` subclasses naming the file: unreadable, or over its budget.
+    """
+    if budget is None or "fork" not in mp.get_all_start_methods():
+        return _prepare(path, loader, base)
+    ctx = mp.get_context("fork")  # the child needs nothing of the store; only this process writes it
+    ours, theirs = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(theirs, path, loader, base), daemon=True)
+    child.start()
+    theirs.close()
+    deadline = time.monotonic() + budget.seconds
+    try:
+        while not ours.poll(POLL):
+            if not child.is_alive():
+                raise DocumentError(f"reading stopped (exit {child.exitcode})", file=str(path),
+                                    hint="the document may be damaged; try it alone with fundflow parse")
+            if time.monotonic() > deadline:
+                raise DocumentError(f"took longer than {budget.seconds:g} s and was skipped", file=str(path),
+                                    hint="raise --doc-timeout if it is a real disclosure")
+            if _resident(child.pid) > budget.memory:
+                raise DocumentError(f"needed more than {budget.memory // 2**20} MiB and was skipped", file=str(path),
+                                    hint="raise --doc-memory if it is a real disclosure")
+        state, payload = ours.recv()
+    except EOFError:
+        raise DocumentError(f"reading stopped (exit {child.exitcode})", file=str(path)) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        ours.close()
+    if state == "ok":
+        return payload
+    raise payload

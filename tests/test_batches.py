@@ -1,0 +1,94 @@
+"""Batches and special files (findings 5–7): every bad file is one line, the good ones still get in."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fundflow.core.errors import DocumentError
+from fundflow.loaders.document import read_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((ROOT / "data" / "samples").glob("*.txt"))
+ANSHAN = ROOT / "data" / "samples" / "anshan-center-2026-budget.txt"
+ROW = "2101599\t其他医疗保障管理事务支出\t6.30\t\t\t\t6.30\n"  # a 表3 row of the Anshan sample
+
+
+def fundflow(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fundflow.cli.main", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def many_rows(path: Path, rows: int) -> Path:
+    """The Anshan sample with ``rows`` more code rows in its 表3."""
+    text = ANSHAN.read_text(encoding="utf-8")
+    extra = "".join(f"21{k:05d}\t其他支出{k}\t6.30\t\t\t\t6.30\n" for k in range(rows))
+    path.write_text(text.replace(ROW, ROW + extra, 1), encoding="utf-8")
+    return path
+
+
+def test_size_is_checked_before_reading(tmp_path):  # finding 5: a 210 MiB file was read whole first
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.truncate(210 * 2**20)  # sparse: nothing to read, only the size says it is too big
+    r = fundflow("parse", str(big))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "more than 200 MiB" in r.stderr
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"x" * 100)
+    with pytest.raises(DocumentError, match="more than"):
+        read_bytes(small, limit=10)
+
+
+def test_special_files_are_refused_with_one_line(tmp_path):  # finding 7: parse blocked forever on a FIFO
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    for command in ("parse", "validate"):
+        r = fundflow(command, str(fifo), timeout=60)
+        assert r.returncode == 2 and "not a regular file" in r.stderr and "Traceback" not in r.stderr
+    r = fundflow("parse", str(tmp_path), timeout=60)
+    assert r.returncode == 2 and "a folder" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_parse_and_validate_go_on_past_a_bad_file(tmp_path):  # finding 7
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    r = fundflow("parse", "--format", "table", str(empty), str(ANSHAN))
+    assert r.returncode == 1 and "anshan-center-2026-budget.txt" in r.stdout and "empty.txt" in r.stderr
+    r = fundflow("validate", str(empty), str(ANSHAN))
+    assert r.returncode in (0, 1) and "empty.txt" in r.stderr and "anshan" in r.stdout
+
+
+def test_folder_with_broken_link_and_fifo_names_each(tmp_path):  # finding 7: broken links skipped without a word
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "anshan.txt").write_bytes(ANSHAN.read_bytes())
+    (docs / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    os.mkfifo(docs / "pipe.txt")
+    r = fundflow("ingest", "--store", str(tmp_path / "s"), str(docs), str(tmp_path / "missing.txt"))
+    assert r.returncode == 1, r.stderr
+    assert "1 ok, 3 failed" in r.stdout
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 3 and any("gone.txt" in e and "broken link" in e for e in errors)
+    assert any("pipe.txt" in e and "not a regular file" in e for e in errors)
+    failed = [ln for ln in r.stdout.split("failed:\n")[1].splitlines() if ln.startswith("  ")]  # one file a line
+    assert sorted(Path(f.strip()).name for f in failed) == ["gone.txt", "missing.txt", "pipe.txt"]
+
+
+@pytest.mark.slow
+def test_batch_with_runaway_documents_keeps_the_good_ones(tmp_path):  # finding 5 (acceptance)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    many_rows(bad / "rows.txt", 100_000)
+    prose = next(ln for ln in ANSHAN.read_text(encoding="utf-8").splitlines() if ln.startswith("第一条"))  # rules prose
+    (bad / "line.txt").write_text(prose * (50_000_000 // len(prose.encode("utf-8"))), encoding="utf-8")
+    os.mkfifo(bad / "pipe.txt")
+    r = fundflow("ingest", "--store", str(tmp_path / "s"), "--doc-timeout", "20",
+                 *map(str, SAMPLES), str(bad / "rows.txt"), str(bad / "line.txt"), str(bad / "pipe.txt"))
+    assert r.returncode == 1, r.stderr
+    assert f"{len(SAMPLES)} ok, 3 failed" in r.stdout
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+    assert sorted(Path(e.split(":")[1].strip()).name for e in errors) == ["line.txt", "pipe.txt", "rows.txt"]
+    assert "Traceback" not in r.stderr
