@@ -97,3 +97,24 @@ def test_three_costs_by_column(name, parsed):
     unit, want = THREE_COSTS[name]
     got = {r.item: r.amount for r in parsed(name).of(ThreeCosts) if r.unit_name == unit and r.year == 2026}
     assert {k: got.get(k) for k in want} == {k: Decimal(v) * 10000 for k, v in want.items()}
+
+
+def test_summary_sides_from_the_grid(parsed):
+    """湖州市退役军人事务局 表04: the income side prints three lines, the expenditure side many; a
+    line printed under 支出 (抚恤 136.50) is expenditure though the income cells beside it are blank."""
+    from fundflow.core.model import TableTotal
+    totals = [t for t in parsed("huzhou_tyjrswj_2026_dept_budget.pdf").of(TableTotal) if t.table == "表04"]
+    sides = {t.label: t.side for t in totals}
+    assert sides["抚恤"] == sides["退役安置"] == sides["行政运行"] == "expenditure"
+    assert sides["一般公共预算"] == sides["财政拨款"] == "income"
+
+
+def test_three_costs_with_meeting_and_training():
+    """中共江苏省委办公厅 2018 三公 table: 合计 1,471.70 counts 会议费 933.50 and 培训费 30.00 beside
+    the 三公 小计 508.20 = 70.00 + 411.20 + 27.00 (as printed)."""
+    from fundflow.core.model import ThreeCosts
+    pdf = CITIES.parent / "pdf" / "jiangsu_party_committee_office_2018_budget_tables.pdf"
+    got = {r.item: r.amount / 10000 for r in parse_document(pdf).of(ThreeCosts)}
+    assert got == {"grand_total": Decimal("1471.70"), "total": Decimal("508.20"), "abroad": Decimal("70.00"),
+                   "vehicle": Decimal("411.20"), "vehicle_purchase": 0, "vehicle_operation": Decimal("411.20"),
+                   "reception": Decimal("27.00"), "meeting": Decimal("933.50"), "training": Decimal("30.00")}

@@ -18,18 +18,20 @@ from fundflow.records.concepts import column_roles
 from fundflow.records.three_costs import group_of, item_in
 
 _SUBTOTAL = "小计"
-_THREE_COSTS = re.compile(r"三公.?经费$")  # the row naming the 三公经费 themselves is their total
+_THREE_COSTS = re.compile(r"三公.?经费(?:预算数?|决算数?)?$")  # the row naming the 三公经费 themselves is their total
 
 
 def column_items(columns: tuple[str, ...], meta_hint: dict) -> list[tuple[int | None, str, str] | None]:
     """Per column: (year, basis, item) or None (a label column, or one no 三公 wording names)."""
     out: list[tuple[int | None, str, str] | None] = []
+    three_costs_subtotal = False
     for path in columns:
         segments = [s for s in path.split("/") if compact(s)]
-        items = [item_in(s) for s in segments]
+        items = [item_in(s) or ("total" if _THREE_COSTS.search(compact(s)) else None) for s in segments]
         item = items[-1] if items else None
         if segments and compact(segments[-1]) == _SUBTOTAL:
             parent = next((i for i in reversed(items[:-1]) if i), None)
+            three_costs_subtotal = three_costs_subtotal or parent == "total"
             item = "vehicle" if parent in ("vehicle", "vehicle_parent") else "total" if parent == "total" else None
         if item == "vehicle_parent":
             item = "vehicle"
@@ -38,6 +40,10 @@ def column_items(columns: tuple[str, ...], meta_hint: dict) -> list[tuple[int | 
             continue
         year, basis = group_of(path, meta_hint)
         out.append((year, basis, item))
+    if three_costs_subtotal:  # 合计 | “三公”经费/小计 …: the 合计 also counts 会议费 and 培训费
+        first = next(j for j, c in enumerate(out) if c and c[2] == "total")
+        out = [(c[0], c[1], "grand_total") if c and c[2] == "total" and j == first and
+               compact(columns[j].split("/")[-1]) != _SUBTOTAL else c for j, c in enumerate(out)]
     return out
 
 

@@ -36,6 +36,32 @@ def side_of(label: str, position: int) -> str:
     return "income" if position == 0 else "expenditure"
 
 
+def _column_sides(columns: tuple[str, ...]) -> list[str | None]:
+    """Per column of a grid, the side its header path names (``支出/项目`` → expenditure), or None."""
+    out: list[str | None] = []
+    for path in columns:
+        top = compact(path.split("/")[0])
+        out.append("expenditure" if "支出" in top else "income" if "收入" in top else None)
+    return out
+
+
+def _aligned_pairs(cells: tuple[str, ...], sides: list[str | None], has_row_numbers: bool
+                   ) -> list[tuple[str, list[str], str | None]]:
+    """An aligned row → [(label, [amounts…], side of the label's column)]: a blank cell keeps its place."""
+    merged: list[tuple[str, list[str], str | None]] = []
+    for j, cell in enumerate(cells):
+        c = clean_cell(cell)
+        if not c:
+            continue
+        side = sides[j] if j < len(sides) else None
+        if is_amount(c):
+            if merged and not (has_row_numbers and _ROW_NO.match(c) and not merged[-1][1]):
+                merged[-1][1].append(c)
+        else:
+            merged += [(label, amounts, side) for label, amounts in _pairs([cell], has_row_numbers)]
+    return merged
+
+
 def _pairs(cells: list[str], has_row_numbers: bool) -> list[tuple[str, list[str]]]:
     """Cells → [(label, [amount cells…])] in reading order."""
     pairs: list[tuple[str, list[str]]] = []
@@ -99,8 +125,13 @@ def table_to_totals(doc: SourceDocument, table: RawTable, money_unit: str | None
     row_numbers = "行次" in compact("".join(table.header)) or any("行" == clean_cell(h) for h in table.header)
     unit = table.money_unit or money_unit
     out: list[TableTotal | TableIssue] = []
+    sides = _column_sides(table.columns) if table.columns else []
     for row in table.rows:
-        for pos, (label, amounts) in enumerate(_pairs(list(row.cells), row_numbers)):
+        if row.aligned and any(sides):  # the grid says which side each label stands on
+            pairs = _aligned_pairs(row.cells, sides, row_numbers)
+        else:
+            pairs = [(label, amounts, None) for label, amounts in _pairs(list(row.cells), row_numbers)]
+        for pos, (label, amounts, side) in enumerate(pairs):
             name = normalize_label(label)
             if not amounts or not name or name in ("项目", "收入", "支出", "栏次"):
                 continue
@@ -108,7 +139,7 @@ def table_to_totals(doc: SourceDocument, table: RawTable, money_unit: str | None
                 value = to_yuan(parse_amount(amounts[0]), unit)
             except ValueError:
                 continue
-            out.append(TableTotal(table.label, table.kind or "", side_of(name, pos), name, value,
+            out.append(TableTotal(table.label, table.kind or "", side or side_of(name, pos), name, value,
                                   doc.ref(row.first_line, row.last_line, table.label)))
     if not out and any(is_amount(clean_cell(c)) for r in table.rows for c in r.cells):
         # amounts printed apart from their labels (a column at a time): reported, not guessed
