@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from fundflow.analysis.attribution import attribute_projects
 from fundflow.core.model import (
     BudgetLine,
     DocumentMeta,
@@ -56,6 +57,13 @@ class DocumentMapper:
         self.units = {u.code: u for u in self.meta.units if u.code} | {u.name: u for u in self.meta.units}
         self.dept = department_iri(self.meta.department, base) if self.meta.department else None
         self.projects: dict[str, ox.NamedNode] = {}
+        # projects the document's by-unit table gives to another unit than its project table
+        self.attributed = attribute_projects(parsed)
+
+    def project_unit(self, r: Project, i: int) -> ox.NamedNode | None:
+        """The unit a project belongs to: as the by-unit table settles it, else as the project table prints it."""
+        name, code = self.attributed.get(i, (r.unit_name, r.unit_code))
+        return self.unit(code, name)
 
     def add(self, s, p, o) -> None:
         if o is not None:
@@ -202,7 +210,7 @@ class DocumentMapper:
         self.source(n, r.ref, i)
 
     def project(self, r: Project, i: int) -> None:
-        unit = self.unit(r.unit_code, r.unit_name)
+        unit = self.project_unit(r, i)
         n = project_iri(r.name, unit or self.doc, self.year, self.meta.kind, self.base)
         if n in self.projects.values():  # the same name twice in one table: keep both rows apart
             n = project_iri(r.name, unit or self.doc, self.year, self.meta.kind, self.base, repeat=i)
@@ -218,6 +226,7 @@ class DocumentMapper:
         self.add(n, FF("table"), v.text(r.table))
         self.add(n, FF("description"), v.zh(r.description) if r.description else None)
         self.add(n, FF("labelDerived"), v.boolean(True) if r.label_derived else None)
+        self.add(n, FF("unitFromByUnitTable"), v.boolean(True) if i in self.attributed else None)
         self.add(n, FF("subjectCode"), self.code("function", r.subject_code, None) if r.subject_code else None)
         for j, (label, amount) in enumerate(r.columns):
             col = self.node("column", f"{i}-{j}")
@@ -333,7 +342,7 @@ def project_nodes(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[tu
     m, seen, out = DocumentMapper(parsed, base), set(), []
     for i, r in enumerate(parsed.records):
         if isinstance(r, Project):
-            unit = m.unit(r.unit_code, r.unit_name)
+            unit = m.project_unit(r, i)
             n = project_iri(r.name, unit or m.doc, m.year, m.meta.kind, base)
             if n in seen:
                 n = project_iri(r.name, unit or m.doc, m.year, m.meta.kind, base, repeat=i)

@@ -64,23 +64,30 @@ def test_periods_are_checked_apart():
     assert check_flows(both) == []  # summed over the two years the unit would receive twice its total
 
 
-def test_shenyang_2019_projects_attributed_to_the_bureau_against_its_by_unit_table(samples_store_dir):
+def test_shenyang_2019_conserves_once_projects_follow_the_by_unit_table(samples_store_dir):
+    found = check_flows(build_flow_graph(ox.Store.read_only(str(samples_store_dir))), include_held=True)
+    at = {x.message.split(" 2019年预算")[0]: x for x in found if x.rule == "F01" and "2019年预算" in x.message}
+    # 部门公开表10: 本级 1,249.11 (基本 1,243.11 + 项目 6.00), 中心 5,645.64 (基本 3,267.08 + 项目 2,378.56)
+    assert (at["沈阳市医疗保障局本级"].expected, at["沈阳市医疗保障局本级"].actual) == (Decimal("1249.11") * W,) * 2
+    assert (at["沈阳市医疗保障事务服务中心"].expected, at["沈阳市医疗保障事务服务中心"].actual) == (Decimal("5645.64") * W,) * 2
+    assert {x.status for x in at.values()} == {"held"}
+    assert not [x for x in found if x.rule in ("F02", "F03") and x.status == "violated"]  # 6,894.75 = 1,249.11 + 5,645.64
+
+
+def test_liaoning_2024_final_accounts_list_few_projects(samples_store_dir):
     found = check_flows(build_flow_graph(ox.Store.read_only(str(samples_store_dir))))
-    f = next(x for x in found if x.rule == "F01" and "沈阳市医疗保障局本级" in x.message)
-    # 部门公开表10: 本级 合计 1,249.11 (基本 1,243.11 + 项目 6.00); 部门公开表8 puts all ten projects,
-    # 2,384.56, under 本级, so 1,243.11 + 2,384.56 flows in
-    assert f.expected == Decimal("1249.11") * W and f.actual == (Decimal("1243.11") + Decimal("2384.56")) * W
-    assert f.left[0].table == "表10" and any(r.table == "表8" for r in f.right)
-    center = next(x for x in found if x.rule == "F01" and "沈阳市医疗保障事务服务中心 2019" in x.message)
-    assert center.expected == Decimal("5645.64") * W  # 表10: 中心 5,645.64, of which 项目 2,378.56 in no flow
-    assert not [x for x in found if x.rule in ("F02", "F03")]  # 表10: 6,894.75 = 1,249.11 + 5,645.64
+    f = next(x for x in found if x.rule == "F01")
+    # 公开03表 L871: 合计 8,943.00 = 基本 2,424.64 + 项目 6,518.37; the 自评表 list 205.24 + 120.60 + 3.89
+    assert f.expected == Decimal("8943.00") * W
+    assert f.actual == (Decimal("2424.64") + Decimal("205.24") + Decimal("120.60") + Decimal("3.89")) * W
+    assert "in no flow" in f.message and f.left[0].table == "表03"
 
 
 def test_validate_reports_conservation_with_lines(samples_store_dir):
     out = CliRunner().invoke(cli, ["validate", "--store", str(samples_store_dir), "--no-shacl"])
     assert out.exit_code == 1
-    line = next(x for x in out.output.splitlines() if x.startswith("failed  F01") and "沈阳市医疗保障局本级" in x)
-    assert "(表10 L2324 ↔ 表8 L2049, " in line  # 本级's total in 表10; the first project it is given in 表8
+    line = next(x for x in out.output.splitlines() if x.startswith("failed  F01"))
+    assert "辽宁省医疗保障局 2024年决算" in line and "(表03 L871 ↔ " in line  # the printed 合计; the flows' lines
     counted = next(x for x in out.output.splitlines() if x.startswith("F03 "))
     assert counted.split()[1:4] == ["1", "0", "0"]  # 表10: 6,894.75 = 1,249.11 + 5,645.64 holds
 
@@ -101,11 +108,11 @@ def _department_doc(benji_projects: Decimal, center_projects: Decimal) -> Parsed
 
 def test_projects_against_the_by_unit_table():
     found = [f for f in reconcile(_department_doc(Decimal(6), Decimal("2378.56"))) if f.rule == "F04"]
-    benji = next(f for f in found if "某局本级" in f.message)
+    benji = next(f for f in found if f.message.startswith("某局本级"))
     assert (benji.expected, benji.actual) == (6 * W, Decimal("2384.56") * W)
     assert "only 考核经费 6.00 add up to 6.00" in benji.message
     assert [r.first_line for r in benji.left] == [21] and [r.first_line for r in benji.right] == [40, 42]
-    center = next(f for f in found if "某中心" in f.message)
+    center = next(f for f in found if f.message.startswith("某中心"))
     assert (center.expected, center.actual) == (Decimal("2378.56") * W, 0)
     agreed = reconcile(_department_doc(Decimal("2384.56"), Decimal(0)), include_held=True)
     assert {f.status for f in agreed if f.rule == "F04"} == {"held"}
