@@ -92,3 +92,14 @@ def test_batch_with_runaway_documents_keeps_the_good_ones(tmp_path):  # finding 
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
     assert sorted(Path(e.split(":")[1].strip()).name for e in errors) == ["line.txt", "pipe.txt", "rows.txt"]
     assert "Traceback" not in r.stderr
+
+
+def test_budgets_stop_a_document_and_name_it(tmp_path):  # finding 5: no per-document budget
+    from fundflow.kg.budget import DocumentBudget, prepare_document
+
+    with pytest.raises(DocumentError, match=r"anshan-center-2026-budget.txt: its tables have \d+ rows, more than 10"):
+        prepare_document(ANSHAN, budget=DocumentBudget(rows=10))
+    big = many_rows(tmp_path / "rows.txt", 20_000)
+    with pytest.raises(DocumentError, match="rows.txt: took longer than 1 s"):
+        prepare_document(big, budget=DocumentBudget(seconds=1))
+    assert prepare_document(ANSHAN, budget=DocumentBudget()).parsed.records

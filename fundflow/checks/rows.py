@@ -74,8 +74,12 @@ def check_columns(ck: Checker) -> None:
         for b in lines:
             cols[(b.code_scheme, _key(b))][b.code] = b
         for (_, col), by_code in cols.items():
+            children: dict[str, list[BudgetLine]] = defaultdict(list)  # one pass: a table of n codes costs n, not n²
+            for c, b in by_code.items():
+                if c:
+                    children[_parent(c)].append(b)
             for code, head in by_code.items():
-                kids = [b for c, b in by_code.items() if c and _parent(c) == code]
+                kids = children.get(code, [])
                 if not kids:
                     continue
                 rule = "R05" if code == "" else "R04"

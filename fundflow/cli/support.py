@@ -99,13 +99,15 @@ def with_reader(store_dir: str | None, work):
 
 
 def budget_options(func):
-    """``--doc-timeout SECONDS`` and ``--doc-memory MIB`` → a ``budget`` argument (``kg.budget.DocumentBudget``)."""
-    def budgeted(*args, doc_timeout: float, doc_memory: int, **kwargs):
+    """``--doc-timeout``, ``--doc-memory``, ``--doc-rows`` → a ``budget`` argument (``kg.budget.DocumentBudget``)."""
+    def budgeted(*args, doc_timeout: float, doc_memory: int, doc_rows: int, **kwargs):
         from fundflow.kg.budget import DocumentBudget
 
-        return func(*args, budget=DocumentBudget(doc_timeout, doc_memory * 2**20), **kwargs)
+        return func(*args, budget=DocumentBudget(doc_timeout, doc_memory * 2**20, doc_rows), **kwargs)
 
     budgeted = functools.update_wrapper(budgeted, func)
+    budgeted = click.option("--doc-rows", type=click.IntRange(min=1), default=50_000, show_default=True,
+                            metavar="N", help="Skip a document whose tables have more rows than this.")(budgeted)
     budgeted = click.option("--doc-memory", type=click.IntRange(min=64), default=4096, show_default=True,
                             metavar="MIB", help="Skip a document that needs more memory than this.")(budgeted)
     return click.option("--doc-timeout", type=click.FloatRange(min=1), default=300, show_default=True,

@@ -26,10 +26,15 @@ POLL = 0.1
 
 @dataclass(frozen=True)
 class DocumentBudget:
-    """What one document may cost at ingest: wall-clock seconds and resident memory in bytes (None: no child)."""
+    """What one document may cost at ingest: wall-clock seconds, resident memory in bytes, table rows.
+
+    Rows are counted right after the tables are read, before they are mapped and
+    stored: the store write (in this process, not the child) grows with them.
+    """
 
     seconds: float = 300.0
     memory: int = 4 * 2**30
+    rows: int = 50_000
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class Prepared:
     findings: list[ox.Triple]
 
 
-def _prepare(path: Path, loader: str | None, base: str) -> Prepared:
+def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = None) -> Prepared:
     """Parse one file and map it to triples (document graph and findings graph), in this process."""
     from fundflow.kg.findings import findings_graph_triples
     from fundflow.kg.funding_map import funding_triples
@@ -48,14 +53,18 @@ def _prepare(path: Path, loader: str | None, base: str) -> Prepared:
     from fundflow.records.pipeline import parse_document
 
     parsed = parse_document(path, loader)
+    rows = sum(len(t.rows) for t in parsed.tables)
+    if max_rows is not None and rows > max_rows:
+        raise DocumentError(f"its tables have {rows} rows, more than {max_rows}, and it was skipped", file=str(path),
+                            hint="raise --doc-rows if it is a real disclosure")
     triples = list(dict.fromkeys(records_to_triples(parsed, base) + funding_triples(parsed, base)))
     findings_graph, findings = findings_graph_triples(parsed, base)
     return Prepared(parsed, triples, findings_graph, findings)
 
 
-def _child(conn, path: Path, loader: str | None, base: str) -> None:
+def _child(conn, path: Path, loader: str | None, base: str, max_rows: int) -> None:
     try:
-        conn.send(("ok", _prepare(path, loader, base)))
+        conn.send(("ok", _prepare(path, loader, base, max_rows)))
     except FundflowError as err:
         conn.send(("error", err))
     except Exception as err:  # noqa: BLE001 — reported by the parent as one line
@@ -81,7 +90,7 @@ def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DE
         return _prepare(path, loader, base)
     ctx = mp.get_context("fork")  # the child needs nothing of the store; only this process writes it
     ours, theirs = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(theirs, path, loader, base), daemon=True)
+    child = ctx.Process(target=_child, args=(theirs, path, loader, base, budget.rows), daemon=True)
     child.start()
     theirs.close()
     deadline = time.monotonic() + budget.seconds

@@ -138,10 +138,13 @@ def _code_triples(m: _FundingMapper, nodes: dict[int, ox.NamedNode]) -> None:
     records = m.p.records
     lines = [b for b in records if isinstance(b, BudgetLine)]
     projects = [(i, r) for i, r in enumerate(records) if isinstance(r, Project) and i in nodes]
+    spending: dict[str, list[tuple[int, BudgetLine]]] = {}  # project-expenditure lines by code, looked up once
+    for k, b in enumerate(records):
+        if isinstance(b, BudgetLine) and b.amount_type == "ProjectExpenditure":
+            spending.setdefault(b.code, []).append((k, b))
     for group, glines in _groups(projects, lines):
         used = project_lines(glines)
-        line_pos = {c: [k for k, b in enumerate(records) if isinstance(b, BudgetLine) and b.code == c
-                        and b.amount_type == "ProjectExpenditure" and b.amount == used[c]] for c in used}
+        line_pos = {c: [k for k, b in spending.get(c, ()) if b.amount == used[c]] for c in used}
         for (i, r), inf in zip(group, infer_subject_codes([r for _, r in group], glines)):
             if inf.rule == "printed":
                 continue
