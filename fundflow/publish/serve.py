@@ -26,6 +26,7 @@ from fundflow.kg.results import GRAPH_TYPES, RESULT_TYPES
 from fundflow.kg.safety import DEFAULT_LIMITS, QueryLimits, check_query
 from fundflow.kg.sandbox import QueryPool
 from fundflow.kg.store import refresh_snapshot
+from fundflow.publish.browser import add_browser_support
 from fundflow.publish.http import LOOPBACK_NAMES, App, Request, Response, negotiate, text
 
 PATHS = ("/sparql", "/")
@@ -120,6 +121,7 @@ def make_app(pool: QueryPool, allowed_hosts: frozenset[str] | None) -> App:
     endpoint = SparqlEndpoint(pool)
     for path in PATHS:
         app.route(path, {"GET": endpoint.get, "POST": endpoint.post})
+    add_browser_support(app, endpoint.get)  # CORS, and the query page at GET /
     return app
 
 
