@@ -241,3 +241,20 @@ def test_push_with_wrong_password_fails_with_one_line(virtuoso, store_dir):
                            "--password", "wrong"], check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and "401" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_push_through_staging_graphs_replaces_each_graph(virtuoso, store_dir):  # finding 9: no window of loss
+    proc = subprocess.run([sys.executable, "-m", "fundflow.cli.main", "push", "--endpoint",
+                           f"{virtuoso}/sparql-graph-crud-auth", "--update-endpoint", f"{virtuoso}/sparql-auth",
+                           "--store", str(store_dir), "--user", "dba", "--password", "dba"],
+                          check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert all(ln.startswith("ok") and ln.endswith("replaced") for ln in proc.stdout.splitlines())
+    store = ox.Store.read_only(str(store_dir))
+    ours = {g.value: len(list(store.quads_for_pattern(None, None, None, g))) for g in store.named_graphs()}
+    rows = virtuoso_select(virtuoso, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                                     "FILTER(STRSTARTS(STR(?g), \"https://w3id.org/fundflow/id/graph/\")) } GROUP BY ?g")
+    assert {r["g"]["value"]: int(r["n"]["value"]) for r in rows} == ours
+    staged = virtuoso_select(virtuoso, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                                       "FILTER(STRSTARTS(STR(?g), \"urn:fundflow:staging:\")) }")
+    assert int(staged[0]["n"]["value"]) == 0

@@ -94,15 +94,19 @@ def _interrupt(_signum, _frame) -> None:
               help="Seconds to wait for the store to accept a connection or answer.")
 @click.option("--deadline", type=click.FloatRange(min=1), default=900, show_default=True,
               help="Seconds for the whole push; graphs not sent by then are reported.")
+@click.option("--update-endpoint", default=None, metavar="URL",
+              help="SPARQL 1.1 Update URL (Virtuoso: …/sparql-auth): write each graph to a staging graph, then "
+                   "MOVE it over the old one, so an interrupted push never loses a graph.")
 def push(endpoint: str, store_dir: str | None, user: str | None, password: str | None,
-         graph_prefix: str | None, timeout: float, deadline: float) -> None:
+         graph_prefix: str | None, timeout: float, deadline: float, update_endpoint: str | None) -> None:
     """Send every named graph to a SPARQL 1.1 store with the Graph Store Protocol (one PUT per graph)."""
     from fundflow.publish.push import PushLimits, push_store
 
     password = password if password is not None else os.environ.get("FUNDFLOW_PUSH_PASSWORD")
     each = (lambda r: click.echo(r.line()))
     results = with_reader(store_dir, lambda store: push_store(store, endpoint, user, password, graph_prefix,
-                                                              each=each, limits=PushLimits(timeout, deadline)))
+                                                              each=each, limits=PushLimits(timeout, deadline),
+                                                              update_endpoint=update_endpoint))
     failed = [r for r in results if not r.ok]
     if failed:
         click.echo(f"error: {len(failed)} of {len(results)} graphs not stored at {endpoint} "

@@ -10,6 +10,7 @@ authentication are answered when a user is given.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import time
 import urllib.error
@@ -75,10 +76,12 @@ class Auth:
     ``Authorization`` value, or None when no user is given or none is asked for.
     """
 
-    def __init__(self, endpoint: str, user: str | None, password: str | None, timeout: float = TIMEOUT):
+    def __init__(self, endpoint: str, user: str | None, password: str | None, timeout: float = TIMEOUT,
+                 also: tuple[str, ...] = ()):
         self.user, self.timeout = user, timeout
         self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        self.passwords.add_password(None, endpoint, user or "", password or "")
+        for url in (endpoint, *also):
+            self.passwords.add_password(None, url, user or "", password or "")
 
     def header(self, url: str, method: str) -> str | None:
         if not self.user:
@@ -119,15 +122,55 @@ def put_graph(auth: Auth, endpoint: str, graph: str, body: bytes, triples: int, 
         return PushResult(graph, triples, 0, f"no answer from {endpoint} ({reason})")
 
 
+def staging_graph(graph: str) -> str:
+    """The remote graph a new copy of ``graph`` is written to before it is moved over the old one."""
+    return f"urn:fundflow:staging:{hashlib.sha256(graph.encode('utf-8')).hexdigest()[:32]}"
+
+
+def move_graph(auth: Auth, update_endpoint: str, source: str, target: str, timeout: float) -> tuple[int, str]:
+    """SPARQL 1.1 Update ``MOVE <source> TO <target>`` (one operation: the old copy is replaced, never lost).
+
+    → (HTTP status, message); status 0 when there was no answer.
+    """
+    body = urllib.parse.urlencode({"update": f"MOVE SILENT <{source}> TO <{target}>"}).encode("ascii")
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    try:
+        if (credentials := auth.header(update_endpoint, "POST")):
+            headers["Authorization"] = credentials
+        req = urllib.request.Request(update_endpoint, data=body, method="POST", headers=headers)
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, ""
+    except urllib.error.HTTPError as err:
+        text = " ".join(re.sub(r"<[^>]*>", " ", err.read(2000).decode("utf-8", "replace")).split())
+        return err.code, f"MOVE refused ({err.reason}{': ' + text[:160] if text else ''}); the old copy is kept"
+    except (urllib.error.URLError, OSError) as err:
+        return 0, f"no answer to MOVE from {update_endpoint} ({getattr(err, 'reason', err)}); the old copy is kept"
+
+
+def replace_remote(auth: Auth, endpoint: str, update_endpoint: str | None, graph: str, body: bytes, triples: int,
+                   timeout: float) -> PushResult:
+    """Put ``body`` in place of ``graph``: with an update endpoint through a staging graph and MOVE, else one PUT."""
+    if not update_endpoint:
+        return put_graph(auth, endpoint, graph, body, triples, timeout)
+    staged = put_graph(auth, endpoint, staging_graph(graph), body, triples, timeout)
+    if not staged.ok:
+        return PushResult(graph, triples, staged.status, staged.message + "; the old copy is kept")
+    status, message = move_graph(auth, update_endpoint, staging_graph(graph), graph, timeout)
+    return PushResult(graph, triples, status, message or "replaced")
+
+
 def push_store(store: ox.Store, endpoint: str, user: str | None = None, password: str | None = None,
                graph_prefix: str | None = None, base: str = vocab.DEFAULT_BASE,
                each: Callable[[PushResult], None] | None = None,
-               limits: PushLimits = DEFAULT_PUSH) -> list[PushResult]:
+               limits: PushLimits = DEFAULT_PUSH, update_endpoint: str | None = None) -> list[PushResult]:
     """PUT every named graph of ``store`` to ``endpoint`` → one result per graph, in IRI order.
 
     Each socket step waits at most ``limits.timeout`` seconds (and never past the
     deadline); once ``limits.deadline`` has passed, or ``limits.max_failures`` graphs in
     a row got no answer, the graphs not yet sent are reported as not sent (status 0).
+    With ``update_endpoint`` (SPARQL 1.1 Update) each graph is written to a staging
+    graph first and then moved over the old one in one operation, so a push cut off
+    half-way leaves each remote graph wholly old or wholly new.
 
     Raises ``FundflowError`` when the endpoint is not an http(s) URL or the store has no graphs.
     """
@@ -137,7 +180,7 @@ def push_store(store: ox.Store, endpoint: str, user: str | None = None, password
     graphs = sorted(store.named_graphs(), key=lambda g: g.value)
     if not graphs:
         raise FundflowError("the store holds no graphs", hint="run `fundflow ingest FILE…` first")
-    auth = Auth(endpoint, user, password, limits.timeout)
+    auth = Auth(endpoint, user, password, limits.timeout, (update_endpoint,) if update_endpoint else ())
     results: list[PushResult] = []
     end, silent, stop = time.monotonic() + limits.deadline, 0, ""
     for g in graphs:
@@ -152,8 +195,8 @@ def push_store(store: ox.Store, endpoint: str, user: str | None = None, password
         else:
             auth.timeout = min(limits.timeout, left)
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-            result = put_graph(auth, endpoint, remote_graph(g, graph_prefix, base), body, len(triples),
-                               min(limits.timeout, left))
+            result = replace_remote(auth, endpoint, update_endpoint, remote_graph(g, graph_prefix, base), body,
+                                    len(triples), min(limits.timeout, left))
             silent = silent + 1 if result.status == 0 else 0
         results.append(result)
         if each:
