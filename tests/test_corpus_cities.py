@@ -118,3 +118,13 @@ def test_three_costs_with_meeting_and_training():
     assert got == {"grand_total": Decimal("1471.70"), "total": Decimal("508.20"), "abroad": Decimal("70.00"),
                    "vehicle": Decimal("411.20"), "vehicle_purchase": 0, "vehicle_operation": Decimal("411.20"),
                    "reception": Decimal("27.00"), "meeting": Decimal("933.50"), "training": Decimal("30.00")}
+
+
+def test_continued_table_repeats_its_title_and_header(parsed):
+    """湖州市退役军人事务局 表04 goes on over a page that repeats its title block and header; the
+    income lines printed there (上年结转结余 … with blank amounts) are rows of their own, and
+    本年收入合计 5973.01 keeps its label."""
+    t = next(t for t in parsed("huzhou_tyjrswj_2026_dept_budget.pdf").tables if t.label == "表04")
+    labels = [r.cells[0] for r in t.rows]
+    assert "本年收入合计" in labels and "上年结转结余" in labels and "国有资本经营预算" in labels
+    assert not any("预算数" in c or "单位：万元" in c for r in t.rows for c in r.cells)

@@ -9,15 +9,18 @@ Every body row is ``aligned``: one cell per column, empty cells kept as "".
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import ClassVar
 
 from fundflow.core.model import Grid, RawRow, RawTable, SourceDocument
-from fundflow.core.normalize import is_amount
+from fundflow.core.normalize import compact, is_amount
+from fundflow.core.resources import read_csv
 from fundflow.loaders.grid.cells import Cells, header_depth, is_number_row
 from fundflow.loaders.grid.preamble import Preamble, is_caption, lines_above, read_preamble, running_lines
-from fundflow.loaders.titles import kinds_where
+from fundflow.loaders.titles import kinds_where, money_unit
 
 
 @dataclass
@@ -49,10 +52,36 @@ def _repeated_header(prev: _Table, cells: Cells) -> int:
     return depth if depth and cells.columns(depth) == prev.columns else 0
 
 
+def _drop_repeats(prev: _Table, rows: list[RawRow]) -> list[RawRow]:
+    """Rows at the top of a continued grid that repeat its title block (``511-退役军人事务局
+    单位：万元``) or its header (``项 目 | 预算数``) where the header was not told apart."""
+    words = {compact(w) for c in prev.columns for w in c.split("/")} | {""}
+    while rows and (any(money_unit(c) for c in rows[0].cells)
+                    or all(compact(c) in words for c in rows[0].cells)):
+        rows.pop(0)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _terms() -> frozenset[str]:
+    return frozenset(compact(r["term"]) for r in read_csv("column_terms.csv")) | \
+        frozenset(compact(r["printed"]) for r in read_csv("three_costs_items.csv"))
+
+
+def _whole_label(text: str) -> bool:
+    """A label complete by itself: it is, or begins with, a term of the column vocabulary
+    (``一般公共预算``, ``上年结转结余``); a fragment (``险基金管理中心``) does not."""
+    t = re.sub(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[、.])", "", compact(text))
+    return t in _terms() or any(len(term) >= 4 and t.startswith(term) for term in _terms())
+
+
 def _join_split_row(prev: _Table, rows: list[RawRow]) -> list[RawRow]:
     """Text-only rows at the top of a continued grid finish the row the page break cut
-    (``无锡市社会保`` / ``险基金管理中心``): their texts are appended to that row's cells."""
-    while rows and prev.rows and not any(is_amount(c) for c in rows[0].cells):
+    (``无锡市社会保`` / ``险基金管理中心``): their texts are appended to that row's cells.  A row
+    whose text is a whole label of its own (``上年结转结余`` with a blank amount) is a row."""
+    rows = _drop_repeats(prev, rows)
+    while rows and prev.rows and not any(is_amount(c) for c in rows[0].cells) \
+            and not any(_whole_label(c) for c in rows[0].cells if compact(c)):
         last, top = prev.rows[-1], rows.pop(0)
         cells = tuple(a + b if not is_amount(a) else a for a, b in zip(last.cells, top.cells))
         prev.rows[-1] = RawRow(cells, last.first_line, top.last_line, aligned=True)
