@@ -41,7 +41,7 @@ def pdfplumber_words_and_rules() -> None:
 
 def pypdfium2_chars_and_paths() -> None:
     import pypdfium2
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
     for p in PDFS:
         pdf = pypdfium2.PdfDocument(p)
         for page in pdf:
