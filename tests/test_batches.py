@@ -111,3 +111,34 @@ def test_memory_budget_stops_a_document(tmp_path):  # finding 5: 100,000 rows re
     big = many_rows(tmp_path / "rows.txt", 20_000)
     with pytest.raises(DocumentError, match="rows.txt: needed more than 64 MiB"):
         prepare_document(big, budget=DocumentBudget(memory=64 * 2**20))
+
+
+def test_a_killed_ingest_leaves_no_reader_behind(tmp_path):  # a budget child must not outlive its ingest
+    import signal
+    import time
+
+    big = many_rows(tmp_path / "rows.txt", 20_000)
+    proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "ingest", "--store", str(tmp_path / "s"),
+                             str(big)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: list[int] = []
+    for _ in range(300):
+        path = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        children = [int(c) for c in path.read_text().split()] if path.exists() else []
+        if children:
+            break
+        time.sleep(0.1)
+    assert children, "the ingest started no reader"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    for _ in range(100):
+        if not any(map(_running, children)):
+            break
+        time.sleep(0.1)
+    assert not [c for c in children if _running(c)]
+
+
+def _running(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False

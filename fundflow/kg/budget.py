@@ -62,7 +62,12 @@ def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = N
     return Prepared(parsed, triples, findings_graph, findings)
 
 
-def _child(conn, path: Path, loader: str | None, base: str, max_rows: int) -> None:
+def _child(conn, parent_end, path: Path, loader: str | None, base: str, max_rows: int) -> None:
+    """The forked reader: dies with the ingest (a killed ingest leaves no reader behind), answers once."""
+    from fundflow.kg.sandbox import die_with_parent
+
+    die_with_parent()
+    parent_end.close()  # the parent's end: with it open here, a send to a dead parent would block forever
     try:
         conn.send(("ok", _prepare(path, loader, base, max_rows)))
     except FundflowError as err:
@@ -90,7 +95,7 @@ def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DE
         return _prepare(path, loader, base)
     ctx = mp.get_context("fork")  # the child needs nothing of the store; only this process writes it
     ours, theirs = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(theirs, path, loader, base, budget.rows), daemon=True)
+    child = ctx.Process(target=_child, args=(theirs, ours, path, loader, base, budget.rows), daemon=True)
     child.start()
     theirs.close()
     deadline = time.monotonic() + budget.seconds

@@ -44,7 +44,7 @@ def resident_bytes(pid: int) -> int:
 def worker_main() -> None:
     """Entry point of a worker process: ``argv`` = connection fd, store dir (or ""), limits as JSON."""
     fd, store_dir, limits, follow = sys.argv[1:5]
-    _die_with_parent()
+    die_with_parent()
     try:
         _worker(Connection(int(fd)), store_dir or None, QueryLimits(**json.loads(limits)), follow == "follow")
     except (EOFError, OSError):  # the pool went away: nothing to tell anyone
@@ -53,7 +53,7 @@ def worker_main() -> None:
         print(f"query worker: {type(err).__name__}: {err}", file=sys.stderr)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the kernel kills this worker when the process that started it dies (a running query included)."""
     try:
         import ctypes
