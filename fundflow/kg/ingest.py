@@ -5,6 +5,7 @@ reported (one line naming the file) and the batch goes on.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -29,18 +30,20 @@ class IngestSummary:
 
     ok: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
     records: int = 0
     triples: int = 0
     issues: Counter = field(default_factory=Counter)
 
     @property
     def exit_code(self) -> int:
-        """0 all documents read, 1 some failed, 2 none could be read."""
-        return 0 if not self.failed else (2 if not self.ok else 1)
+        """0 all documents read (or unchanged), 1 some failed, 2 none could be read."""
+        return 0 if not self.failed else (2 if not (self.ok or self.unchanged) else 1)
 
     def lines(self) -> list[str]:
         """The closing summary as printable lines."""
-        out = [(f"documents: {len(self.ok)} ok, {len(self.failed)} failed; "
+        same = f", {len(self.unchanged)} unchanged" if self.unchanged else ""
+        out = [(f"documents: {len(self.ok)} ok, {len(self.failed)} failed{same}; "
                 f"records: {self.records}; triples: {self.triples}")]
         if self.failed:
             out.append("failed:")
@@ -84,6 +87,22 @@ def table_issues(parsed: ParsedDocument) -> Counter:
     return found
 
 
+def is_unchanged(store: ox.Store, path: Path, base: str = vocab.DEFAULT_BASE) -> bool:
+    """True when the graph of ``path``'s file name already holds a document of the same bytes (sha256).
+
+    Such a document is not parsed again.  A file that cannot be read is not unchanged
+    (ingesting it reports why).
+    """
+    from fundflow.loaders.document import read_bytes  # a pipe, a device or a huge file is refused unread
+
+    try:
+        sha = hashlib.sha256(read_bytes(path)).hexdigest()
+    except FundflowError:
+        return False
+    found = store.quads_for_pattern(None, vocab.FF("sha256"), vocab.text(sha), graph_iri(path.name, base))
+    return next(found, None) is not None
+
+
 def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
                     base: str = vocab.DEFAULT_BASE, warn: Callable[[str], None] = print,
                     budget: DocumentBudget | None = None) -> tuple[ParsedDocument, int]:
@@ -109,10 +128,18 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
 def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = None,
                  base: str = vocab.DEFAULT_BASE, report: Callable[[str], None] = print,
                  each: Callable[[Path], None] | None = None, budget: DocumentBudget | None = None) -> IngestSummary:
-    """Ingest every path (each within ``budget``); failures are passed to ``report`` and counted, never raised."""
+    """Ingest every path (each within ``budget``); failures are passed to ``report`` and counted, never raised.
+
+    A file whose bytes are already stored under its name is counted unchanged and not parsed.
+    """
     summary = IngestSummary()
     load_reference_graphs(store, base)
     for path in paths:
+        if is_unchanged(store, path, base):
+            summary.unchanged.append(str(path))
+            if each:
+                each(path)
+            continue
         try:
             parsed, n = ingest_document(store, path, loader, base, warn=report, budget=budget)
         except FundflowError as err:
