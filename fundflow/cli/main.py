@@ -78,13 +78,17 @@ def parse(files: tuple[str, ...], fmt: str, loader: str | None) -> None:
 @store_option
 @loader_option
 @budget_options
-def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None, budget) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Documents read at once (default: the number of cores); one process writes the store.")
+def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None, budget, jobs: int | None) -> None:
     """Parse documents (files or folders) and replace their graphs in the store.
 
     Each document is read in a child process within --doc-timeout and --doc-memory;
     one over its budget, or unreadable, is named on one line and the batch goes on.
+    A file whose bytes are already stored under its name is not read again (counted unchanged).
     """
     from fundflow.kg.ingest import collect_paths
+    from fundflow.kg.parallel import default_jobs
 
     skipped: list[Path] = []
     files = collect_paths(paths, skipped)
@@ -92,7 +96,7 @@ def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None, bu
         click.echo(f"skipped {note}: a folder's notes, not a disclosure (name the file to read it)", err=True)
     if not files:
         raise FundflowError("no documents found", hint="give .txt/.md/.htm files or folders holding them")
-    summary = with_store(store_dir, lambda store: ingest_with_progress(store, files, loader, budget))
+    summary = with_store(store_dir, lambda store: ingest_with_progress(store, files, loader, budget, jobs or default_jobs()))
     click.echo("\n".join(summary.lines()))
     sys.exit(summary.exit_code)
 

@@ -114,14 +114,15 @@ def budget_options(func):
                         metavar="SECONDS", help="Skip a document that takes longer than this to read.")(budgeted)
 
 
-def ingest_with_progress(store, files: list[Path], loader: str | None, budget=None):
+def ingest_with_progress(store, files: list[Path], loader: str | None, budget=None, jobs: int = 1):
     """Ingest with a progress bar when stderr is a terminal; each document within ``budget``."""
     from fundflow.kg.ingest import ingest_paths
 
     if sys.stderr.isatty() and len(files) > 1:
         with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
-            return ingest_paths(store, files, loader, report=error_line, each=lambda _p: bar.update(1), budget=budget)
-    return ingest_paths(store, files, loader, report=error_line, budget=budget)
+            return ingest_paths(store, files, loader, report=error_line, each=lambda _p: bar.update(1), budget=budget,
+                                jobs=jobs)
+    return ingest_paths(store, files, loader, report=error_line, budget=budget, jobs=jobs)
 
 
 def error_line(message: str) -> None:

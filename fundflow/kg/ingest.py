@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from fundflow.core.errors import FundflowError
 from fundflow.core.model import ParsedDocument, TableIssue
 from fundflow.kg import vocab
-from fundflow.kg.budget import DocumentBudget, prepare_document
+from fundflow.kg.budget import DocumentBudget, Prepared, prepare_document
 from fundflow.kg.iris import graph_iri
 from fundflow.kg.store import load_reference_graphs, relink_units, replace_document
 
@@ -114,6 +114,12 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
     Raises ``FundflowError`` subclasses (one-line, naming the file) when it cannot be read.
     """
     prepared = prepare_document(path, loader, base, budget)
+    return prepared.parsed, store_prepared(store, prepared, base, warn)
+
+
+def store_prepared(store: ox.Store, prepared: Prepared, base: str = vocab.DEFAULT_BASE,
+                   warn: Callable[[str], None] = print) -> int:
+    """Replace a read document's named graph in one transaction → triples written."""
     parsed, triples, findings = prepared.parsed, prepared.triples, prepared.findings
     from fundflow.kg.duplicates import keep_once  # the same document under another name is stored once
 
@@ -122,26 +128,36 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
         findings = []
         warn(copy_of)
     replace_document(store, graph_iri(parsed.source.name, base), triples, base, {prepared.findings_graph: findings})
-    return parsed, len(triples)
+    return len(triples)
 
 
 def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = None,
                  base: str = vocab.DEFAULT_BASE, report: Callable[[str], None] = print,
-                 each: Callable[[Path], None] | None = None, budget: DocumentBudget | None = None) -> IngestSummary:
+                 each: Callable[[Path], None] | None = None, budget: DocumentBudget | None = None,
+                 jobs: int = 1) -> IngestSummary:
     """Ingest every path (each within ``budget``); failures are passed to ``report`` and counted, never raised.
 
     A file whose bytes are already stored under its name is counted unchanged and not parsed.
+    ``jobs`` documents are read at once (``kg.parallel``); this process writes them one
+    transaction each in the order of ``paths``, so the store is the same whatever ``jobs`` is.
     """
+    from fundflow.kg.parallel import prepared_in_order
+
     summary = IngestSummary()
     load_reference_graphs(store, base)
+    todo = []
     for path in paths:
         if is_unchanged(store, path, base):
             summary.unchanged.append(str(path))
             if each:
                 each(path)
-            continue
+        else:
+            todo.append(path)
+    for path, got in prepared_in_order(todo, loader, base, jobs, budget):
         try:
-            parsed, n = ingest_document(store, path, loader, base, warn=report, budget=budget)
+            if isinstance(got, Exception):
+                raise got
+            parsed, n = got.parsed, store_prepared(store, got, base, warn=report)
         except FundflowError as err:
             summary.failed.append(str(path))
             report(f"error: {err}")

@@ -1,0 +1,61 @@
+"""Documents read on every core: ``jobs`` documents parsed at once, handed to the writer in file order.
+
+``prepared_in_order(paths, loader, base, jobs, budget)`` yields ``(path, Prepared | error)``
+in the order of ``paths``; an error is the exception reading that file raised, for the
+caller to report.  Parsing is independent per document: each is read in its own forked
+child within ``budget`` (``kg.budget``), ``jobs`` children at a time, each watched by a
+thread of this process; the caller alone writes to the store.  At most ``2 × jobs``
+documents are read ahead of the writer, so memory does not grow with the batch.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from fundflow.kg import vocab
+from fundflow.kg.budget import DocumentBudget, Prepared, prepare_document
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _attempt(path: Path, loader: str | None, base: str, budget: DocumentBudget | None) -> Prepared | Exception:
+    try:
+        return prepare_document(path, loader, base, budget)
+    except Exception as err:  # noqa: BLE001 — handed to the writer, which reports it and goes on
+        return err
+
+
+def prepared_in_order(paths: list[Path], loader: str | None = None, base: str = vocab.DEFAULT_BASE,
+                      jobs: int = 1, budget: DocumentBudget | None = None
+                      ) -> Iterator[tuple[Path, Prepared | Exception]]:
+    """Each path with its prepared document (or the error reading it), in the order given.
+
+    ``jobs`` > 1 reads each document in a child process (within ``budget``, else the default one).
+    """
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield path, _attempt(path, loader, base, budget)
+        return
+    budget = budget or DocumentBudget()
+    todo, ahead = deque(paths), deque[tuple[Path, Future]]()
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fundflow-read") as pool:
+        try:
+            while todo or ahead:
+                while todo and len(ahead) < 2 * jobs:
+                    path = todo.popleft()
+                    ahead.append((path, pool.submit(_attempt, path, loader, base, budget)))
+                path, future = ahead.popleft()
+                yield path, future.result()
+        finally:
+            for _path, future in ahead:  # the writer stopped early: documents not started are not read
+                future.cancel()
