@@ -57,10 +57,12 @@ def test_sigkill_mid_batch_leaves_each_graph_wholly_old_or_new_and_reingest_equa
     assert _fundflow("ingest", "--store", str(killed), *map(str, docs)).wait(timeout=600) == 0
     old = _graphs(killed)
     _write_batch(folder, 30, "new")  # the same files, changed on disk
+    start = time.monotonic()
     assert _fundflow("ingest", "--store", str(clean), *map(str, docs)).wait(timeout=600) == 0
+    whole = time.monotonic() - start
     new = _graphs(clean)
     proc = _fundflow("ingest", "--store", str(killed), *map(str, docs))
-    time.sleep(3)
+    time.sleep(whole / 2)  # half way through the batch, however fast the machine is
     assert proc.poll() is None, "the batch finished before it could be killed: make it longer"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
