@@ -35,7 +35,7 @@ def column_items(columns: tuple[str, ...], meta_hint: dict) -> list[tuple[int | 
             item = "vehicle" if parent in ("vehicle", "vehicle_parent") else "total" if parent == "total" else None
         if item == "vehicle_parent":
             item = "vehicle"
-        if item in (None, "other"):
+        if item is None:
             out.append(None)
             continue
         year, basis = group_of(path, meta_hint)
@@ -45,31 +45,6 @@ def column_items(columns: tuple[str, ...], meta_hint: dict) -> list[tuple[int | 
         out = [(c[0], c[1], "grand_total") if c and c[2] == "total" and j == first and
                compact(columns[j].split("/")[-1]) != _SUBTOTAL else c for j, c in enumerate(out)]
     return out
-
-
-def _by_rows(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list | None:
-    """Items printed as rows (``（一）因公出国（境）支出 | 13.20 | …``): each item's figure is the
-    table's total column (合计, else its only amount column)."""
-    roles = column_roles(table.columns)
-    amounts = [j for j, c in enumerate(roles) if c.role == "amount"]
-    totals = [j for j in amounts if roles[j].token == "Total"]
-    col = totals[0] if totals else amounts[0] if len(amounts) == 1 else None
-    labels = [j for j, c in enumerate(roles) if c.role != "amount"]
-    if col is None or not labels:
-        return None
-    rows = []
-    for row in table.rows:
-        label = next((row.cells[j] for j in labels if j < len(row.cells) and compact(row.cells[j])), "")
-        item = (item_in(label) or ("total" if _THREE_COSTS.search(compact(label)) else None)) if label else None
-        if item and item != "other" and col < len(row.cells):
-            rows.append((row, "vehicle" if item == "vehicle_parent" else item))
-    if len({i for _, i in rows}) < 3:
-        return None
-    year, basis = group_of(table.columns[col], meta_hint)
-    money = table.money_unit or meta_hint.get("money_unit")
-    return [ThreeCosts(table.label, year, basis, item,
-                       to_yuan(parse_amount(row.cells[col]), money) if is_amount(row.cells[col]) else Decimal(0),
-                       doc.ref(row.first_line, row.last_line, table=table.label)) for row, item in rows]
 
 
 def table_to_threecosts_aligned(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list | None:
@@ -92,8 +67,7 @@ def table_to_threecosts_aligned(doc: SourceDocument, table: RawTable, meta_hint:
             if key is None:
                 continue
             year, basis, item = key
-            amount = to_yuan(parse_amount(cells[j]), money) if is_amount(cells[j]) else Decimal(0)
-            out.append(ThreeCosts(table.label, year, basis, item, amount, ref, unit_name=unit))
+            out.append(ThreeCosts(table.label, year, basis, item, _yuan(cells[j], money), ref, unit_name=unit))
     return out
 
 
@@ -111,12 +85,16 @@ def _by_rows(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list | No
     for row in table.rows:
         label = next((row.cells[j] for j in labels if j < len(row.cells) and compact(row.cells[j])), "")
         item = (item_in(label) or ("total" if _THREE_COSTS.search(compact(label)) else None)) if label else None
-        if item and item != "other" and col < len(row.cells):
+        if item and col < len(row.cells):
             rows.append((row, "vehicle" if item == "vehicle_parent" else item))
     if len({i for _, i in rows}) < 3:
         return None
     year, basis = group_of(table.columns[col], meta_hint)
     money = table.money_unit or meta_hint.get("money_unit")
-    return [ThreeCosts(table.label, year, basis, item,
-                       to_yuan(parse_amount(row.cells[col]), money) if is_amount(row.cells[col]) else Decimal(0),
+    return [ThreeCosts(table.label, year, basis, item, _yuan(row.cells[col], money),
                        doc.ref(row.first_line, row.last_line, table=table.label)) for row, item in rows]
+
+
+def _yuan(cell: str, money: str | None) -> Decimal:
+    """A cell under a known item column → yuan; a blank cell is an empty item (0)."""
+    return to_yuan(parse_amount(cell), money) if is_amount(cell) else Decimal(0)
