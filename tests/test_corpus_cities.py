@@ -41,11 +41,7 @@ def _compact(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-PENDING: dict[str, str] = {}  # documents whose metadata is known not to be read yet, and why
-
-
-@pytest.mark.parametrize("gold", [pytest.param(g, marks=pytest.mark.xfail(reason=PENDING[g["file"]], strict=True))
-                                  if g["file"] in PENDING else g for g in EXPECTED], ids=lambda g: g["file"])
+@pytest.mark.parametrize("gold", EXPECTED, ids=lambda g: g["file"])
 def test_metadata(gold, parsed):
     meta = parsed(gold["file"]).meta
     kind, _, scope = gold["kind"].partition("/")

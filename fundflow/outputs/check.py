@@ -9,18 +9,18 @@ documents before they ingest it; CI runs it over the development corpus.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from fundflow.checks.reconcile import reconcile
 from fundflow.core.errors import FundflowError
 from fundflow.core.model import ParsedDocument, Project, TableIssue
+from fundflow.kg.ingest import collect_paths
 from fundflow.loaders.titles import kinds_where
 from fundflow.records.concepts import column_roles
 from fundflow.records.pipeline import parse_document
 
-SUFFIXES = (".pdf", ".txt", ".html", ".htm", ".xlsx")
 NOT_READ = ("unrecognised", "illegible", "unreadable")
 
 
@@ -62,15 +62,6 @@ class CheckReport:
         return self.unknown / self.columns if self.columns else 0.0
 
 
-def disclosure_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """The files named, and the disclosure files (by suffix) under the folders named, sorted."""
-    for p in map(Path, paths):
-        if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
-        else:
-            yield p
-
-
 def check_document(path: Path) -> DocumentCheck:
     out = DocumentCheck(path.name)
     try:
@@ -108,7 +99,7 @@ def summarise(parsed: ParsedDocument, out: DocumentCheck) -> DocumentCheck:
 
 
 def check_paths(paths: Iterable[str | Path]) -> CheckReport:
-    return CheckReport([check_document(p) for p in disclosure_files(paths)])
+    return CheckReport([check_document(p) for p in collect_paths(paths)])  # the files ingest would take
 
 
 def render_table(report: CheckReport, verbose: bool = False) -> str:
