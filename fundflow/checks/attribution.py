@@ -15,12 +15,11 @@ from decimal import Decimal
 from fundflow.analysis.attribution import attribute_projects, by_unit_lines, unit_key
 from fundflow.checks.rules import Checker, terms_tolerance
 from fundflow.core.model import Project
+from fundflow.core.normalize import in_wan
 
 ZERO = Decimal(0)
 
 
-def _wan(amount: Decimal) -> str:
-    return f"{(amount / 10000).quantize(Decimal('0.01')):,}"
 
 
 def check_attribution(ck: Checker) -> None:
@@ -43,11 +42,11 @@ def check_attribution(ck: Checker) -> None:
         came = [r for i, r in gone if moved[i] == (b.unit_name, b.unit_code)]
         if left:
             kept = [p for p in given if p not in left]
-            what += (f" (of its {len(given)} projects only " + "、".join(f"{p.name} {_wan(p.amount)}" for p in kept)
-                     + f" add up to {_wan(b.amount)}: the other {len(left)}, {_wan(sum((p.amount for p in left), ZERO))},"
+            what += (f" (of its {len(given)} projects only " + "、".join(f"{p.name} {in_wan(p.amount)}" for p in kept)
+                     + f" add up to {in_wan(b.amount)}: the other {len(left)}, {in_wan(sum((p.amount for p in left), ZERO))},"
                      f" are attributed to {moved[next(i for i, r in gone if r in left)][0]})")
         if came:
-            what += (f" (the {len(came)} projects, {_wan(sum((p.amount for p in came), ZERO))}, that another unit's"
+            what += (f" (the {len(came)} projects, {in_wan(sum((p.amount for p in came), ZERO))}, that another unit's"
                      " figure leaves over make it up: attributed to it)")
         ck.compare("F04", what, b.amount, sum((p.amount for p in given), ZERO), tol, [b.ref], [p.ref for p in given])
 

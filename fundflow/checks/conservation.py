@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from fundflow.analysis.flows import LEVELS, FlowEdge, FlowGraph, OrgTotal, Period
-from fundflow.checks.rules import Finding, catalogue, step_of, terms_tolerance
+from fundflow.checks.rules import Finding, catalogue, step_of, terms_tolerance, wan_label
 from fundflow.core.model import SourceRef
 
 ZERO = Decimal(0)
@@ -28,8 +28,6 @@ STEP = step_of("万元")
 MAX_REFS = 12
 
 
-def _wan(amount: Decimal) -> str:
-    return f"{(amount / 10000).quantize(Decimal('0.01')):,} 万元"
 
 
 def _refs(edges: Iterable[FlowEdge]) -> tuple[SourceRef, ...]:
@@ -43,7 +41,7 @@ def _finding(rule: str, document: str, what: str, expected: Decimal, actual: Dec
     tol = terms_tolerance(STEP, n_terms)
     diff = actual - expected
     held = abs(diff) <= tol
-    msg = f"{what}: printed {_wan(expected)}, flows {_wan(actual)} (difference {_wan(diff)})"
+    msg = f"{what}: printed {wan_label(expected)}, flows {wan_label(actual)} (difference {wan_label(diff)})"
     msg += f"; {why}" if why and not held else ""
     return Finding(rule, document, "held" if held else "violated", catalogue()[rule].severity, msg, expected, actual,
                    diff, tol, left, right)
@@ -64,7 +62,7 @@ def _at_total(fg: FlowGraph, t: OrgTotal, into: list[FlowEdge], out: list[FlowEd
     got = sum((e.amount for e in into), ZERO)
     spent_out = sum((e.amount for e in out), ZERO)
     what = (f"{fg.label(t.org)} {t.period.label}: money in (flows: {len(into)}; out to units and projects "
-            f"{_wan(spent_out)}, own spending {_wan(got - spent_out)}) = its printed expenditure")
+            f"{wan_label(spent_out)}, own spending {wan_label(got - spent_out)}) = its printed expenditure")
     why = ("more flows in than it spends: money attributed to it that its own tables give to another unit?"
            if got > t.amount else "part of its expenditure is in no flow (projects not listed)")
     return _finding("F01", t.document, what, t.amount, got, len(into), (t.ref,) if t.ref else (), _refs(into), why)

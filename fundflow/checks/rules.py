@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from fundflow.core.model import ParsedDocument, SourceRef, TableIssue
-from fundflow.core.normalize import MONEY_FACTORS
+from fundflow.core.normalize import MONEY_FACTORS, in_wan
 from fundflow.core.resources import read_csv
 
 STEP_DIGITS = Decimal("0.01")  # tables print amounts with two decimals
@@ -129,7 +129,7 @@ class Checker:
         diff = actual - expected
         holds = abs(diff) <= tol
         status = "held" if holds else ("skipped" if ambiguous else "violated")
-        fmt = in_wan if unit == "万元" else (lambda x: f"{x}{unit}")
+        fmt = wan_label if unit == "万元" else (lambda x: f"{x}{unit}")
         msg = f"{what}: printed {fmt(expected)}, recomputed {fmt(actual)} (difference {fmt(diff)})"
         if ambiguous and not holds:
             msg += "; not evidence: a figure's column placement is ambiguous"
@@ -138,6 +138,6 @@ class Checker:
         return holds
 
 
-def in_wan(amount: Decimal) -> str:
+def wan_label(amount: Decimal) -> str:
     """Yuan → a short 万元 string for messages."""
-    return f"{(amount / 10000).quantize(Decimal('0.01')):,} 万元"
+    return f"{in_wan(amount)} 万元"

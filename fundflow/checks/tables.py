@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from fundflow.checks.names import check_code_names, check_name_consistency, code_names
 from fundflow.checks.rows import check_columns, check_rows, check_three_costs, row_identities
-from fundflow.checks.rules import Checker, Finding, catalogue, in_wan, step_of, terms_tolerance
+from fundflow.checks.rules import Checker, Finding, catalogue, step_of, terms_tolerance, wan_label
 from fundflow.core.model import BudgetLine, ParsedDocument, Project, TableTotal
 from fundflow.core.normalize import compact
 
@@ -141,7 +141,7 @@ def check_projects(ck: Checker) -> None:
     if not any(p.table in listed for p in chosen) and total < head.amount:
         # a document need not set performance targets for every project: less is no breach
         ck.skip("R11", f"no project list; the {len(chosen)} projects with performance targets cover "
-                       f"{in_wan(total)} of {in_wan(head.amount)} 项目支出", [head.ref])
+                       f"{wan_label(total)} of {wan_label(head.amount)} 项目支出", [head.ref])
         return
     ck.compare("R11", f"{head.table} 项目支出 = Σ {len(chosen)} projects", head.amount,
                sum((p.amount for p in chosen), ZERO), terms_tolerance(ck.table_step(head.table), len(chosen)),

@@ -121,3 +121,8 @@ def is_total_label(text: str, subtotal: bool = False) -> bool:
     """``'合计'``, ``'合 计'``, ``'部门合计'``, ``'*总计'`` (and ``'小计'`` when ``subtotal``) → True."""
     t = compact(text)
     return bool(_TOTAL_LABEL.match(t)) or (subtotal and t == "小计")
+
+
+def in_wan(amount: Decimal) -> str:
+    """Yuan → 万元 to the cent with thousands separators: 2434921100 → ``243,492.11``."""
+    return f"{(amount / 10000).quantize(Decimal('0.01')):,}"

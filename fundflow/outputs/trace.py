@@ -27,9 +27,9 @@ import pyoxigraph as ox
 
 from fundflow.analysis.flows import LEVELS, FlowGraph, Period, UnitSplit, unit_splits
 from fundflow.core.errors import FundflowError
+from fundflow.core.normalize import in_wan
 from fundflow.outputs.flowgraph import load_graph, per_beneficiary
 
-WAN = Decimal(10000)
 ZERO = Decimal(0)
 LEVEL_NAMES = {"Central": "中央", "Provincial": "省级", "Municipal": "市级", "County": "县级"}
 
@@ -105,8 +105,6 @@ def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> list[
     return [fmt(header), "  ".join("-" * w for w in widths)] + [fmt(r) for r in rows]
 
 
-def _wan(x: Decimal) -> str:
-    return f"{(x / WAN).quantize(Decimal('0.01')):,}"
 
 
 def _pct(x: Decimal) -> str:
@@ -122,7 +120,7 @@ def _side_by_side(splits: list[UnitSplit], periods: list[Period]) -> list[str]:
     for org, cells in sorted(by_unit.items(), key=lambda kv: (next(iter(kv[1].values())).unit_code or "~",
                                                                next(iter(kv[1].values())).label)):
         first = next(iter(cells.values()))
-        rows.append([first.unit_code or "", first.label] + [_wan(cells[p].total) if p in cells else "" for p in periods])
+        rows.append([first.unit_code or "", first.label] + [in_wan(cells[p].total) if p in cells else "" for p in periods])
     out = ["单位支出合计（万元；各年度并列，不相加）"]
     return out + _table(["单位编码", "单位"] + [p.label for p in periods], rows, set(range(2, 2 + len(periods))))
 
@@ -130,12 +128,12 @@ def _side_by_side(splits: list[UnitSplit], periods: list[Period]) -> list[str]:
 def _period_units(splits: list[UnitSplit]) -> list[str]:
     keys = ["central", "provincial", "municipal"] + (["county"] if any(s.by_level["county"] for s in splits) else [])
     names = {"central": "中央", "provincial": "省级", "municipal": "市级", "county": "县级"}
-    rows = [[s.unit_code or "", s.label, _wan(s.total)] + [_wan(s.by_level[k]) for k in keys]
-            + [_wan(s.direct_total), _pct(s.share_of(s.direct_total)), _wan(s.advance)] for s in splits]
+    rows = [[s.unit_code or "", s.label, in_wan(s.total)] + [in_wan(s.by_level[k]) for k in keys]
+            + [in_wan(s.direct_total), _pct(s.share_of(s.direct_total)), in_wan(s.advance)] for s in splits]
     if len(splits) > 1:
-        rows.append(["", "合计", _wan(sum((s.total for s in splits), ZERO))]
-                    + [_wan(sum((s.by_level[k] for s in splits), ZERO)) for k in keys]
-                    + [_wan(sum((s.direct_total for s in splits), ZERO)), "", _wan(sum((s.advance for s in splits), ZERO))])
+        rows.append(["", "合计", in_wan(sum((s.total for s in splits), ZERO))]
+                    + [in_wan(sum((s.by_level[k] for s in splits), ZERO)) for k in keys]
+                    + [in_wan(sum((s.direct_total for s in splits), ZERO)), "", in_wan(sum((s.advance for s in splits), ZERO))])
     header = ["单位编码", "单位", "支出合计"] + [names[k] for k in keys] + ["直达资金", "直达占比", "提前下达"]
     return _table(header, rows, set(range(2, len(header))))
 
@@ -153,7 +151,7 @@ def trace_table(store: ox.Store, **filters) -> str:
         out.append(f"== {p.label} ==")
         if mine:
             out += ["单位支出按资金来源（万元）：支出合计 = 中央 + 省级 + 本级政府"] + _period_units(mine) + [""]
-        rows = [[r["from"], r["to"], _wan(r["amount"]), LEVEL_NAMES.get(r["level"], r["level"] or ""),
+        rows = [[r["from"], r["to"], in_wan(r["amount"]), LEVEL_NAMES.get(r["level"], r["level"] or ""),
                  "是" if r["direct"] else ""] for r in flows if (r["year"], r["phase"]) == (p.year, p.phase)]
         if rows:
             out += ["资金流（万元）"] + _table(["来源", "去向", "金额", "级次", "直达"], rows, {2}) + [""]
