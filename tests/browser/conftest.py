@@ -22,9 +22,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """A headless Chromium (Selenium) that cannot reach the network; its logs record every request."""
+def start_chromium(profile, loopback: bool = False):
+    """A headless Chromium whose every request goes to a dead proxy; with ``loopback`` the
+    machine's own addresses stay reachable (a server under test), else nothing is."""
     if not (CHROMIUM and CHROMEDRIVER):
         pytest.fail("headless Chromium is required for the browser tests: install chromium and chromium-driver")
     from selenium import webdriver
@@ -34,11 +34,18 @@ def browser(tmp_path_factory):
     opts.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "--window-size=1600,1000",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+                "--proxy-server=127.0.0.1:9", "--window-size=1600,1000", f"--user-data-dir={profile}"):
         opts.add_argument(arg)
+    if not loopback:
+        opts.add_argument("--proxy-bypass-list=<-loopback>")  # loopback proxied (to nowhere) too
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """A headless Chromium that cannot reach the network; its logs record every request."""
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.emulateNetworkConditions",
                            {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0})

@@ -16,7 +16,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import CHROMEDRIVER, CHROMIUM
+from conftest import start_chromium
 
 PROJECT = "提前下达中央财政城乡居民基本医疗保险补助中央直达资金"
 CLIENT = """<!doctype html><html><head><meta charset="utf-8"><title>client</title></head><body><script>
@@ -84,20 +84,7 @@ def other_origin(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory):
     """Headless Chromium that may reach loopback only (every other address goes to a dead proxy)."""
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.fail("headless Chromium is required for the browser tests: install chromium and chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-                "--proxy-server=127.0.0.1:9",  # loopback is never proxied: it alone is reachable
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), loopback=True)
     yield driver
     driver.quit()
 
