@@ -1,9 +1,11 @@
 """A push cut off by killing the remote store leaves every remote graph wholly old or wholly new (finding 9).
 
 A throw-away Virtuoso on loopback holds the samples; a second push of changed
-samples goes through staging graphs and MOVE, and Virtuoso is killed (SIGKILL)
-once some graphs are replaced.  After a restart on the same database each graph
-is one of the two versions, told apart by its document's sha256 and its size.
+samples, with the plain command line (only the Graph Store endpoint: the update
+endpoint is found by the push), goes through staging graphs and MOVE, and
+Virtuoso is killed (SIGKILL) once two documents are replaced.  After a restart
+on the same database each graph is one of the two versions, told apart by its
+document's sha256 and its size, and it is the one the push's line for it said.
 """
 from __future__ import annotations
 
@@ -79,8 +81,7 @@ def _remote(base: str) -> dict[str, tuple[int, frozenset[str]]]:
 
 def _push(base: str, store_dir: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "push", "--endpoint",
-                             f"{base}/sparql-graph-crud-auth", "--update-endpoint", f"{base}/sparql-auth",
-                             "--store", str(store_dir), "--user", "dba", "--password", "dba", "--timeout", "10"],
+                             f"{base}/sparql-graph-crud-auth", "--store", str(store_dir), "--user", "dba", "--password", "dba", "--timeout", "10"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -99,21 +100,32 @@ def test_killed_store_keeps_each_graph_old_or_new(tmp_path):
         first = _push(base, old)
         assert first.wait(timeout=300) == 0, first.stderr.read()
         second = _push(base, new)
-        replaced = 0
+        lines, replaced = [], 0
         for line in second.stdout:  # kill the store once two documents are replaced, mid-push
+            lines.append(line.rstrip("\n"))
             replaced += line.startswith("ok") and line.rstrip().endswith(".txt — replaced")
             if replaced == 2:
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=30)
                 break
-        second.communicate(timeout=300)
+        rest, err = second.communicate(timeout=300)
+        lines += rest.splitlines()
         assert replaced == 2, "the push ended before the store could be killed"
+        assert second.returncode == 1 and err.count("\n") == 1 and "remote graphs changed: " in err
         proc = _virtuoso(d, sql, http)  # recovers from its transaction log
         remote = _remote(base)
     finally:
         stop(proc)
+    said = {ln.split()[4]: ln for ln in lines}  # state, status, triples, "triples", graph, message
+    assert set(said) == set(old_v), "one line per graph"
+    assert any("not sent: 3 graphs in a row got no answer" in ln for ln in lines)
     states = set()
     for g in documents:
         assert remote.get(g) in (old_v[g], new_v[g]), f"{g} is neither wholly old nor wholly new"
-        states.add("new" if remote[g] == new_v[g] else "old")
+        state = "new" if remote[g] == new_v[g] else "old"
+        states.add(state)
+        if said[g].endswith("— replaced"):
+            assert state == "new", f"{g} reported replaced but is old"
+        elif not said[g].endswith("wholly old or wholly new"):
+            assert state == "old" and ("unchanged" in said[g] or "not sent" in said[g]), said[g]
     assert states == {"old", "new"}, "the kill did not land mid-push"

@@ -95,11 +95,15 @@ def _interrupt(_signum, _frame) -> None:
 @click.option("--deadline", type=click.FloatRange(min=1), default=900, show_default=True,
               help="Seconds for the whole push; graphs not sent by then are reported.")
 @click.option("--update-endpoint", default=None, metavar="URL",
-              help="SPARQL 1.1 Update URL (Virtuoso: …/sparql-auth): write each graph to a staging graph, then "
-                   "MOVE it over the old one, so an interrupted push never loses a graph.")
+              help="SPARQL 1.1 Update URL each staging graph is MOVEd over the old one with (Virtuoso: "
+                   "…/sparql-auth; default: found next to --endpoint by a probe). Without one each graph is PUT "
+                   "in place, and an interrupted push could lose a graph.")
 def push(endpoint: str, store_dir: str | None, user: str | None, password: str | None,
          graph_prefix: str | None, timeout: float, deadline: float, update_endpoint: str | None) -> None:
-    """Send every named graph to a SPARQL 1.1 store with the Graph Store Protocol (one PUT per graph)."""
+    """Replace every named graph on a SPARQL 1.1 store (Graph Store Protocol; a staging graph and MOVE each).
+
+    One line per graph; the last line says how many remote graphs changed.
+    """
     from fundflow.publish.push import PushLimits, push_store
 
     password = password if password is not None else os.environ.get("FUNDFLOW_PUSH_PASSWORD")
@@ -107,9 +111,13 @@ def push(endpoint: str, store_dir: str | None, user: str | None, password: str |
     results = with_reader(store_dir, lambda store: push_store(store, endpoint, user, password, graph_prefix,
                                                               each=each, limits=PushLimits(timeout, deadline),
                                                               update_endpoint=update_endpoint))
+    changed = sum(r.changed is True for r in results)
+    unknown = sum(r.changed is None for r in results)
+    tally = f"remote graphs changed: {changed}, unchanged: {len(results) - changed - unknown}" + (
+        f", not known (see above): {unknown}" if unknown else "")
     failed = [r for r in results if not r.ok]
     if failed:
         click.echo(f"error: {len(failed)} of {len(results)} graphs not stored at {endpoint} "
-                   f"(first: {failed[0].status or ''} {failed[0].message})", err=True)
+                   f"(first: {failed[0].status or ''} {failed[0].message}); {tally}", err=True)
         sys.exit(1)
-    click.echo(f"pushed {len(results)} graphs, {sum(r.triples for r in results)} triples", err=True)
+    click.echo(f"pushed {len(results)} graphs, {sum(r.triples for r in results)} triples; {tally}", err=True)

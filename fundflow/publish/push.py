@@ -1,17 +1,24 @@
 """Store → a remote SPARQL 1.1 store with the Graph Store Protocol.
 
-``push_store(store, endpoint)`` sends every named graph with one HTTP PUT
+``push_store(store, endpoint)`` replaces every named graph on the remote store
+and returns one ``PushResult`` per graph.  Each graph is sent with one HTTP PUT
 (``{endpoint}?graph=<iri>``, body N-Triples labelled ``text/turtle``, which
 every Graph Store implementation accepts, since N-Triples is a subset of
-Turtle) and returns one ``PushResult`` per graph.  A PUT replaces the remote
-graph, so pushing twice leaves the same data.  HTTP basic and digest
-authentication are answered when a user is given.
+Turtle) to a staging graph, and then moved over the old copy with one SPARQL
+1.1 Update ``MOVE``, so a push cut off half-way leaves each remote graph wholly
+old or wholly new.  The update endpoint is the one given, else found next to
+the Graph Store endpoint: a probe graph is written, moved through each
+candidate URL (``update_candidates``) and read back, and the first URL that
+really moved it is used.  Only when none does is each graph PUT in place, and
+each line says so.  HTTP basic and digest authentication are answered when a
+user is given.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
+import secrets
 import time
 import urllib.error
 import urllib.parse
@@ -43,12 +50,14 @@ DEFAULT_PUSH = PushLimits()
 
 @dataclass(frozen=True)
 class PushResult:
-    """What happened to one graph: its (remote) IRI, triples sent, HTTP status (0: no answer), message."""
+    """What happened to one graph: its (remote) IRI, triples sent, HTTP status (0: no answer), message, and
+    whether the remote graph changed (True: replaced, False: untouched, None: not known — see the message)."""
 
     graph: str
     triples: int
     status: int
     message: str = ""
+    changed: bool | None = False
 
     @property
     def ok(self) -> bool:
@@ -103,23 +112,50 @@ class Auth:
         return None
 
 
-def put_graph(auth: Auth, endpoint: str, graph: str, body: bytes, triples: int, timeout: float = TIMEOUT) -> PushResult:
-    """PUT ``body`` as the content of ``graph`` → ``PushResult`` (never raises for HTTP/network errors)."""
+def _graph_url(endpoint: str, graph: str) -> str:
     sep = "&" if "?" in endpoint else "?"
-    url = f"{endpoint}{sep}graph={urllib.parse.quote(graph, safe='')}"
+    return f"{endpoint}{sep}graph={urllib.parse.quote(graph, safe='')}"
+
+
+def _error_text(err: urllib.error.HTTPError) -> str:
+    text = " ".join(re.sub(r"<[^>]*>", " ", err.read(2000).decode("utf-8", "replace")).split())
+    return f"{err.reason}" + (f": {text[:160]}" if text else "")
+
+
+def put_graph(auth: Auth, endpoint: str, graph: str, body: bytes, triples: int, timeout: float = TIMEOUT) -> PushResult:
+    """PUT ``body`` as the content of ``graph`` → ``PushResult`` (never raises for HTTP/network errors).
+
+    ``changed`` is True once the store answered 2xx, False for a 4xx refusal, None when there
+    was no answer or a 5xx (the store may have dropped the old copy before failing).
+    """
+    url = _graph_url(endpoint, graph)
     headers = {"Content-Type": "text/turtle; charset=utf-8"}
     try:
         if (credentials := auth.header(url, "PUT")):
             headers["Authorization"] = credentials
         with urllib.request.urlopen(urllib.request.Request(url, data=body, method="PUT", headers=headers),
                                     timeout=timeout) as resp:
-            return PushResult(graph, triples, resp.status)
+            return PushResult(graph, triples, resp.status, changed=True)
     except urllib.error.HTTPError as err:
-        text = " ".join(re.sub(r"<[^>]*>", " ", err.read(2000).decode("utf-8", "replace")).split())
-        return PushResult(graph, triples, err.code, f"{err.reason}" + (f": {text[:160]}" if text else ""))
+        return PushResult(graph, triples, err.code, _error_text(err), None if err.code >= 500 else False)
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
-        return PushResult(graph, triples, 0, f"no answer from {endpoint} ({reason})")
+        return PushResult(graph, triples, 0, f"no answer from {endpoint} ({reason})", None)
+
+
+def _request(auth: Auth, url: str, method: str, timeout: float, accept: str = "*/*") -> tuple[int, bytes]:
+    """A body-less ``method`` request → (HTTP status, first MiB of the answer); status 0 when there was no answer."""
+    headers = {"Accept": accept}
+    try:
+        if (credentials := auth.header(url, method)):
+            headers["Authorization"] = credentials
+        with urllib.request.urlopen(urllib.request.Request(url, method=method, headers=headers),
+                                    timeout=timeout) as resp:
+            return resp.status, resp.read(1 << 20)
+    except urllib.error.HTTPError as err:
+        return err.code, b""
+    except (urllib.error.URLError, OSError):
+        return 0, b""
 
 
 def staging_graph(graph: str) -> str:
@@ -141,48 +177,125 @@ def move_graph(auth: Auth, update_endpoint: str, source: str, target: str, timeo
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, ""
     except urllib.error.HTTPError as err:
-        text = " ".join(re.sub(r"<[^>]*>", " ", err.read(2000).decode("utf-8", "replace")).split())
-        return err.code, f"MOVE refused ({err.reason}{': ' + text[:160] if text else ''}); the old copy is kept"
+        return err.code, f"MOVE refused ({_error_text(err)}); the remote graph is unchanged"
     except (urllib.error.URLError, OSError) as err:
-        return 0, f"no answer to MOVE from {update_endpoint} ({getattr(err, 'reason', err)}); the old copy is kept"
+        return 0, (f"no answer to MOVE from {update_endpoint} ({getattr(err, 'reason', err)}); "
+                   "the remote graph is wholly old or wholly new")
+
+
+def update_candidates(endpoint: str) -> list[str]:
+    """URLs next to a Graph Store endpoint where its server may take SPARQL Update, most likely first.
+
+    The conventions of the common stores: the same name without ``-graph-crud``
+    (Virtuoso: ``/sparql-graph-crud-auth`` → ``/sparql-auth``), a sibling ``update``
+    (Fuseki ``/ds/data`` → ``/ds/update``, Oxigraph ``/store`` → ``/update``), the
+    parent (a Fuseki dataset), ``…/statements`` beside ``…/rdf-graphs/service``
+    (RDF4J, GraphDB), and the endpoint itself.  None is trusted unprobed.
+    """
+    parts = urllib.parse.urlsplit(endpoint)
+    path = parts.path.rstrip("/")
+    parent, _, last = path.rpartition("/")
+    paths = []
+    if "-graph-crud" in last:
+        paths.append(f"{parent}/{last.replace('-graph-crud', '', 1)}")
+    paths += [f"{parent}/update", parent or "/"]
+    if path.endswith("/rdf-graphs/service"):
+        paths.append(path[: -len("/rdf-graphs/service")] + "/statements")
+    paths.append(parts.path or "/")
+    out: list[str] = []
+    for p in paths:
+        url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, p or "/", "", ""))
+        if url not in out:
+            out.append(url)
+    return out
+
+
+def find_update_endpoint(auth: Auth, endpoint: str, timeout: float) -> tuple[str | None, PushResult | None]:
+    """The URL that really moves graphs on ``endpoint``'s server → (URL or None, failed probe PUT or None).
+
+    A one-triple probe graph is PUT, MOVEd through each candidate and read back from
+    the Graph Store endpoint: an answer 200 that moved nothing (a form page, a query
+    endpoint ignoring ``update``) does not count.  The probe graphs are deleted after.
+    A probe that cannot be PUT is returned: the graphs could not be PUT either.
+    """
+    token = secrets.token_hex(8)
+    source = f"urn:fundflow:staging:probe-{token}"
+    target = f"{source}-moved"
+    triple = f'<{source}> <urn:fundflow:probe> "{token}" .\n'.encode("ascii")
+    put = put_graph(auth, endpoint, source, triple, 1, timeout)
+    if not put.ok:
+        return None, put
+    found = None
+    for url in update_candidates(endpoint):
+        status, _ = move_graph(auth, url, source, target, timeout)
+        if 200 <= status < 300:
+            got, text = _request(auth, _graph_url(endpoint, target), "GET", timeout,
+                                 "application/n-triples, text/turtle;q=0.9, */*;q=0.1")
+            if 200 <= got < 300 and token.encode("ascii") in text:
+                found = url
+                break
+    for graph in (target, source):
+        _request(auth, _graph_url(endpoint, graph), "DELETE", timeout)
+    return found, None
+
+
+IN_PLACE = ("replaced in place: {endpoint} offers no SPARQL Update to move a staging graph with, "
+            "so a PUT cut off half-way could lose this graph")
 
 
 def replace_remote(auth: Auth, endpoint: str, update_endpoint: str | None, graph: str, body: bytes, triples: int,
                    timeout: float) -> PushResult:
     """Put ``body`` in place of ``graph``: with an update endpoint through a staging graph and MOVE, else one PUT."""
     if not update_endpoint:
-        return put_graph(auth, endpoint, graph, body, triples, timeout)
+        put = put_graph(auth, endpoint, graph, body, triples, timeout)
+        if put.ok:
+            return PushResult(graph, triples, put.status, IN_PLACE.format(endpoint=endpoint), True)
+        if put.changed is None:
+            return PushResult(graph, triples, put.status, put.message + "; the remote graph may be lost or partial",
+                              None)
+        return PushResult(graph, triples, put.status, put.message + "; the remote graph is unchanged", False)
     staged = put_graph(auth, endpoint, staging_graph(graph), body, triples, timeout)
     if not staged.ok:
-        return PushResult(graph, triples, staged.status, staged.message + "; the old copy is kept")
+        return PushResult(graph, triples, staged.status, staged.message + "; the remote graph is unchanged", False)
     status, message = move_graph(auth, update_endpoint, staging_graph(graph), graph, timeout)
-    return PushResult(graph, triples, status, message or "replaced")
+    if 200 <= status < 300:
+        return PushResult(graph, triples, status, "replaced", True)
+    return PushResult(graph, triples, status, message, None if status == 0 else False)
 
 
 def push_store(store: ox.Store, endpoint: str, user: str | None = None, password: str | None = None,
                graph_prefix: str | None = None, base: str = vocab.DEFAULT_BASE,
                each: Callable[[PushResult], None] | None = None,
                limits: PushLimits = DEFAULT_PUSH, update_endpoint: str | None = None) -> list[PushResult]:
-    """PUT every named graph of ``store`` to ``endpoint`` → one result per graph, in IRI order.
+    """Replace every named graph of ``store`` on ``endpoint`` → one result per graph, in IRI order.
 
-    Each socket step waits at most ``limits.timeout`` seconds (and never past the
-    deadline); once ``limits.deadline`` has passed, or ``limits.max_failures`` graphs in
-    a row got no answer, the graphs not yet sent are reported as not sent (status 0).
-    With ``update_endpoint`` (SPARQL 1.1 Update) each graph is written to a staging
-    graph first and then moved over the old one in one operation, so a push cut off
-    half-way leaves each remote graph wholly old or wholly new.
+    Each graph is written to a staging graph and then moved over the old one in one
+    SPARQL Update operation, so a push cut off half-way leaves each remote graph wholly
+    old or wholly new; the update endpoint is ``update_endpoint``, else the one
+    ``find_update_endpoint`` proves next to ``endpoint``, else there is none and each
+    graph is PUT in place (its line says so).  Each socket step waits at most
+    ``limits.timeout`` seconds (and never past the deadline); once ``limits.deadline``
+    has passed, or ``limits.max_failures`` graphs in a row got no answer, the graphs not
+    yet sent are reported as not sent (status 0).  A probe that cannot be stored is the
+    answer for every graph: none is sent.
 
     Raises ``FundflowError`` when the endpoint is not an http(s) URL or the store has no graphs.
     """
-    if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
+    parts = urllib.parse.urlsplit(endpoint)
+    if parts.scheme not in ("http", "https"):
         raise FundflowError(f"endpoint {endpoint!r} is not an http(s) URL",
                             hint="give the Graph Store Protocol URL, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth")
     graphs = sorted(store.named_graphs(), key=lambda g: g.value)
     if not graphs:
         raise FundflowError("the store holds no graphs", hint="run `fundflow ingest FILE…` first")
-    auth = Auth(endpoint, user, password, limits.timeout, (update_endpoint,) if update_endpoint else ())
+    root = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+    auth = Auth(endpoint, user, password, limits.timeout, (root, *((update_endpoint,) if update_endpoint else ())))
     results: list[PushResult] = []
-    end, silent, stop = time.monotonic() + limits.deadline, 0, ""
+    end, silent, stop, probe = time.monotonic() + limits.deadline, 0, "", None
+    if not update_endpoint:
+        update_endpoint, probe = find_update_endpoint(auth, endpoint, min(limits.timeout, limits.deadline))
+        if probe is not None:
+            stop = f"not sent: a probe graph could not be stored ({probe.message})"
     for g in graphs:
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, g)]
         left = end - time.monotonic()
@@ -191,7 +304,8 @@ def push_store(store: ox.Store, endpoint: str, user: str | None = None, password
         if not stop and silent >= limits.max_failures:
             stop = f"not sent: {silent} graphs in a row got no answer from {endpoint}"
         if stop:
-            result = PushResult(remote_graph(g, graph_prefix, base), len(triples), 0, stop)
+            result = PushResult(remote_graph(g, graph_prefix, base), len(triples),
+                                probe.status if probe is not None else 0, stop)
         else:
             auth.timeout = min(limits.timeout, left)
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
