@@ -111,7 +111,7 @@ def budget_options(func):
     budgeted = click.option("--doc-memory", type=click.IntRange(min=64), default=4096, show_default=True,
                             metavar="MIB", help="Skip a document that needs more memory than this.")(budgeted)
     return click.option("--doc-timeout", type=click.FloatRange(min=1), default=300, show_default=True,
-                        metavar="SECONDS", help="Skip a document that takes longer than this to read.")(budgeted)
+                        metavar="SECONDS", help="Skip a document that takes longer than this to read, or again to write.")(budgeted)
 
 
 def ingest_with_progress(store, files: list[Path], loader: str | None, budget=None, jobs: int = 1):

@@ -28,6 +28,9 @@ POLL = 0.1
 class DocumentBudget:
     """What one document may cost at ingest: wall-clock seconds, resident memory in bytes, table rows.
 
+    The store write of a read document (in this process) may take ``seconds`` again
+    (``write_seconds`` when given); a write that takes longer is undone (``kg.store``).
+
     Rows are counted right after the tables are read, before they are mapped and
     stored: the store write (in this process, not the child) grows with them.
     """
@@ -35,6 +38,11 @@ class DocumentBudget:
     seconds: float = 300.0
     memory: int = 4 * 2**30
     rows: int = 50_000
+    write_seconds: float | None = None  # the store write of one document; None: ``seconds`` again
+
+    @property
+    def write_limit(self) -> float:
+        return self.seconds if self.write_seconds is None else self.write_seconds
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,12 +15,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from fundflow.core.errors import FundflowError
+from fundflow.core.errors import DocumentError, FundflowError
 from fundflow.core.model import ParsedDocument, TableIssue
 from fundflow.kg import vocab
 from fundflow.kg.budget import DocumentBudget, Prepared, prepare_document
 from fundflow.kg.iris import graph_iri
-from fundflow.kg.store import load_reference_graphs, relink_units, replace_document
+from fundflow.kg.store import WriteTooLong, load_reference_graphs, relink_units, replace_document
 
 SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf", ".xlsx")
 
@@ -118,8 +119,12 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
 
 
 def store_prepared(store: ox.Store, prepared: Prepared, base: str = vocab.DEFAULT_BASE,
-                   warn: Callable[[str], None] = print) -> int:
-    """Replace a read document's named graph in one transaction → triples written."""
+                   warn: Callable[[str], None] = print, seconds: float | None = None) -> int:
+    """Replace a read document's named graph in one transaction → triples written.
+
+    With ``seconds`` a write that takes longer is undone whole and ``DocumentError`` names the file.
+    """
+    deadline = None if seconds is None else time.monotonic() + seconds
     parsed, triples, findings = prepared.parsed, prepared.triples, prepared.findings
     from fundflow.kg.duplicates import keep_once  # the same document under another name is stored once
 
@@ -127,7 +132,13 @@ def store_prepared(store: ox.Store, prepared: Prepared, base: str = vocab.DEFAUL
     if copy_of:
         findings = []
         warn(copy_of)
-    replace_document(store, graph_iri(parsed.source.name, base), triples, base, {prepared.findings_graph: findings})
+    try:
+        replace_document(store, graph_iri(parsed.source.name, base), triples, base,
+                         {prepared.findings_graph: findings}, deadline=deadline)
+    except WriteTooLong:
+        raise DocumentError(f"took longer than {seconds:g} s to be written and was skipped (the store keeps what "
+                            "it held)", file=parsed.source.path, hint="raise --doc-timeout if it is a real disclosure"
+                            ) from None
     return len(triples)
 
 
@@ -136,6 +147,9 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
                  each: Callable[[Path], None] | None = None, budget: DocumentBudget | None = None,
                  jobs: int = 1) -> IngestSummary:
     """Ingest every path (each within ``budget``); failures are passed to ``report`` and counted, never raised.
+
+    With a ``budget`` each document is read within it, and its write is undone and
+    reported when it takes longer than ``budget.write_limit``.
 
     A file whose bytes are already stored under its name is counted unchanged and not parsed.
     ``jobs`` documents are read at once (``kg.parallel``); this process writes them one
@@ -157,7 +171,7 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
         try:
             if isinstance(got, Exception):
                 raise got
-            parsed, n = got.parsed, store_prepared(store, got, base, warn=report)
+            parsed, n = got.parsed, store_prepared(store, got, base, report, budget and budget.write_limit)
         except FundflowError as err:
             summary.failed.append(str(path))
             report(f"error: {err}")

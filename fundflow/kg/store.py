@@ -79,15 +79,54 @@ def replace_graph(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.Tri
         raise StoreError(f"cannot write graph {graph.value}: {str(err).splitlines()[0]}") from None
 
 
+class WriteTooLong(StoreError):
+    """A write ran past its deadline and was undone: the store holds what it held before."""
+
+
+_IN_TIME = ox.NamedNode("urn:fundflow:write-in-time")
+# The last operations of a write with a deadline: the marker graph is made only while the clock is
+# inside the deadline (the function is asked at that moment, after everything else is written in the
+# transaction), and dropping it without SILENT fails the whole update — nothing of it is written —
+# when it was not made.  The marker itself never outlives the update.
+_DEADLINE_GUARD = (f" ;\nINSERT {{ GRAPH {_IN_TIME} {{ {_IN_TIME} {_IN_TIME} true }} }} WHERE {{ FILTER({_IN_TIME}()) }}"
+                   f" ;\nDROP GRAPH {_IN_TIME}")
+
+
+def _update_by(store: ox.Store, update: str, deadline: float | None, what: str) -> None:
+    """Run ``update`` in one transaction, undone as a whole when it is not done by ``deadline`` (monotonic s)."""
+    late: list[float] = []
+
+    def in_time() -> ox.Literal | None:
+        if time.monotonic() < deadline:
+            return ox.Literal(True)
+        late.append(time.monotonic())
+        return None
+
+    try:
+        if deadline is None:
+            store.update(update)
+        else:
+            store.update(update + _DEADLINE_GUARD, custom_functions={_IN_TIME: in_time})
+    except RuntimeError as err:
+        if late:
+            raise WriteTooLong(f"writing {what} ran past its deadline and was undone") from None
+        raise StoreError(f"cannot write {what}: {str(err).splitlines()[0]}") from None
+    except (OSError, SyntaxError, ValueError) as err:
+        raise StoreError(f"cannot write {what}: {str(err).splitlines()[0]}") from None
+
+
 def replace_document(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.Triple],
                      base: str = vocab.DEFAULT_BASE,
-                     companions: dict[ox.NamedNode, list[ox.Triple]] | None = None) -> None:
+                     companions: dict[ox.NamedNode, list[ox.Triple]] | None = None,
+                     deadline: float | None = None) -> None:
     """Replace a document's graph in one transaction; facts about shared entities go to the shared graph.
 
     ``companions``: further graphs that belong to the document (its findings)
     and are replaced in the same transaction, so a killed ingest never leaves
     a document and its findings out of step.  Shared facts already stated by
     the code lists are not repeated (each triple once in the union of graphs).
+    With a ``deadline`` (``time.monotonic()`` seconds) a write not done by then is undone
+    as a whole, in the same transaction, and ``WriteTooLong`` is raised.
     Raises ``StoreError`` when the write fails.
     """
     own, shared = [], []
@@ -101,10 +140,7 @@ def replace_document(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.
               f"INSERT DATA {{ GRAPH {graph} {{\n{_nt(own)}\n}}\nGRAPH {sg} {{\n{_nt(shared)}\n}} }}")
     for g, extra in (companions or {}).items():
         update += f" ;\nDROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{_nt(extra)}\n}} }}"
-    try:
-        store.update(update)
-    except (OSError, SyntaxError, ValueError) as err:
-        raise StoreError(f"cannot write graph {graph.value}: {str(err).splitlines()[0]}") from None
+    _update_by(store, update, deadline, f"graph {graph.value}")
 
 
 def _forget_sole_claims(graph: ox.NamedNode, shared: ox.NamedNode) -> str:
