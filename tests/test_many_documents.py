@@ -225,3 +225,38 @@ def test_the_pair_holds_every_conservation_rule(department_store):
     assert check_flows(fg) == []
     held = {f.rule for f in check_flows(fg, include_held=True)}
     assert held == {"F01", "F02", "F03"}
+
+
+def _flows_of_every_export(store: ox.Store, folder: Path) -> dict[str, list[tuple]]:
+    """The flows table as the CSV, the XLSX and the data package write it → (year, phase, from, to, project, 万元)."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from fundflow.outputs.datapackage import write_datapackage
+    from fundflow.outputs.sheets import write_csv, write_xlsx
+
+    def rows(text: str, scale: Decimal) -> list[tuple]:
+        return [(int(r["year"]), r["phase"], r["from"], r["to"], r["project"] or None, Decimal(r["amount"]) / scale)
+                for r in csv.DictReader(io.StringIO(text))]
+
+    out = {"csv": rows(write_csv(store, "flows", None, bom=False).decode(), W)}
+    write_datapackage(store, folder / "package")
+    out["datapackage"] = rows((folder / "package" / "data" / "flows.csv").read_text(encoding="utf-8"), W)
+    sheet = load_workbook(write_xlsx(store, folder / "book.xlsx"))["flows"]
+    head = [c.value for c in sheet[1]]
+    out["xlsx"] = [(r[0], r[1], r[2], r[3], r[4], Decimal(str(r[head.index("amount（万元）")])))
+                   for r in sheet.iter_rows(min_row=2, values_only=True)]
+    return out
+
+
+def test_every_export_counts_a_unit_in_its_departments_and_its_own_document_once(department_store, tmp_path):
+    for name, rows in _flows_of_every_export(department_store, tmp_path).items():
+        into_center = [r for r in rows if r[3] == "沈阳市医疗保障事务服务中心"]
+        # 中心's 300 万元 (basic 200 + 医保经办经费 100) as its own document prints it, once; not 600
+        assert sorted(r[5] for r in into_center) == [100, 200], name
+        project = [r for r in rows if r[3] == "医保经办经费"]
+        assert [(r[0], r[1], r[5]) for r in project] == [(2024, "Budget", 100)], name
+        into_bureau = sum(r[5] for r in rows if (r[2], r[3]) == ("沈阳市财政", "沈阳市医疗保障局"))
+        assert into_bureau == 400, name  # the department's 合计: 本级 100 + 中心 300

@@ -87,7 +87,8 @@ class FlowEdge:
     ``level`` is the government level the money comes from (None on project → code
     edges, which say what a project pays for); ``recipient`` the organisation whose
     money it is (the unit at the end of the chain); ``inferred`` marks a subject
-    code inferred from sums.
+    code inferred from sums; ``fund_type`` the fund (``GeneralPublicBudget`` …) where
+    the document's columns say it.
     """
 
     source: str
@@ -102,6 +103,7 @@ class FlowEdge:
     recipient: str | None = None
     project: str | None = None
     ref: SourceRef | None = None
+    fund_type: str | None = None
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ PHASES = {"Budget": "approved", "FinalAccounts": "executed"}
 # Code notations are unique over the three lists (function 2xx, department economic 3xx, government economic 5xx)
 KEYS: dict[str, list[str]] = {"documents": ["file"], "codes": ["code"]}
 DOCUMENT_COLUMN = {"budget-lines": "document", "totals": "document", "three-costs": "document",
-                   "findings": "document", "tables-not-read": "document"}
+                   "findings": "document", "tables-not-read": "document", "flows": "document"}
 
 
 def _split_codes(columns: list[str], rows: list[dict[str, Any]]) -> list[str]:

@@ -37,9 +37,9 @@ _ROLES = {"FundingSource": "treasury", "Department": "department", "Unit": "unit
 _DOCS = """SELECT ?g ?d ?file ?year ?kind ?scope ?sha ?alt WHERE { GRAPH ?g { ?d a ff:Document .
   OPTIONAL { ?d ff:fileName ?file } OPTIONAL { ?d ff:fiscalYear ?year } OPTIONAL { ?d ff:documentKind ?kind }
   OPTIONAL { ?d ff:scope ?scope } OPTIONAL { ?d ff:sha256 ?sha } OPTIONAL { ?d prov:alternateOf ?alt } } }"""
-_FLOWS = """SELECT ?g ?f ?from ?to ?amount ?level ?direct ?advance ?project ?recipient ?first ?last ?table WHERE {
+_FLOWS = """SELECT ?g ?f ?from ?to ?amount ?level ?direct ?advance ?project ?recipient ?fund ?first ?last ?table WHERE {
   GRAPH ?g { ?f a ff:Flow ; ff:from ?from ; ff:to ?to ; ff:amount ?amount .
-  OPTIONAL { ?f ff:fundingLevel ?level } OPTIONAL { ?f ff:isDirectFund ?direct }
+  OPTIONAL { ?f ff:fundingLevel ?level } OPTIONAL { ?f ff:isDirectFund ?direct } OPTIONAL { ?f ff:fundType ?fund }
   OPTIONAL { ?f ff:isAdvanceAllocation ?advance } OPTIONAL { ?f ff:project ?project }
   OPTIONAL { ?f ff:recipient ?recipient }
   OPTIONAL { ?f prov:wasDerivedFrom ?s . ?s ff:firstLine ?first ; ff:lastLine ?last . OPTIONAL { ?s ff:table ?table } } } }"""
@@ -163,7 +163,7 @@ def _raw_edges(store: ox.Store, docs: dict[str, dict[str, Any]], canon: _Canon) 
         out.append((r["g"], FlowEdge(a, b, Decimal(r["amount"]), doc["period"], _local(r["level"]) or None,
                                      _flag(r["direct"]), _flag(r["advance"]), False, doc["file"],
                                      canon(r["recipient"]) or b, r["project"],
-                                     _ref(doc, r["first"], r["last"], r["table"]))))
+                                     _ref(doc, r["first"], r["last"], r["table"]), _local(r["fund"]))))
     return out
 
 

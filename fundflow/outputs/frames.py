@@ -145,8 +145,13 @@ class KnowledgeGraph:
         return self.query("indicators")
 
     def flows(self):
-        """The movements of money (treasury → department → unit → project)."""
-        return self.query("flows")
+        """The movements of money (treasury → department → unit → project) of the flow graph that trace reads:
+        each row with its year and phase, document, table and lines; no document or unit counted twice."""
+        from fundflow.outputs.flowtable import flow_table
+
+        if self.store is None:
+            raise StoreError(f"store {self.path} is closed")
+        return to_frame(*flow_table(self.store))
 
     def findings(self):
         """Reconciliation findings stored at ingest: rule, status, severity, message, both sides."""

@@ -1,7 +1,8 @@
 """Store → tables for spreadsheets: CSV that Excel opens right, and an XLSX workbook.
 
 The tables are the bundled queries of ``TABLES`` (``kg/queries/NAME.rq``), read
-as plain values (``frames.solutions_to_rows``).  ``write_csv`` writes UTF-8 with
+as plain values (``frames.solutions_to_rows``), except ``flows``, which is read from
+the typed flow graph that trace, map and Sankey read (``flowtable.flow_table``).  ``write_csv`` writes UTF-8 with
 a BOM (so Excel does not show 乱码), every text value quoted (codes such as
 ``071002`` are text), amounts as exact yuan decimals.  ``write_xlsx`` writes one
 sheet per table: amounts as numbers in 万元 (shown ``243,492.11 万元``, the unit also in
@@ -19,6 +20,7 @@ import pyoxigraph as ox
 from fundflow.core.errors import FundflowError
 from fundflow.kg.query import load_query, run_query
 from fundflow.kg.query import money_columns as query_money_columns
+from fundflow.outputs.flowtable import flow_table
 from fundflow.outputs.frames import solutions_to_rows
 
 WAN = Decimal(10000)
@@ -34,7 +36,9 @@ def money_columns(name: str) -> frozenset[str]:
 
 
 def table_rows(store: ox.Store, name: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """A bundled query over the store → (columns, rows of plain values)."""
+    """A table of the store → (columns, rows of plain values): a bundled query, or for ``flows`` the flow graph."""
+    if name == "flows":
+        return flow_table(store)
     return solutions_to_rows(run_query(store, load_query(name)))
 
 
