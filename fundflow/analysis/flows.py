@@ -27,6 +27,8 @@ ORG_ROLES = ("department", "unit")
 LEVELS = ("Central", "Provincial", "Municipal", "County")
 LEVEL_KEYS = {"Central": "central", "Provincial": "provincial", "Municipal": "municipal", "County": "county"}
 PHASES = {"budget": "预算", "final": "决算"}
+UNATTRIBUTED = "unattributed"  # printed project expenditure no listed project carries: its level is not printed
+UNLISTED_TOLERANCE = Decimal(100)  # 0.01 万元: the rounding of a printed 万元 figure
 
 
 @dataclass(frozen=True, order=True)
@@ -241,7 +243,10 @@ class UnitSplit:
     """An organisation's expenditure of one period by the level of government its money comes from (yuan).
 
     ``total`` is printed; central and provincial (and county above a district) are the
-    projects that name them; the rest is the organisation's own government's.
+    projects that name them; ``unattributed`` is printed project expenditure (项目支出)
+    that no listed project accounts for, so no level can be read for it (a 决算 that
+    lists only its evaluated projects); the rest is the organisation's own government's.
+    ``by_level`` holds the four levels and ``unattributed``: its values add up to ``total``.
     """
 
     org: str
@@ -283,8 +288,21 @@ def counted_totals(fg: FlowGraph) -> list[OrgTotal]:
     return [t for t in fg.totals if (t.org, t.period) not in with_units]
 
 
+def _unlisted(t: OrgTotal, listed: Decimal) -> Decimal:
+    """Printed 项目支出 beyond the projects that carry money to ``t.org`` (0 when the projects cover it)."""
+    if t.projects is None or t.projects - listed <= UNLISTED_TOLERANCE:
+        return ZERO
+    return t.projects - listed
+
+
 def unit_splits(fg: FlowGraph) -> list[UnitSplit]:
-    """Each counted organisation × period → ``UnitSplit`` (see ``counted_totals``)."""
+    """Each counted organisation × period → ``UnitSplit`` (see ``counted_totals``).
+
+    Money of a level is what the projects naming that level carry; printed project
+    expenditure that no listed project carries is ``unattributed``, never the own
+    government's: a document that lists a tenth of its projects says nothing of the
+    level of the rest.
+    """
     spent: dict[tuple[str, Period], dict[tuple[str, bool], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     advance: dict[tuple[str, Period], Decimal] = defaultdict(Decimal)
     for e in fg.edges:
@@ -305,6 +323,7 @@ def unit_splits(fg: FlowGraph) -> list[UnitSplit]:
         for lvl, key in LEVEL_KEYS.items():
             s.by_level[key] = sum((a for (lv, _d), a in amounts.items() if lv == lvl), ZERO)
             s.direct[key] = sum((a for (lv, d), a in amounts.items() if lv == lvl and d), ZERO)
+        s.by_level[UNATTRIBUTED] = _unlisted(t, sum(amounts.values(), ZERO))
         s.by_level[LEVEL_KEYS[own]] = s.total - sum((v for k, v in s.by_level.items() if k != LEVEL_KEYS[own]), ZERO)
         s.direct = {k: v for k, v in s.direct.items() if k in ("central", "provincial") or v}
         out.append(s)

@@ -123,6 +123,14 @@ def project_fund(project: Project) -> str | None:
     return funds.pop() if len(funds) == 1 else None
 
 
+def flow_amount(project: Project, meta: DocumentMeta):
+    """The money a project's flows carry: in final accounts what was executed (全年执行数) where the document
+    prints it, as the 决算 totals it is checked against are; otherwise its amount (the budget)."""
+    if meta.kind == "final_accounts" and project.executed_amount is not None:
+        return project.executed_amount
+    return project.amount
+
+
 def _groups(projects: list[tuple[int, Project]], lines: list[BudgetLine]) -> Iterator[tuple[list, list]]:
     """Projects with the budget lines of their unit (all lines when lines name no unit)."""
     by_unit: dict[str, list] = defaultdict(list)
@@ -202,8 +210,8 @@ def funding_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[
             units.setdefault(r.unit_code, unit)
         m.funding(i, node, f)
         dept = department_iri(r.department, base) if r.department else m.dept
-        m.chain_flows(f"p{i}", f.level, [dept, unit, node], r.amount, f.is_direct, node, i, project_fund(r),
-                      f.is_advance)
+        m.chain_flows(f"p{i}", f.level, [dept, unit, node], flow_amount(r, parsed.meta), f.is_direct, node, i,
+                      project_fund(r), f.is_advance)
     _code_triples(m, nodes)
     _basic_flows(m)
     return list(dict.fromkeys(m.out))

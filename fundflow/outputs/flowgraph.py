@@ -53,8 +53,9 @@ _NODES = """SELECT ?n ?type ?label ?code ?region ?rlevel ?level ?parent WHERE {
   OPTIONAL { ?n rdfs:label ?label } OPTIONAL { ?n ff:unitCode ?code } OPTIONAL { ?n ff:level ?level }
   OPTIONAL { ?n ff:region ?r . ?r ff:adminCode ?region . OPTIONAL { ?r ff:level ?rlevel } }
   OPTIONAL { ?n org:subOrganizationOf ?parent } }"""
-_PROJECTS = """SELECT ?n ?label ?amount ?level ?direct ?advance ?purpose WHERE { ?n a ff:Project .
-  OPTIONAL { ?n rdfs:label ?label } OPTIONAL { ?n ff:amount ?amount } OPTIONAL { ?n ff:fundingLevel ?level }
+_PROJECTS = """SELECT ?n ?label ?amount ?executed ?level ?direct ?advance ?purpose WHERE { ?n a ff:Project .
+  OPTIONAL { ?n rdfs:label ?label } OPTIONAL { ?n ff:amount ?amount } OPTIONAL { ?n ff:executedAmount ?executed }
+  OPTIONAL { ?n ff:fundingLevel ?level }
   OPTIONAL { ?n ff:isDirectFund ?direct } OPTIONAL { ?n ff:isAdvanceAllocation ?advance }
   OPTIONAL { ?n ff:purpose ?purpose } }"""
 _CODES = """SELECT ?p ?notation ?inferred WHERE { ?p a ff:Project ; ff:subjectCode ?c . ?c skos:notation ?notation .
@@ -146,8 +147,11 @@ def _project_nodes(store: ox.Store, periods: dict[str, Period]) -> dict[str, Flo
     for r in sorted(_rows(store, _PROJECTS, union=True), key=lambda r: tuple(str(v) for v in r.values())):
         if r["n"] in out or r["n"] not in periods:
             continue
-        out[r["n"]] = FlowNode(r["n"], r["label"] or r["n"], "project", period=periods[r["n"]],
-                               amount=Decimal(r["amount"]) if r["amount"] else None,
+        period = periods[r["n"]]
+        # in final accounts what was executed, as the project's flows carry (kg.funding_map.flow_amount)
+        amount = r["executed"] if period.phase == "final" and r["executed"] else r["amount"]
+        out[r["n"]] = FlowNode(r["n"], r["label"] or r["n"], "project", period=period,
+                               amount=Decimal(amount) if amount else None,
                                funding_level=_local(r["level"]), direct=_flag(r["direct"]),
                                advance=_flag(r["advance"]), purpose=r["purpose"])
     return out
@@ -226,11 +230,11 @@ def _code_edges(store: ox.Store, kept: list[FlowEdge], projects: dict[str, FlowN
     for r in sorted(_rows(store, _CODES, union=True), key=lambda r: (r["p"], r["notation"])):
         e = reach.get(r["p"])
         p = projects.get(r["p"])
-        if e is None or p is None or p.amount is None:
+        if e is None or p is None:
             continue
         code = f"code:{r['notation']}"
         codes[code] = FlowNode(code, r["notation"], "code", code=r["notation"])
-        out.append(FlowEdge(r["p"], code, p.amount, e.period, None, e.direct, e.advance, _flag(r["inferred"]),
+        out.append(FlowEdge(r["p"], code, e.amount, e.period, None, e.direct, e.advance, _flag(r["inferred"]),
                             e.document, e.recipient, r["p"], e.ref))
     return list({(x.source, x.target): x for x in out}.values()), codes
 

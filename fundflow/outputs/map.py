@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from fundflow.analysis.flows import FlowGraph, Period, unit_splits
+from fundflow.analysis.flows import UNATTRIBUTED, FlowGraph, Period, unit_splits
 from fundflow.core.errors import FundflowError
 from fundflow.core.resources import read_text
 from fundflow.outputs.map_view import COLUMNS, FONT_STACK, LEVEL_NAMES, WAN, FlowView, flow_view, wan
@@ -74,6 +74,7 @@ def unit_rows(fg: FlowGraph) -> list[dict[str, str]]:
         rows.append({"unit": s.label, "total": _wan(s.total), "central": _wan(s.by_level["central"]),
                      "provincial": _wan(s.by_level["provincial"]) if own != "provincial" else "—",
                      "own": f"{LEVEL_NAMES[s.own_level]} {_wan(s.by_level[own])}",
+                     "unattributed": _wan(s.by_level[UNATTRIBUTED]) if s.by_level[UNATTRIBUTED] else "",
                      "direct": f"{_wan(s.direct_total)}（{(s.share_of(s.direct_total) * 100).quantize(TENTH)}%）"})
     return rows
 

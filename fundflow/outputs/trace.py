@@ -9,7 +9,7 @@ JSON (amounts in yuan, exact decimals as strings)::
 
     {"periods": ["2024-budget", …],
      "units": [{"unitCode", "unit", "year", "phase", "total",
-                "byLevel": {"central", "provincial", "municipal", "county"},
+                "byLevel": {"central", "provincial", "municipal", "county", "unattributed"},
                 "direct": {"central", "provincial"}, "shares": {...}, "directShare", "advance", "document"}],
      "flows": [{"from", "to", "amount", "level", "direct", "year", "phase"}],
      "perBeneficiary": [{"year", "project", "indicator", "beneficiaries", "perBeneficiary", "derived": true, …}],
@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from fundflow.analysis.flows import LEVELS, FlowGraph, Period, UnitSplit, unit_splits
+from fundflow.analysis.flows import LEVELS, UNATTRIBUTED, FlowGraph, Period, UnitSplit, unit_splits
 from fundflow.core.errors import FundflowError
 from fundflow.core.normalize import in_wan
 from fundflow.outputs.flowgraph import load_graph, per_beneficiary
@@ -126,8 +126,9 @@ def _side_by_side(splits: list[UnitSplit], periods: list[Period]) -> list[str]:
 
 
 def _period_units(splits: list[UnitSplit]) -> list[str]:
-    keys = ["central", "provincial", "municipal"] + (["county"] if any(s.by_level["county"] for s in splits) else [])
-    names = {"central": "中央", "provincial": "省级", "municipal": "市级", "county": "县级"}
+    keys = ["central", "provincial", "municipal"] + [k for k in ("county", UNATTRIBUTED)
+                                                     if any(s.by_level[k] for s in splits)]
+    names = {"central": "中央", "provincial": "省级", "municipal": "市级", "county": "县级", UNATTRIBUTED: "未标明级次"}
     rows = [[s.unit_code or "", s.label, in_wan(s.total)] + [in_wan(s.by_level[k]) for k in keys]
             + [in_wan(s.direct_total), _pct(s.share_of(s.direct_total)), in_wan(s.advance)] for s in splits]
     if len(splits) > 1:
@@ -150,7 +151,11 @@ def trace_table(store: ox.Store, **filters) -> str:
         mine = [s for s in splits if s.period == p]
         out.append(f"== {p.label} ==")
         if mine:
-            out += ["单位支出按资金来源（万元）：支出合计 = 中央 + 省级 + 本级政府"] + _period_units(mine) + [""]
+            out += ["单位支出按资金来源（万元）：支出合计 = 中央 + 省级 + 本级政府"
+                    + (" + 未标明级次" if any(s.by_level[UNATTRIBUTED] for s in mine) else "")] + _period_units(mine)
+            if any(s.by_level[UNATTRIBUTED] for s in mine):
+                out.append("未标明级次：项目支出中未列出项目的部分，文件未说明其资金来源级次")
+            out.append("")
         rows = [[r["from"], r["to"], in_wan(r["amount"]), LEVEL_NAMES.get(r["level"], r["level"] or ""),
                  "是" if r["direct"] else ""] for r in flows if (r["year"], r["phase"]) == (p.year, p.phase)]
         if rows:

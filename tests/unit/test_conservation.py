@@ -12,7 +12,7 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
 from mapgraph import REF, flow_graph
 
-from fundflow.analysis.flows import FlowGraph, OrgTotal, Period
+from fundflow.analysis.flows import FlowGraph, OrgTotal, Period, unit_splits
 from fundflow.checks.conservation import check_flows
 from fundflow.checks.reconcile import reconcile
 from fundflow.cli.main import cli
@@ -77,9 +77,10 @@ def test_shenyang_2019_conserves_once_projects_follow_the_by_unit_table(samples_
 def test_liaoning_2024_final_accounts_list_few_projects(samples_store_dir):
     found = check_flows(build_flow_graph(ox.Store.read_only(str(samples_store_dir))))
     f = next(x for x in found if x.rule == "F01")
-    # 公开03表 L871: 合计 8,943.00 = 基本 2,424.64 + 项目 6,518.37; the 自评表 list 205.24 + 120.60 + 3.89
+    # 公开03表 L871: 合计 8,943.00 = 基本 2,424.64 + 项目 6,518.37; the 自评表 (L1844, L2127, L2358) list three
+    # projects executed 196.48 + 115 + 3.89 (budgets 205.24, 120.6, 3.89): a 决算's flows carry what was executed
     assert f.expected == Decimal("8943.00") * W
-    assert f.actual == (Decimal("2424.64") + Decimal("205.24") + Decimal("120.60") + Decimal("3.89")) * W
+    assert f.actual == (Decimal("2424.64") + Decimal("196.48") + Decimal(115) + Decimal("3.89")) * W
     assert "in no flow" in f.message and f.left[0].table == "表03"
 
 
@@ -124,3 +125,18 @@ def test_shenyang_2019_attribution_is_a_finding_at_ingest(samples_store_dir):
     # 部门公开表10 L2338: 本级 项目支出 6.00; 表8 L2049: 定点医疗机构年终考核经费 6.00, the one project printed with 本级
     assert "printed 6.00 万元, recomputed 2,384.56 万元" in line and "only 定点医疗机构年终考核经费 6.00" in line
     assert "(表10 L2324 ↔ 表8 L2049, " in line
+
+
+def test_liaoning_2024_final_accounts_split_leaves_unlisted_project_money_without_a_level(samples_store_dir):
+    fg = build_flow_graph(ox.Store.read_only(str(samples_store_dir)))
+    s = next(u for u in unit_splits(fg) if u.period == Period(2024, "final"))
+    # 公开03表 L871: 合计 8,943.00, 项目支出 6,518.37; the three projects of the 自评表 were executed 196.48 (L1844),
+    # 115 (L2127) and 3.89 (L2358): 6,203.00 of 项目支出 is in no listed project, and the prose (L120-122, L263)
+    # says it is mainly 中央财政医疗服务与保障能力提升补助 — not the province's own money, nor a figure by level
+    assert s.total == Decimal("8943.00") * W
+    assert s.by_level["unattributed"] == (Decimal("6518.37") - Decimal("196.48") - 115 - Decimal("3.89")) * W
+    assert s.by_level["provincial"] == Decimal("2740.00") * W  # 基本 2,424.64 + the three projects, to the 0.01 of 合计
+    assert s.by_level["central"] == 0 and sum(s.by_level.values()) == s.total
+    executed = {fg.label(e.target): e.amount for e in fg.edges if fg.role(e.target) == "project" and e.period == s.period}
+    assert executed == {"医疗保障工作专项经费": Decimal("196.48") * W, "医疗保障事务服务工作专项经费": 115 * W,
+                        "其他办公用房运行经费": Decimal("3.89") * W}
