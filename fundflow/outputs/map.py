@@ -31,8 +31,8 @@ from fundflow.outputs.map_view import COLUMNS, FONT_STACK, LEVEL_NAMES, WAN, Flo
 
 TENTH = Decimal("0.1")
 
-__all__ = ["COLUMNS", "FONT_STACK", "WAN", "FlowView", "flow_view", "load_flows", "map_html", "period_pages",
-           "script_json", "unit_rows", "vis_assets", "wan", "write_map"]
+__all__ = ["COLUMNS", "FONT_STACK", "WAN", "FlowView", "default_period", "flow_view", "load_flows", "map_html",
+           "period_pages", "script_json", "unit_rows", "vis_assets", "wan", "write_map"]
 
 
 def script_json(data: Any) -> str:
@@ -88,6 +88,28 @@ def period_pages(fg: FlowGraph) -> list[tuple[Period, FlowGraph]]:
     return [(p, fg.select(period=p)) for p in sorted(fg.periods(), reverse=True)]
 
 
+def period_money(part: FlowGraph) -> Decimal:
+    """The money of one period's graph: its counted organisations' printed totals (each organisation once),
+    or, where none is printed, the money that reaches its projects."""
+    totals = sum((s.total for s in unit_splits(part)), Decimal(0))
+    return totals or sum((e.amount for e in part.edges if e.level is not None and part.role(e.target) == "project"),
+                         Decimal(0))
+
+
+def default_period(pages: list[tuple[Period, FlowGraph]]) -> tuple[Period, str]:
+    """The period a page opens on, and a line saying why: the one that carries the most money, the newest of equals.
+
+    The newest period is often a small one (a single unit's budget of a year just begun), which tells a reader
+    little; each period is still a figure of its own (money is compared, never added, across periods).
+    """
+    money = {p: period_money(part) for p, part in pages}
+    best = max(money, key=lambda p: (money[p], p))
+    why = f"默认显示{best.label}：各期中资金最多的一期（{wan(money[best])}）"
+    if len(pages) > 1:
+        why += f"；共 {len(pages)} 期，可在“年度”中选择"
+    return best, why
+
+
 def map_html(fg: FlowGraph, title: str = "资金流向图", open_unit: str | None = None) -> str:
     """Flow graph → a complete offline HTML page (vis-network inline, data as escaped JSON).
 
@@ -99,13 +121,15 @@ def map_html(fg: FlowGraph, title: str = "资金流向图", open_unit: str | Non
     opened = frozenset(n for n, node in fg.nodes.items() if open_unit and node.role in ("unit", "department")
                        and (open_unit == node.unit_code or open_unit in node.label))
     periods = []
-    for p, part in period_pages(fg):
+    pages = period_pages(fg)
+    first, why = default_period(pages)
+    for p, part in pages:
         view = flow_view(part, opened)
         periods.append({"key": p.key, "label": p.label, "nodes": view.nodes, "edges": view.edges,
                         "legend": [{"label": label, "color": colour} for _k, label, colour in view.columns],
                         "units": unit_rows(part)})
     js, css = vis_assets()
-    data = {"periods": periods, "font": FONT_STACK, "title": title}
+    data = {"periods": periods, "font": FONT_STACK, "title": title, "default": first.key, "defaultNote": why}
     page = read_text("map_template.html")
     parts = {"FF_CSS": inline(css), "FF_JS": inline(js), "FF_TITLE": html.escape(title),
              "FF_FONT": html.escape(FONT_STACK, quote=False), "FF_DATA": script_json(data)}

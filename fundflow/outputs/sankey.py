@@ -26,7 +26,7 @@ from pathlib import Path
 from fundflow.analysis.flows import LEVELS, FlowGraph, Period
 from fundflow.core.errors import FundflowError
 from fundflow.core.resources import read_text
-from fundflow.outputs.map import inline, period_pages, script_json, unit_rows
+from fundflow.outputs.map import default_period, inline, period_pages, script_json, unit_rows
 from fundflow.outputs.map_view import (
     COLUMNS,
     FONT_STACK,
@@ -189,7 +189,8 @@ def sankey_figure(s: Sankey, title: str) -> dict:
 
 
 def sankey_html(fg: FlowGraph, title: str = "资金流向（桑基图）") -> str:
-    """Flow graph → a complete HTML page: plotly.js inline, one figure per period, newest shown first.
+    """Flow graph → a complete HTML page: plotly.js inline, one figure per period, opening on
+    ``map.default_period`` (the period with the most money; the selector lists the newest first).
 
     Raises ``FundflowError`` when there are no flows.
     """
@@ -197,12 +198,15 @@ def sankey_html(fg: FlowGraph, title: str = "资金流向（桑基图）") -> st
 
     if not fg.edges:
         raise FundflowError("no funding flows to draw", hint="ingest documents first, or loosen the filters")
+    pages = period_pages(fg)
+    first, why = default_period(pages)
     periods = [{"key": p.key, "label": p.label, **sankey_figure(flows_to_sankey(part), title), "units": unit_rows(part)}
-               for p, part in period_pages(fg)]
+               for p, part in pages]
     legend = [{"label": f"{LEVEL_NAMES[k]}资金", "color": c} for k, _l, c in COLUMNS if k in LEVEL_NAMES]
     parts = {"FF_TITLE": html.escape(title), "FF_FONT": html.escape(FONT_STACK, quote=False),
              "FF_JS": inline(plotly.offline.get_plotlyjs()),
-             "FF_DATA": script_json({"periods": periods, "legend": legend, "title": title})}
+             "FF_DATA": script_json({"periods": periods, "legend": legend, "title": title, "default": first.key,
+                                     "defaultNote": why})}
     return re.sub(r"/\*(FF_[A-Z]+)\*/", lambda m: parts[m.group(1)], read_text("sankey_template.html"))
 
 

@@ -7,6 +7,7 @@ import pytest
 from test_maps import XSS_UNIT, assert_offline_and_clean, hover, open_page, unit_table
 
 from fundflow.outputs.map import load_flows, write_map
+from fundflow.outputs.sankey import write_sankey
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 SHENYANG = SAMPLES / "shenyang-center-2024-budget.txt"
@@ -34,12 +35,26 @@ def sample_map(browser, tmp_path_factory):
     return browser, graph
 
 
-def test_samples_map_opens_on_the_newest_year_offline_and_readable(sample_map):
+LABELS_JS = """return ffMap.nodes.get().map(function (n) { return n.label || ""; });"""
+
+
+def test_samples_map_opens_on_the_year_with_most_money_offline_and_readable(sample_map):
     driver, _graph = sample_map
     assert_offline_and_clean(driver)
+    # the selector lists every period, newest first; the page opens on 2024年预算, whose 243,492.11 万元
+    # (Shenyang center, 表1) is the most of any period — not on the newest, Anshan 2026's 1,681.43
     assert [p["key"] for p in driver.execute_script("return ffMap.data.periods")] == [
         "2026-budget", "2024-final", "2024-budget", "2023-budget", "2019-budget"]
+    assert driver.execute_script("return document.getElementById('ff-period').value") == "2024-budget"
+    assert "2024年预算" in driver.execute_script("return document.getElementById('ff-title').textContent")
+    assert "2024年预算" in driver.title
+    shown = driver.execute_script("return document.getElementById('ff-shown').textContent")
+    assert shown.startswith("默认显示2024年预算") and "243,492.11 万元" in shown and "共 5 期" in shown
+    # every label of the default view drawn at 12 px or more, each with its amount in 万元
     assert driver.execute_script("return ffMap.network.getScale() * ffMap.FONT;") >= 12
+    labels = [x for x in driver.execute_script(LABELS_JS) if x]
+    assert labels and all(x.split("\n")[1].endswith(" 万元") for x in labels)  # name, amount (, projects folded)
+    assert "沈阳市医疗保障事务服务中心" in " ".join(labels) and "243,492.11 万元" in " ".join(labels)
     for key in ("2024-budget", "2019-budget", "2024-final"):
         driver.execute_script(f"ffMap.show('{key}');")
         assert driver.execute_script("return ffMap.network.getScale() * ffMap.FONT;") >= 12, key
@@ -88,3 +103,37 @@ def test_injected_unit_name_in_a_document_never_runs(browser, tmp_path):
     browser.save_screenshot(str(tmp_path / "probe.png"))
     assert browser.execute_script("return document.querySelectorAll('img').length") == 0
     assert browser.execute_script("return window.__xss") == 0
+
+
+@pytest.fixture(scope="module")
+def sample_sankey(browser, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("samples-sankey")
+    write_sankey(flows_of(folder, sorted(SAMPLES.glob("*.txt"))), folder / "sankey.html")
+    open_page(browser, folder / "sankey.html", "document.body.getAttribute('data-period')", timeout=30)
+    browser.save_screenshot(str(folder / "sankey.png"))
+    return browser
+
+
+def test_samples_sankey_opens_on_2024_with_the_year_in_its_title_and_levels_in_columns(sample_sankey):
+    from test_maps import NODES_JS
+
+    driver = sample_sankey
+    assert_offline_and_clean(driver)
+    assert driver.execute_script("return document.body.getAttribute('data-period')") == "2024-budget"
+    assert "2024年预算" in driver.execute_script("return document.querySelector('.gtitle').textContent")
+    assert driver.execute_script("return document.getElementById('ff-shown').textContent").startswith("默认显示2024年预算")
+    x = dict(driver.execute_script(NODES_JS))
+    # Shenyang 2024: 中央 → 辽宁省 → 沈阳市 → 局 → 中心 → 类 210, each a column of its own, left to right
+    order = ["中央财政", "辽宁省财政", "沈阳市财政", "沈阳市医疗保障局", "沈阳市医疗保障事务服务中心", "210 卫生健康支出"]
+    assert [x[k] for k in order] == sorted(x[k] for k in order) and len({x[k] for k in order}) == len(order)
+    sizes = driver.execute_script("""return Array.from(document.querySelectorAll('#ff-sankey .sankey-node text'))
+        .map(function (t) { return parseFloat(getComputedStyle(t).fontSize); });""")
+    assert sizes and min(sizes) >= 12  # every node label readable
+    row = driver.execute_script("""var r = Array.from(document.querySelectorAll('#ff-units tr')).map(function (tr) {
+        return Array.from(tr.children).map(function (c) { return c.textContent; }); }); return r;""")
+    head, center = row[0], next(r for r in row if r[0] == "沈阳市医疗保障事务服务中心")
+    got = dict(zip(head, center))
+    # 表1/表9: 243,492.11 = 126,771 central + 31,683 provincial + 85,038.11 own; 直达 158,454 (65.1%)
+    assert [got[k] for k in ("支出合计", "中央", "省级", "本级政府")] == ["243,492.11", "126,771.00", "31,683.00",
+                                                                   "市级 85,038.11"]
+    assert got["直达资金"].startswith("158,454.00")
