@@ -24,7 +24,7 @@ def runner():
 @pytest.fixture
 def fake_parse(monkeypatch):
     """parse_document replaced by the hand-built document (named after the file)."""
-    def parse_document(path, loader=None):
+    def parse_document(path, loader=None, ocr=False):
         path = Path(path)
         if "bad" in str(path):
             from fundflow.core.errors import LayoutError

@@ -18,7 +18,7 @@ def _quads(store: ox.Store) -> set[str]:
 
 
 def _refuse_parsing(monkeypatch) -> None:
-    def parse_document(path, loader=None):
+    def parse_document(path, loader=None, ocr=False):
         raise AssertionError(f"{path} was parsed again")
     monkeypatch.setattr("fundflow.records.pipeline.parse_document", parse_document)
 

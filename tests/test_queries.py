@@ -72,7 +72,7 @@ def test_budget_vs_final_pairs_the_same_unit_and_year(tmp_path, monkeypatch):
     final = dataclasses.replace(base, meta=dataclasses.replace(base.meta, kind="final_accounts"),
                                 records=(*(r for r in base.records if not isinstance(r, BudgetLine)), total))
     docs = {d.source.name: d for d in (budget, final)}
-    monkeypatch.setattr("fundflow.records.pipeline.parse_document", lambda path, loader=None: docs[Path(path).name])
+    monkeypatch.setattr("fundflow.records.pipeline.parse_document", lambda path, loader=None, ocr=False: docs[Path(path).name])
     for name in docs:
         (tmp_path / name).write_text("x", encoding="utf-8")
     store = ox.Store(str(tmp_path / "s"))

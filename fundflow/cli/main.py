@@ -24,6 +24,7 @@ from fundflow.cli.support import (
     flow_filters,
     ingest_with_progress,
     loader_option,
+    ocr_option,
     parse_table,
     query_limits,
     store_option,
@@ -44,25 +45,30 @@ def cli() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 @loader_option
-def parse(files: tuple[str, ...], fmt: str, loader: str | None) -> None:
+@ocr_option
+def parse(files: tuple[str, ...], fmt: str, loader: str | None, ocr: bool) -> None:
     """Read FILE… and print what the loaders found (tables and records), without storing it.
 
     A file that cannot be read is reported on one line and the others are still read;
-    exit 2 when no file could be read, 1 when some could not.
+    exit 2 when no file could be read, 1 when some could not.  With --ocr a scanned PDF
+    is read by OCR and said to be (a warning line, and ``ocr`` issues on its tables).
     """
-    from fundflow.records.pipeline import parse_document
+    from fundflow.records.pipeline import OCR_WARNING, parse_document
 
     if len(files) == 1:
-        docs = [parse_document(files[0], loader)]  # one file: its error is the command's error (exit 2)
+        docs = [parse_document(files[0], loader, ocr)]  # one file: its error is the command's error (exit 2)
         failed = 0
     else:
         docs, failed = [], 0
         for f in files:
             try:
-                docs.append(parse_document(f, loader))
+                docs.append(parse_document(f, loader, ocr))
             except FundflowError as err:
                 failed += 1
                 error_line(f"error: {err}")
+    for d in docs:
+        if d.source.ocr:
+            error_line(f"warning: {d.source.name}: {OCR_WARNING}")
     if fmt == "json":
         data = [to_jsonable(d) for d in docs]
         click.echo(json.dumps(data[0] if len(files) == 1 else data, ensure_ascii=False, indent=1))
@@ -80,12 +86,16 @@ def parse(files: tuple[str, ...], fmt: str, loader: str | None) -> None:
 @budget_options
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Documents read at once (default: the number of cores); one process writes the store.")
-def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None, budget, jobs: int | None) -> None:
+@ocr_option
+def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None, budget, jobs: int | None,
+           ocr: bool) -> None:
     """Parse documents (files or folders) and replace their graphs in the store.
 
     Each document is read in a child process within --doc-timeout and --doc-memory;
     one over its budget, or unreadable, is named on one line and the batch goes on.
     A file whose bytes are already stored under its name is not read again (counted unchanged).
+    With --ocr a scanned PDF is read by OCR within the same budget; its document is
+    stored with ff:readByOcr true and an ``ocr`` issue on each table.
     """
     from fundflow.kg.ingest import collect_paths
     from fundflow.kg.parallel import default_jobs
@@ -96,7 +106,8 @@ def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None, bu
         click.echo(f"skipped {note}: a folder's notes, not a disclosure (name the file to read it)", err=True)
     if not files:
         raise FundflowError("no documents found", hint="give .txt/.md/.htm files or folders holding them")
-    summary = with_store(store_dir, lambda store: ingest_with_progress(store, files, loader, budget, jobs or default_jobs()))
+    summary = with_store(store_dir, lambda store: ingest_with_progress(store, files, loader, budget, jobs or default_jobs(),
+                                                                             ocr))
     click.echo("\n".join(summary.lines()))
     sys.exit(summary.exit_code)
 

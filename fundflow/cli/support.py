@@ -43,6 +43,22 @@ def loader_option(func):
                         help="Force a document layout loader instead of detecting it.")(func)
 
 
+def ocr_option(func):
+    """``--ocr``: read a scanned PDF (no text layer) by OCR; refused at once, naming what to install, without OCR."""
+    def check(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        if value:
+            from fundflow.loaders.pdf.ocr import missing_message
+
+            need = missing_message()
+            if need:
+                raise FundflowError(need)
+        return value
+
+    return click.option("--ocr", is_flag=True, callback=check, expose_value=True,
+                        help="Read a scanned PDF (no text layer) by OCR (Tesseract chi_sim, needs fundflow[ocr]); "
+                             "its figures are marked read by OCR.")(func)
+
+
 def flow_filters(func):
     """``--year``, ``--region``, ``--unit``, ``--direct-only``: which flows a map or Sankey shows."""
     for option in (click.option("--direct-only", is_flag=True, help="Only 直达资金 flows."),
@@ -114,15 +130,15 @@ def budget_options(func):
                         metavar="SECONDS", help="Skip a document that takes longer than this to read, or again to write.")(budgeted)
 
 
-def ingest_with_progress(store, files: list[Path], loader: str | None, budget=None, jobs: int = 1):
+def ingest_with_progress(store, files: list[Path], loader: str | None, budget=None, jobs: int = 1, ocr: bool = False):
     """Ingest with a progress bar when stderr is a terminal; each document within ``budget``."""
     from fundflow.kg.ingest import ingest_paths
 
     if sys.stderr.isatty() and len(files) > 1:
         with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
             return ingest_paths(store, files, loader, report=error_line, each=lambda _p: bar.update(1), budget=budget,
-                                jobs=jobs)
-    return ingest_paths(store, files, loader, report=error_line, budget=budget, jobs=jobs)
+                                jobs=jobs, ocr=ocr)
+    return ingest_paths(store, files, loader, report=error_line, budget=budget, jobs=jobs, ocr=ocr)
 
 
 def error_line(message: str) -> None:
@@ -133,7 +149,8 @@ def error_line(message: str) -> None:
 def parse_table(d: ParsedDocument) -> list[str]:
     """A parsed document as a short human-readable overview."""
     m = d.meta
-    out = [f"{d.source.name}  loader={d.loader}  year={m.fiscal_year}  kind={m.kind}  scope={m.scope}",
+    read_by = "  read by OCR: check figures against the page" if d.source.ocr else ""
+    out = [f"{d.source.name}  loader={d.loader}  year={m.fiscal_year}  kind={m.kind}  scope={m.scope}{read_by}",
            f"  department: {m.department or '-'}  units: {', '.join(u.name for u in m.units) or '-'}"]
     for t in d.tables:
         flag = " [illegible]" if t.illegible else ""

@@ -81,6 +81,7 @@ class SourceDocument:
     grids: tuple[Grid, ...] = ()
     page_starts: tuple[int, ...] = ()
     damage: tuple[tuple[int, int], ...] = ()  # undecodable bytes read as U+FFFD: (byte offset, line)
+    ocr: bool = False  # a scan whose text was read by OCR from the page images, not printed text
 
     def page_of(self, line: int) -> int | None:
         """The 1-based page a 1-based line is on; None for input without pages."""

@@ -53,14 +53,14 @@ class Prepared:
     findings: list[ox.Triple]
 
 
-def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = None) -> Prepared:
-    """Parse one file and map it to triples (document graph and findings graph), in this process."""
+def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = None, ocr: bool = False) -> Prepared:
+    """Parse one file (a scan by OCR when ``ocr``) and map it to triples (document and findings graph), in this process."""
     from fundflow.kg.findings import findings_graph_triples
     from fundflow.kg.funding_map import funding_triples
     from fundflow.kg.mapper import records_to_triples
     from fundflow.records.pipeline import parse_document
 
-    parsed = parse_document(path, loader)
+    parsed = parse_document(path, loader, ocr=ocr)
     rows = sum(len(t.rows) for t in parsed.tables)
     if max_rows is not None and rows > max_rows:
         raise DocumentError(f"its tables have {rows} rows, more than {max_rows}, and it was skipped", file=str(path),
@@ -70,19 +70,37 @@ def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = N
     return Prepared(parsed, triples, findings_graph, findings)
 
 
-def _child(conn, parent_end, path: Path, loader: str | None, base: str, max_rows: int) -> None:
-    """The forked reader: dies with the ingest (a killed ingest leaves no reader behind), answers once."""
+def _child(conn, parent_end, path: Path, loader: str | None, base: str, max_rows: int, ocr: bool = False,
+           parent: int | None = None) -> None:
+    """The forked reader: dies with the ingest (a killed ingest leaves no reader behind), answers once.
+
+    It leads a process group of its own, so that what it starts (OCR) is stopped with it.
+    """
     from fundflow.kg.sandbox import die_with_parent
 
     die_with_parent()
+    if parent is not None and os.getppid() != parent:  # the ingest died before the death signal was set
+        os._exit(0)
+    os.setpgid(0, 0)
     parent_end.close()  # the parent's end: with it open here, a send to a dead parent would block forever
     try:
-        conn.send(("ok", _prepare(path, loader, base, max_rows)))
+        conn.send(("ok", _prepare(path, loader, base, max_rows, ocr)))
     except FundflowError as err:
         conn.send(("error", err))
     except Exception as err:  # noqa: BLE001 — reported by the parent as one line
         detail = str(err).splitlines()[0] if str(err) else ""
         conn.send(("error", DocumentError(f"cannot read ({type(err).__name__}: {detail})", file=str(path))))
+
+
+def _stop_group(pid: int | None) -> None:
+    """Kill what is left of the process group the reader ``pid`` leads (none left: nothing to do)."""
+    import signal
+
+    try:
+        if pid:
+            os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _resident(pid: int) -> int:
@@ -94,16 +112,19 @@ def _resident(pid: int) -> int:
 
 
 def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DEFAULT_BASE,
-                     budget: DocumentBudget | None = None) -> Prepared:
+                     budget: DocumentBudget | None = None, ocr: bool = False) -> Prepared:
     """Parse and map ``path`` within ``budget`` (None: in this process, no limits) → ``Prepared``.
 
-    Raises ``FundflowError`` subclasses naming the file: unreadable, or over its budget.
+    ``ocr``: a scanned PDF is read by OCR, within the same budget (the OCR processes are
+    stopped with the reader).  Raises ``FundflowError`` subclasses naming the file:
+    unreadable, or over its budget.
     """
     if budget is None or "fork" not in mp.get_all_start_methods():
-        return _prepare(path, loader, base)
+        return _prepare(path, loader, base, ocr=ocr)
     ctx = mp.get_context("fork")  # the child needs nothing of the store; only this process writes it
     ours, theirs = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(theirs, ours, path, loader, base, budget.rows), daemon=True)
+    child = ctx.Process(target=_child, args=(theirs, ours, path, loader, base, budget.rows, ocr, os.getpid()),
+                        daemon=True)
     child.start()
     theirs.close()
     deadline = time.monotonic() + budget.seconds
@@ -124,6 +145,7 @@ def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DE
     finally:
         if child.is_alive():
             child.kill()
+        _stop_group(child.pid)  # whatever the reader started (OCR) and left running
         child.join(5)
         ours.close()
     if state == "ok":

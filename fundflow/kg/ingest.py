@@ -81,7 +81,7 @@ def collect_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None
 
 def table_issues(parsed: ParsedDocument) -> Counter:
     """Kinds of tables that yielded no records: TableIssue kinds, else illegible / unrecognised tables."""
-    found = Counter(r.kind for r in parsed.of(TableIssue))
+    found = Counter(r.kind for r in parsed.of(TableIssue) if r.kind != "ocr")  # an OCR mark skips no table
     if not found:
         found.update("illegible" if t.illegible else "unrecognised" for t in parsed.tables
                      if t.illegible or t.kind is None)
@@ -145,7 +145,7 @@ def store_prepared(store: ox.Store, prepared: Prepared, base: str = vocab.DEFAUL
 def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = None,
                  base: str = vocab.DEFAULT_BASE, report: Callable[[str], None] = print,
                  each: Callable[[Path], None] | None = None, budget: DocumentBudget | None = None,
-                 jobs: int = 1) -> IngestSummary:
+                 jobs: int = 1, ocr: bool = False) -> IngestSummary:
     """Ingest every path (each within ``budget``); failures are passed to ``report`` and counted, never raised.
 
     With a ``budget`` each document is read within it, and its write is undone and
@@ -154,6 +154,7 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
     A file whose bytes are already stored under its name is counted unchanged and not parsed.
     ``jobs`` documents are read at once (``kg.parallel``); this process writes them one
     transaction each in the order of ``paths``, so the store is the same whatever ``jobs`` is.
+    ``ocr``: a scanned PDF is read by OCR (within its budget); ``report`` gets one line saying so.
     """
     from fundflow.kg.parallel import prepared_in_order
 
@@ -167,7 +168,7 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
                 each(path)
         else:
             todo.append(path)
-    for path, got in prepared_in_order(todo, loader, base, jobs, budget):
+    for path, got in prepared_in_order(todo, loader, base, jobs, budget, ocr):
         try:
             if isinstance(got, Exception):
                 raise got
@@ -184,6 +185,10 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
             summary.records += len(parsed.records)
             summary.triples += n
             summary.issues.update(table_issues(parsed))
+            if parsed.source.ocr:
+                from fundflow.records.pipeline import OCR_WARNING
+
+                report(f"warning: {parsed.source.name}: {OCR_WARNING}")
         if each:
             each(path)
     relink_units(store, base)

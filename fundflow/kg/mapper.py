@@ -118,6 +118,7 @@ class DocumentMapper:
         self.add(d, FF("scope"), v.text(m.scope) if m.scope else None)
         self.add(d, FF("moneyUnit"), v.text(m.money_unit) if m.money_unit else None)
         self.add(d, FF("loader"), v.text(self.p.loader))
+        self.add(d, FF("readByOcr"), v.boolean(True) if self.p.source.ocr else None)
         self.source(d, m.ref, "meta")
         if self.region:
             self.map_region(self.region, m.region)

@@ -28,23 +28,25 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _attempt(path: Path, loader: str | None, base: str, budget: DocumentBudget | None) -> Prepared | Exception:
+def _attempt(path: Path, loader: str | None, base: str, budget: DocumentBudget | None,
+             ocr: bool = False) -> Prepared | Exception:
     try:
-        return prepare_document(path, loader, base, budget)
+        return prepare_document(path, loader, base, budget, ocr)
     except Exception as err:  # noqa: BLE001 — handed to the writer, which reports it and goes on
         return err
 
 
 def prepared_in_order(paths: list[Path], loader: str | None = None, base: str = vocab.DEFAULT_BASE,
-                      jobs: int = 1, budget: DocumentBudget | None = None
+                      jobs: int = 1, budget: DocumentBudget | None = None, ocr: bool = False
                       ) -> Iterator[tuple[Path, Prepared | Exception]]:
     """Each path with its prepared document (or the error reading it), in the order given.
 
-    ``jobs`` > 1 reads each document in a child process (within ``budget``, else the default one).
+    ``jobs`` > 1 reads each document in a child process (within ``budget``, else the default one);
+    ``ocr``: scanned PDFs are read by OCR.
     """
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
-            yield path, _attempt(path, loader, base, budget)
+            yield path, _attempt(path, loader, base, budget, ocr)
         return
     budget = budget or DocumentBudget()
     todo, ahead = deque(paths), deque[tuple[Path, Future]]()
@@ -53,7 +55,7 @@ def prepared_in_order(paths: list[Path], loader: str | None = None, base: str = 
             while todo or ahead:
                 while todo and len(ahead) < 2 * jobs:
                     path = todo.popleft()
-                    ahead.append((path, pool.submit(_attempt, path, loader, base, budget)))
+                    ahead.append((path, pool.submit(_attempt, path, loader, base, budget, ocr)))
                 path, future = ahead.popleft()
                 yield path, future.result()
         finally:

@@ -75,15 +75,15 @@ def read_bytes(p: Path, limit: int = MAX_BYTES) -> bytes:
     return data
 
 
-def read_document(path: str | Path) -> SourceDocument:
-    """Path → SourceDocument (decoded lines, sha256 of the bytes)."""
+def read_document(path: str | Path, ocr: bool = False) -> SourceDocument:
+    """Path → SourceDocument (decoded lines, sha256 of the bytes); ``ocr``: a scanned PDF is read by OCR."""
     p = Path(path)
     data = read_bytes(p)
     if not data.strip():
         raise DocumentError("the file is empty", file=p.name, hint="give a budget or final-accounts disclosure as text")
     fmt = sniff(data)
     if fmt == "pdf":
-        return read_pdf(p, data)
+        return read_pdf(p, data, ocr)
     if fmt == "html":
         return read_html(p, data)
     if fmt == "xlsx":

@@ -9,20 +9,37 @@ from fundflow.loaders.document import read_document
 from fundflow.loaders.verdict import check_disclosure
 from fundflow.records.tables import tables_to_records
 
+OCR_WARNING = "read by OCR: check figures against the page"
 
-def parse_document(path: str | Path, loader: str | None = None) -> ParsedDocument:
+
+def parse_document(path: str | Path, loader: str | None = None, ocr: bool = False) -> ParsedDocument:
     """Read, choose a loader, segment into RawTables and type them into records.
 
     Raises ``DocumentError`` / ``LayoutError`` (one-line messages) when nothing
     can be read or the document is not a disclosure (``check_disclosure``); a partly legible document yields what is legible plus
-    ``TableIssue`` records for the rest.
+    ``TableIssue`` records for the rest.  ``ocr``: a scanned PDF is read by OCR, and its
+    records carry a ``TableIssue`` of kind ``ocr`` per table (``ocr_issues``).
     """
-    doc = read_document(path)
+    doc = read_document(path, ocr)
     chosen = registry.choose(doc, loader)
     tables = tuple(chosen.parse(doc))
     check_disclosure(doc, tables)
     meta, records = tables_to_records(doc, tables)
-    return ParsedDocument(doc, chosen.name, meta, tables, tuple(records) + damage_issues(doc, tables))
+    return ParsedDocument(doc, chosen.name, meta, tables,
+                          tuple(records) + damage_issues(doc, tables) + ocr_issues(doc, tables))
+
+
+def ocr_issues(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[TableIssue, ...]:
+    """A document read by OCR: one ``TableIssue`` (kind ``ocr``) per table, and one for the text outside them.
+
+    Its figures were recognised in page images, not printed as text: each says so and
+    where, so that no figure of it is presented as printed without the mark.
+    """
+    if not doc.ocr:
+        return ()
+    whole = TableIssue("", "ocr", OCR_WARNING, doc.ref(1, max(1, len(doc.lines))))
+    return (whole, *(TableIssue(t.label, "ocr", f"{t.label} {OCR_WARNING}", doc.ref(t.first_line, t.last_line, t.label))
+                     for t in tables))
 
 
 def damage_issues(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[TableIssue, ...]:

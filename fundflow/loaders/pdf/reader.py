@@ -10,6 +10,10 @@ A PDF whose pages draw no table gets its text from poppler's ``pdftotext -layout
 (columns aligned by blanks), which the text loaders read.  Raises ``DocumentError`` when the
 PDF cannot be opened, is encrypted, has no text layer (a scan) or had its bytes damaged by
 being decoded and saved as text (runs of U+FFFD where binary data stood).
+
+A scan (no text layer) is read only when asked (``ocr=True``): its pages are read by OCR
+(``pdf.ocr``) into a temporary PDF that is then read as above; the document keeps the
+scan's sha256 and is marked ``ocr`` so that its figures are never taken for printed text.
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ import hashlib
 import io
 import shutil
 import subprocess
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from fundflow.core.errors import DocumentError
@@ -32,7 +38,8 @@ _DAMAGED = 50  # replacement characters beyond which a PDF's binary data has bee
 
 def _scan(path: Path) -> DocumentError:
     return DocumentError("holds only images (a scan), no text layer to read", file=path.name,
-                         hint="run OCR on it first (e.g. ocrmypdf -l chi_sim), or find the text version")
+                         hint="read it by OCR with --ocr (needs pip install 'fundflow[ocr]' and Debian's "
+                              "tesseract-ocr-chi-sim), or find the text version")
 
 
 def _check_damage(path: Path, data: bytes) -> None:
@@ -46,28 +53,26 @@ def _check_damage(path: Path, data: bytes) -> None:
                         hint="download the original PDF again, saving it as a file, not as text")
 
 
-def pdf_to_text(path: Path) -> str:
+def pdf_to_text(path: Path, name: str | None = None) -> str:
     """A PDF → its text as ``pdftotext -layout`` prints it (columns aligned, form feeds between pages).
 
-    Raises ``DocumentError`` when poppler's pdftotext is missing or fails.
+    Raises ``DocumentError`` (naming the file as ``name``, else ``path``'s name) when poppler's
+    pdftotext is missing or fails.
     """
+    name = name or path.name
     exe = shutil.which("pdftotext")
     if exe is None:
-        raise DocumentError("the file is a PDF and pdftotext is not installed", file=path.name,
+        raise DocumentError("the file is a PDF and pdftotext is not installed", file=name,
                             hint="install poppler-utils, or convert it with pdftotext -layout first")
     r = subprocess.run([exe, "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False, timeout=300)
     if r.returncode != 0:
         detail = r.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
         raise DocumentError(f"pdftotext could not read the PDF ({detail[0] if detail else r.returncode})",
-                            file=path.name, hint="check that the PDF opens and is not encrypted")
+                            file=name, hint="check that the PDF opens and is not encrypted")
     return r.stdout.decode("utf-8", "replace")
 
 
-def _text_lines(path: Path) -> tuple[str, ...]:
-    """The PDF's text layer as pdftotext -layout lines; ``DocumentError`` when it has none (a scan)."""
-    text = pdf_to_text(path)
-    if not text.strip():
-        raise _scan(path)
+def _lines(text: str) -> tuple[str, ...]:
     return tuple(text.replace("\r\n", "\n").split("\n"))
 
 
@@ -93,12 +98,36 @@ def _pages(path: Path, data: bytes) -> list[PageContent]:
                             hint="check that the file opens in a PDF viewer; download it again") from None
 
 
-def read_pdf(path: Path, data: bytes) -> SourceDocument:
-    """The path and bytes of a PDF → SourceDocument: lines with their pages, and the ruled tables as grids."""
+def read_pdf(path: Path, data: bytes, ocr: bool = False) -> SourceDocument:
+    """The path and bytes of a PDF → SourceDocument: lines with their pages, and the ruled tables as grids.
+
+    A scan is a ``DocumentError`` unless ``ocr``: then its pages are read by OCR (``pdf.ocr``)
+    and the document is marked ``ocr``.
+    """
     _check_damage(path, data)
-    text = _text_lines(path)
+    text = pdf_to_text(path)
+    if text.strip():
+        return _read(path, data, data, _lines(text))
+    if not ocr:
+        raise _scan(path)
+    from fundflow.loaders.pdf.ocr import mend_figures, ocr_pdf
+
+    with tempfile.TemporaryDirectory(prefix="fundflow-ocr-") as folder:
+        read = ocr_pdf(path, data, Path(folder))
+        text = pdf_to_text(read, name=path.name)
+        if not text.strip():
+            raise DocumentError("holds only images (a scan) and OCR found no text on them", file=path.name,
+                                hint="check that the pages hold print; find the text version")
+        doc = _read(path, data, read.read_bytes(), _lines(mend_figures(text)))
+    grids = tuple(replace(g, rows=tuple(tuple(c if c is None else mend_figures(c) for c in row) for row in g.rows))
+                  for g in doc.grids)
+    return replace(doc, lines=tuple(mend_figures(line) for line in doc.lines), grids=grids, ocr=True)
+
+
+def _read(path: Path, data: bytes, pdf: bytes, text: tuple[str, ...]) -> SourceDocument:
+    """A PDF with a text layer → SourceDocument; ``data`` are the file's bytes, ``pdf`` those read (the OCR'd copy)."""
     check_vocabulary(path.name, text)  # before the slow geometry: a drug list of 300 pages is told at once
-    pages = _pages(path, data)
+    pages = _pages(path, pdf)
     if not any(p.has_text for p in pages):
         raise _scan(path)
     if not any(p.tables for p in pages):
