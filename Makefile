@@ -1,10 +1,13 @@
-# fundflow — two commands: `make demo` and `make test`.
+# fundflow — two commands: `make demo` and `make test` (`make test-all` adds the slow and browser tests).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-all lint bench clean
+
+# Left out of `make test`: long-running (kills, corpus-wide, big batches) and headless-Chromium tests.
+SLOW := not slow and not browser and not server
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,6 +19,9 @@ demo: $(STAMP)
 	$(BIN)/fundflow demo
 
 test: $(STAMP)
+	$(BIN)/python -m pytest -m "$(SLOW)"
+
+test-all: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

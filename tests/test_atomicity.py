@@ -93,6 +93,7 @@ def test_ingesting_the_same_file_twice_leaves_identical_triples(tmp_path):
     shutil.rmtree(store)
 
 
+@pytest.mark.slow
 def test_readers_during_an_ingest_see_the_store_as_it_was_before(tmp_path):  # finding 8
     docs = _write_batch(tmp_path / "docs", 20, "v")
     store = tmp_path / "store"

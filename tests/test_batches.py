@@ -113,6 +113,7 @@ def test_memory_budget_stops_a_document(tmp_path):  # finding 5: 100,000 rows re
         prepare_document(big, budget=DocumentBudget(memory=64 * 2**20))
 
 
+@pytest.mark.slow
 def test_a_killed_ingest_leaves_no_reader_behind(tmp_path):  # a budget child must not outlive its ingest
     import signal
     import time

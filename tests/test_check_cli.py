@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from fundflow.cli.main import cli
@@ -12,6 +13,7 @@ CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 EXPECTED = {g["file"]: g for g in json.loads((CORPUS / "cities" / "expected.json").read_text(encoding="utf-8"))}
 
 
+@pytest.mark.slow
 def test_check_over_the_corpus():
     result = CliRunner().invoke(cli, ["check", "--format", "json", str(CORPUS)])
     assert result.exit_code == 1, result.output  # some files are not budgets

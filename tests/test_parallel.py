@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 
 import pyoxigraph as ox
+import pytest
 from click.testing import CliRunner
 
 from fundflow.cli.main import cli
@@ -25,6 +26,7 @@ def _batch(folder):
     return sorted(folder.glob("*.txt"))
 
 
+@pytest.mark.slow
 def test_two_processes_give_the_store_one_process_gives(tmp_path):
     files = _batch(tmp_path / "docs")
     out = {}

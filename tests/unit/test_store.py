@@ -63,7 +63,7 @@ def test_reference_graphs_load_ontology_and_codes(tmp_path):
 def test_locked_store_is_a_one_line_store_error(tmp_path):
     path = tmp_path / "s"
     held = open_store(path)  # created and held by this process
-    code = f"from fundflow.kg.store import open_store\nopen_store({str(path)!r})"
+    code = f"from fundflow.kg.store import open_store\nopen_store({str(path)!r}, wait=0.5)"  # not the 30 s a writer waits by default
     r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert "StoreError" in r.stderr and "in use" in r.stderr
     del held
