@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -50,34 +51,73 @@ def _write_batch(folder: Path, copies: int, version: str) -> list[Path]:
     return paths
 
 
+# An ingest whose AT-th document write stops inside its transaction — after the write's other operations,
+# through a SPARQL function the update calls last — and tells the test so on a pipe: the kill then lands
+# mid-write, mid-batch, every time, however fast or loaded the machine.
+HELD_INGEST = """
+import os, sys, time
+import pyoxigraph as ox
+from fundflow.kg import store
+from fundflow.cli.main import main
+
+fd, at = int(os.environ["HOLD_FD"]), int(os.environ["HOLD_AT"])
+hold, real, writes = ox.NamedNode("urn:test:hold"), store._update_by, []
+
+def held():
+    os.write(fd, b"mid-write")
+    time.sleep(600)
+
+def update_by(st, update, deadline, what):
+    writes.append(what)
+    if len(writes) < at:
+        return real(st, update, deadline, what)
+    st.update(update + f" ;\\nINSERT {{ GRAPH {hold} {{ {hold} {hold} true }} }} WHERE {{ FILTER({hold}()) }}",
+              custom_functions={hold: held})
+
+store._update_by = update_by
+main(sys.argv[1:])
+"""
+
+
+def _killed_mid_write(at: int, *args: str) -> None:
+    """Run ``fundflow ARGS`` until its ``at``-th document write is under way, then SIGKILL it."""
+    r, w = os.pipe()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HOLD_FD=str(w), HOLD_AT=str(at))
+    proc = subprocess.Popen([sys.executable, "-c", HELD_INGEST, *args], env=env, pass_fds=(w,),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(w)
+    try:
+        ready, _, _ = select.select([r], [], [], 600)
+        said = os.read(r, 64) if ready else b""
+    finally:
+        os.close(r)
+    if said != b"mid-write":
+        proc.kill()
+        _out, err = proc.communicate(timeout=60)
+        pytest.fail(f"the ingest never reached write {at}: {err.decode()[-2000:]}")
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+
+
 @pytest.mark.slow
-def test_sigkill_mid_batch_leaves_each_graph_wholly_old_or_new_and_reingest_equals_clean(tmp_path):
+def test_sigkill_mid_write_leaves_each_graph_wholly_old_or_new_and_reingest_equals_clean(tmp_path):
     folder, clean, killed = tmp_path / "docs", tmp_path / "clean", tmp_path / "killed"
-    docs = _write_batch(folder, 30, "old")
+    docs = _write_batch(folder, 6, "old")
     assert _fundflow("ingest", "--store", str(killed), *map(str, docs)).wait(timeout=600) == 0
     old = _graphs(killed)
-    _write_batch(folder, 30, "new")  # the same files, changed on disk
-    start = time.monotonic()
+    _write_batch(folder, 6, "new")  # the same files, changed on disk
     assert _fundflow("ingest", "--store", str(clean), *map(str, docs)).wait(timeout=600) == 0
-    whole = time.monotonic() - start
     new = _graphs(clean)
-    proc = _fundflow("ingest", "--store", str(killed), *map(str, docs))
-    time.sleep(whole / 2)  # half way through the batch, however fast the machine is
-    assert proc.poll() is None, "the batch finished before it could be killed: make it longer"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    _killed_mid_write(3, "ingest", "--store", str(killed), *map(str, docs))  # doc02.txt being written
     after = _graphs(killed)
-    documents = [g for g in new if "/graph/doc" in g]
-    assert documents
-    states = {}
+    documents = sorted(g for g in new if "/graph/doc" in g)
+    assert len(documents) == 12  # six documents and their findings
     for g in documents:
-        assert after.get(g) in (old.get(g), new.get(g)), f"graph {g} is neither wholly old nor wholly new"
-        states[g] = "new" if after.get(g) == new.get(g) else "old"
-    # a document and its findings are replaced together
-    for g, state in states.items():
-        if g.endswith("/findings>"):
-            assert states[g[:-len("/findings>")] + ">"] == state
-    assert "new" in states.values() and "old" in states.values(), "the kill did not land mid-batch"
+        assert old.get(g) != new.get(g), g
+        state = "new" if g.split("/graph/")[1][:5] in ("doc00", "doc01") else "old"  # written one at a time, in order
+        assert after.get(g) == (new if state == "new" else old).get(g), f"graph {g} is not wholly {state}"
+    assert "urn:test:hold" not in " ".join(after)
     rerun = _fundflow("ingest", "--store", str(killed), *map(str, docs))
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read().decode()
     assert _quads(killed) == _quads(clean)
