@@ -23,10 +23,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.corpus import write_corpus
+from support.corpus import write_corpus  # noqa: E402 — found through the path set just above
 
-from fundflow.kg.query import bundled_queries, load_query, run_query
-from fundflow.outputs.trace import trace_table
+from fundflow.kg.query import bundled_queries, load_query, run_query  # noqa: E402
+from fundflow.outputs.trace import trace_table  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("FUNDFLOW_BENCH_SIZES", "100,1000").split(",") if n.strip()]
 RESULTS: dict[int, dict] = {}
@@ -76,7 +76,8 @@ def _machine() -> str:
 def _write_report() -> None:
     sizes = sorted(RESULTS)
     head = "| | " + " | ".join(f"N = {n:,}" for n in sizes) + " |\n|---|" + "---:|" * len(sizes) + "\n"
-    row = lambda label, f: f"| {label} | " + " | ".join(f(RESULTS[n]) for n in sizes) + " |\n"
+    def row(label, f):
+        return f"| {label} | " + " | ".join(f(RESULTS[n]) for n in sizes) + " |\n"
     text = ["# Benchmarks\n\n",
             "Written by `make bench` (benchmarks/bench_scale.py); numbers from one run on this machine, which\n",
             "others may have been using at the same time.\n\n",
@@ -95,9 +96,9 @@ def _write_report() -> None:
             row("re-ingest unchanged (s)", lambda r: f"{r['again']['seconds']:.1f}"),
             row("re-ingest peak RSS (MiB)", lambda r: f"{r['again']['rss_mib']:.0f}"),
             "\n## Queries (seconds, rows)\n\n", head]
-    for name in RESULTS[sizes[0]]["queries"]:
-        text.append(row(name if name == "trace" else f"query {name}",
-                        lambda r, q=name: "{:.2f} ({:,})".format(*r["queries"][q])))
+    text.extend(row(name if name == "trace" else f"query {name}",
+                    lambda r, q=name: "{:.2f} ({:,})".format(*r["queries"][q]))
+                for name in RESULTS[sizes[0]]["queries"])
     text.append("\nSummary lines printed by the ingests:\n\n")
     text += [f"- N = {n:,}: `{RESULTS[n]['ingest']['summary']}`; again: `{RESULTS[n]['again']['summary']}`\n"
              for n in sizes]

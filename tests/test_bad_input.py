@@ -53,7 +53,7 @@ def test_single_line_of_50_megabytes(tmp_path):
     _unreadable(tmp_path / "long.txt")
 
 
-@pytest.mark.parametrize("encoding,crlf", [("gb18030", False), ("gbk", False), ("utf-16", False), ("utf-8", True)])
+@pytest.mark.parametrize(("encoding", "crlf"), [("gb18030", False), ("gbk", False), ("utf-16", False), ("utf-8", True)])
 def test_encodings_and_line_ends_read_like_utf8(tmp_path, encoding, crlf):
     text = ANSHAN.read_text(encoding="utf-8")
     if crlf:

@@ -100,7 +100,7 @@ def test_budgets_stop_a_document_and_name_it(tmp_path):  # finding 5: no per-doc
     with pytest.raises(DocumentError, match=r"anshan-center-2026-budget.txt: its tables have \d+ rows, more than 10"):
         prepare_document(ANSHAN, budget=DocumentBudget(rows=10))
     big = many_rows(tmp_path / "rows.txt", 20_000)
-    with pytest.raises(DocumentError, match="rows.txt: took longer than 1 s"):
+    with pytest.raises(DocumentError, match=r"rows\.txt: took longer than 1 s"):
         prepare_document(big, budget=DocumentBudget(seconds=1))
     assert prepare_document(ANSHAN, budget=DocumentBudget()).parsed.records
 
@@ -109,7 +109,7 @@ def test_memory_budget_stops_a_document(tmp_path):  # finding 5: 100,000 rows re
     from fundflow.kg.budget import DocumentBudget, prepare_document
 
     big = many_rows(tmp_path / "rows.txt", 20_000)
-    with pytest.raises(DocumentError, match="rows.txt: needed more than 64 MiB"):
+    with pytest.raises(DocumentError, match=r"rows\.txt: needed more than 64 MiB"):
         prepare_document(big, budget=DocumentBudget(memory=64 * 2**20))
 
 

@@ -119,7 +119,8 @@ def _known_layout_perf_bug(doc: Disclosure, block) -> bool:
     pinned by test_layout_last_indicator_with_blank_level1_stays_in_its_block (xfail)."""
     blocks = list(doc.perf)
     at = blocks.index(block)
-    ends_blank = lambda b: len(b.indicators) > 1 and b.indicators[-1].level1 == b.indicators[-2].level1
+    def ends_blank(b):
+        return len(b.indicators) > 1 and b.indicators[-1].level1 == b.indicators[-2].level1
     return (at + 1 < len(blocks) and ends_blank(block)) or (at > 0 and ends_blank(blocks[at - 1]))
 
 
@@ -185,7 +186,7 @@ def test_units_give_the_same_yuan() -> None:
 # ---------------------------------------------------------------- each quirk alone, on the fixed document
 
 
-@pytest.mark.parametrize("layout,quirks", [
+@pytest.mark.parametrize(("layout", "quirks"), [
     ("stream", Quirks(wrap=True)),  # 2080505 / 2101202 names wrapped, figures on the line after
     ("stream", Quirks(break_numbers=True)),  # 表9 figures broken: 124,5 / 24.00
     ("stream", Quirks(wrap=True, break_numbers=True)),  # project names wrapped every 7 glyphs too

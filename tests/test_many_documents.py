@@ -85,7 +85,7 @@ def test_each_copy_is_one_warning_naming_both_files(twice):
 def test_a_copy_is_linked_to_its_original_and_holds_nothing_else(twice):
     store_dir = twice[0]
     store = ox.Store.read_only(str(store_dir))
-    rows = list(store.query("""SELECT ?file ?of WHERE { GRAPH ?g { ?d prov:alternateOf ?o ; ff:fileName ?file } 
+    rows = list(store.query("""SELECT ?file ?of WHERE { GRAPH ?g { ?d prov:alternateOf ?o ; ff:fileName ?file }
         GRAPH ?h { ?o ff:fileName ?of } }""", prefixes={"prov": "http://www.w3.org/ns/prov#",
                                                         "ff": "https://w3id.org/fundflow#"}))
     assert sorted((r["file"].value, r["of"].value) for r in rows) == sorted((f"republished-{f.name}", f.name) for f in FILES)

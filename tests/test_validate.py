@@ -61,7 +61,8 @@ def test_both_sides_in_the_documents_unit(from_files):
 
 def test_store_mode_says_the_same(from_files, samples_store_dir):
     stored = json.loads(_validate("--store", str(samples_store_dir), "--format", "json", "--no-shacl"))
-    pick = lambda rows: sorted(json.dumps({k: f[k] for k in KEYS}, ensure_ascii=False) for f in rows)
+    def pick(rows):
+        return sorted(json.dumps({k: f[k] for k in KEYS}, ensure_ascii=False) for f in rows)
     assert pick(stored["findings"]) == pick(from_files["findings"])
     assert stored["summary"] == from_files["summary"]
     r04 = next(s for s in stored["summary"] if s["rule"] == "R04")

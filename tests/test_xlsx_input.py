@@ -105,7 +105,7 @@ def _workbook(path: Path, as_text: bool = False, blank_between: bool = False) ->
     return path
 
 
-@pytest.mark.parametrize("as_text,blank_between", [(False, False), (True, True)])
+@pytest.mark.parametrize(("as_text", "blank_between"), [(False, False), (True, True)])
 def test_a_workbook_reads_as_the_same_records_as_the_text(tmp_path, from_text, as_text, blank_between):
     parsed = parse_document(_workbook(tmp_path / "anshan.xlsx", as_text, blank_between))
     assert parsed.source.format == "xlsx" and parsed.loader == "grid"

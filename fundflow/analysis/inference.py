@@ -110,7 +110,7 @@ def _partitions(amounts: list[int], targets: list[tuple[str, int]]) -> tuple[lis
                 complete = False
                 break
             left = tuple(i for i in items if i not in subset)
-            walk(left, todo[1:], assigned | {i: code for i in subset})
+            walk(left, todo[1:], assigned | dict.fromkeys(subset, code))
 
     walk(tuple(range(len(amounts))), sorted(targets, key=lambda t: t[1]), {})
     return found, complete

@@ -134,7 +134,8 @@ def check_amounts(ck: Checker) -> None:
         if not cands:
             continue
         amount, fact = st.fact.amount, st.fact
-        tol = lambda rec, half=st.step / 2: half + ck.table_step(getattr(rec, "table", None)) / 2
+        def tol(rec, half=st.step / 2):
+            return half + ck.table_step(getattr(rec, "table", None)) / 2
         if any(abs(a - amount) <= tol(r) for a, r in cands):
             continue
         best, rec = min(cands, key=lambda c: abs(c[0] - amount))

@@ -58,7 +58,7 @@ def _row_identity(ck, rule, row, cols, total, parts, fund_scoped, step) -> None:
         found = [[b for k, b in cols.items() if k.startswith(p[:-1])] if p.endswith("/*")
                  else [cols[p + suffix]] if p + suffix in cols else [] for p in parts]
         terms = [b for group in found for b in group]
-        if head is None or not found[0] or len(terms) < 2 and not parts[0].endswith("/*"):
+        if head is None or not found[0] or (len(terms) < 2 and not parts[0].endswith("/*")):
             continue
         what = f"{row}: {total} = {' + '.join(_key(t) for t in terms)}"
         ck.compare(rule, what, head.amount, sum((t.amount for t in terms), ZERO),

@@ -107,7 +107,8 @@ def push(endpoint: str, store_dir: str | None, user: str | None, password: str |
     from fundflow.publish.push import PushLimits, push_store
 
     password = password if password is not None else os.environ.get("FUNDFLOW_PUSH_PASSWORD")
-    each = (lambda r: click.echo(r.line()))
+    def each(r) -> None:
+        click.echo(r.line())
     results = with_reader(store_dir, lambda store: push_store(store, endpoint, user, password, graph_prefix,
                                                               each=each, limits=PushLimits(timeout, deadline),
                                                               update_endpoint=update_endpoint))

@@ -164,7 +164,7 @@ def in_region(code: str | None, wanted: str) -> bool:
     target = region6(wanted)
     if target is None:
         named = region_named(wanted.strip())
-        if named is None or named.full_name != wanted.strip() and named.name != wanted.strip():
+        if named is None or (named.full_name != wanted.strip() and named.name != wanted.strip()):
             return False
         target = named.code
     return target in chain(c)

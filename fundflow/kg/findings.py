@@ -46,7 +46,8 @@ def findings_to_triples(parsed: ParsedDocument, findings: list[Finding],
     out: list[ox.Triple] = []
     for i, f in enumerate(findings):
         node = ox.NamedNode(f"{g.value}/{f.rule}/{i}")
-        add = lambda p, o, n=node: out.append(ox.Triple(n, p, o))
+        def add(p, o, n=node) -> None:
+            out.append(ox.Triple(n, p, o))
         add(ox.NamedNode(vocab.PREFIXES["rdf"] + "type"), _sh("ValidationResult"))
         add(_sh("resultMessage"), ox.Literal(f.message))
         add(_sh("resultSeverity"), _sh(f.severity if f.status == "violated" else "Info"))

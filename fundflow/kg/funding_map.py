@@ -153,7 +153,7 @@ def _code_triples(m: _FundingMapper, nodes: dict[int, ox.NamedNode]) -> None:
     for group, glines in _groups(projects, lines):
         used = project_lines(glines)
         line_pos = {c: [k for k, b in spending.get(c, ()) if b.amount == used[c]] for c in used}
-        for (i, r), inf in zip(group, infer_subject_codes([r for _, r in group], glines)):
+        for (i, _r), inf in zip(group, infer_subject_codes([r for _, r in group], glines)):
             if inf.rule == "printed":
                 continue
             node, n = nodes[i], record_iri("inference", m.sha, i, m.base)

@@ -10,6 +10,7 @@ place.  An engine error is ``QueryRefused`` (invalid SPARQL) or ``QueryError``.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -130,10 +131,8 @@ class _Worker:
     def kill(self) -> None:
         if self.alive():
             self.proc.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
         self.conn.close()
 
 
@@ -236,14 +235,10 @@ class QueryPool:
                 w = self._idle.get_nowait()
             except queue.Empty:
                 return
-            try:
+            with contextlib.suppress(OSError):
                 w.conn.send(None)
-            except OSError:
-                pass
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 w.proc.wait(2)
-            except subprocess.TimeoutExpired:
-                pass
             w.kill()
 
     def __enter__(self) -> Self:

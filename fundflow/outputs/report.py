@@ -148,7 +148,8 @@ def _from_store(store_dir: str | None, no_shacl: bool) -> tuple[list[dict], dict
         shacl = None if no_shacl else shacl_report(store)
     finally:
         reader.close()
-    dec = lambda t: Decimal(t) if t else None
+    def dec(t):
+        return Decimal(t) if t else None
     rows = [make_row(r["document"], r["rule"], STATUS.get(r["status"], r["status"]), r["message"], r["unit"] or None,
                      (dec(r["expected"]), dec(r["actual"]), dec(r["difference"])),
                      _parse_refs(r["left"]), _parse_refs(r["right"]), r["measure"] or "yuan") for r in stored]
@@ -226,9 +227,8 @@ def _table(rows: list[dict[str, Any]], rules: list[dict[str, Any]], shacl: tuple
                    + (f"  ({where})" if where else ""))
     out.append("")
     out.append("rule  passed  failed  skipped  name")
-    for s in rules:
-        if s["passed"] or s["failed"] or s["skipped"]:
-            out.append(f"{s['rule']:<5} {s['passed']:>6}  {s['failed']:>6}  {s['skipped']:>7}  {s['rule_name']}")
+    out.extend(f"{s['rule']:<5} {s['passed']:>6}  {s['failed']:>6}  {s['skipped']:>7}  {s['rule_name']}"
+               for s in rules if s["passed"] or s["failed"] or s["skipped"])
     n = {k: sum(s[k] for s in rules) for k in ("passed", "failed", "skipped")}
     out.append(f"reconciliation: {n['passed']} checks passed, {n['failed']} failed, {n['skipped']} skipped")
     if shacl is not None:

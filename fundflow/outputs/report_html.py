@@ -75,10 +75,9 @@ def report_page(rows: list[dict[str, Any]], rules: list[dict[str, Any]], lines: 
            + ("" if shacl is None else f"; SHACL {'conforms' if shacl[0] else 'does not conform'}") + "</p>",
            ("<table id=summary><tr><th>rule</th><th>name</th><th>severity</th><th>passed</th><th>failed</th>"
            "<th>skipped</th></tr>")]
-    for s in rules:
-        out.append(f"<tr data-rule={escape(s['rule'])}><td>{escape(s['rule'])}</td><td>{escape(s['rule_name'])}</td>"
-                   f"<td>{escape(s['severity'])}</td>"
-                   + "".join(f"<td class=n>{s[k]}</td>" for k in ("passed", "failed", "skipped")) + "</tr>")
+    out.extend(f"<tr data-rule={escape(s['rule'])}><td>{escape(s['rule'])}</td><td>{escape(s['rule_name'])}</td>"
+               f"<td>{escape(s['severity'])}</td>"
+               + "".join(f"<td class=n>{s[k]}</td>" for k in ("passed", "failed", "skipped")) + "</tr>" for s in rules)
     out.append("</table>")
     order, n = {"failed": 0, "skipped": 1}, 0
     for doc in sorted({r["document"] for r in rows}):

@@ -99,7 +99,8 @@ def flows_to_sankey(fg: FlowGraph) -> Sankey:
     if len(periods) > 1:
         raise FundflowError("a Sankey diagram shows one period at a time", hint="choose one with --year")
     b = _Builder()
-    org = lambda n: b.node(f"n:{n}", fg.label(n), node_column(fg.nodes[n]))
+    def org(n):
+        return b.node(f"n:{n}", fg.label(n), node_column(fg.nodes[n]))
     codes: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     for e in fg.edges:
         if e.level is None:

@@ -101,7 +101,8 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> list[str]:
     widths = [max(_width(r[i]) for r in [header] + rows) for i in range(len(header))]
-    fmt = lambda r: "  ".join(_pad(c, widths[i], i in numeric) for i, c in enumerate(r)).rstrip()
+    def fmt(r):
+        return "  ".join(_pad(c, widths[i], i in numeric) for i, c in enumerate(r)).rstrip()
     return [fmt(header), "  ".join("-" * w for w in widths)] + [fmt(r) for r in rows]
 
 
@@ -117,7 +118,7 @@ def _side_by_side(splits: list[UnitSplit], periods: list[Period]) -> list[str]:
     for s in splits:
         by_unit[s.org][s.period] = s
     rows = []
-    for org, cells in sorted(by_unit.items(), key=lambda kv: (next(iter(kv[1].values())).unit_code or "~",
+    for _org, cells in sorted(by_unit.items(), key=lambda kv: (next(iter(kv[1].values())).unit_code or "~",
                                                                next(iter(kv[1].values())).label)):
         first = next(iter(cells.values()))
         rows.append([first.unit_code or "", first.label] + [in_wan(cells[p].total) if p in cells else "" for p in periods])

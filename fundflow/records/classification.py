@@ -93,7 +93,7 @@ def _key_and_values(cells: list[str], aligned: bool) -> tuple[str | None, str, l
         return "", compact(rest[0]), rest[1:]
     if is_total_label(first):
         return "", compact(first), rest
-    skip = 1 if (aligned and first == "" or re.fullmatch(r"\d{6}", compact(first))) and rest else 0
+    skip = 1 if ((aligned and first == "") or re.fullmatch(r"\d{6}", compact(first))) and rest else 0
     label = re.sub(r"^\d{6}", "", compact(rest[0]) if skip else compact(first))
     if not is_code(first) and is_org_name(label) and any(is_amount(c) for c in rest):
         return UNIT_KEY + label, label, rest[skip:]

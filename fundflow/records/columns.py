@@ -56,11 +56,7 @@ def place_row(values: list[Decimal], spec: ColumnSpec, tol: Decimal = Decimal("0
     if k > n or comb(n, k) > MAX_PLACEMENTS:
         return []
     allowed = [i for i in range(n) if i not in forbidden]
-    out = []
-    for cols in combinations(allowed, k):
-        if _holds(dict(zip(cols, values)), spec, tol):
-            out.append(cols)
-    return out
+    return [cols for cols in combinations(allowed, k) if _holds(dict(zip(cols, values)), spec, tol)]
 
 
 def as_vector(values: list[Decimal], placement: Placement) -> dict[int, Decimal]:

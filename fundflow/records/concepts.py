@@ -112,7 +112,7 @@ def column_roles(columns: tuple[str, ...], revenue: bool = False) -> tuple[Colum
                                                                   for t in m) and any(t for t in m)]
     cut = _scope_prefix([paths[i] for i in amountish])
     out = []
-    for i, (path, found) in enumerate(zip(paths, matched)):
+    for i, (_path, found) in enumerate(zip(paths, matched)):
         labels = [t for t in found if t and t.kind in LABEL_KINDS]
         if labels:
             out.append(Column(labels[-1].concept, "", columns[i]))

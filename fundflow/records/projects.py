@@ -74,7 +74,7 @@ def header_columns(header: tuple[str, ...]) -> ColumnSpec:
 def _split_row(row: RawRow, ncols: int) -> tuple[list[str], list[str]]:
     """Row cells → (label cells, amount cells as printed)."""
     if row.aligned and ncols and len(row.cells) > ncols:
-        labels, amounts = list(row.cells[:-ncols]), [c for c in row.cells[-ncols:]]
+        labels, amounts = list(row.cells[:-ncols]), list(row.cells[-ncols:])
         return [c for c in labels if not _FILLER.match(c)], amounts
     labels = [c for c in row.cells if not is_amount(c) and not _FILLER.match(c)]
     return labels, [c for c in row.cells if is_amount(c)]
@@ -87,7 +87,7 @@ def _is_name(text: str) -> bool:
 
 def _looks_unit(text: str, known: set[str]) -> bool:
     t = compact(text)
-    return t in known or is_org_name(t) and len(t) <= 30
+    return t in known or (is_org_name(t) and len(t) <= 30)
 
 
 def derive_name(descriptions: list[str]) -> str:

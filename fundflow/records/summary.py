@@ -122,7 +122,7 @@ def zero_in_narrative(facts: list[NarrativeFact]) -> frozenset[str]:
 
 def table_to_totals(doc: SourceDocument, table: RawTable, money_unit: str | None) -> list[TableTotal | TableIssue]:
     """A summary table → one TableTotal per labelled amount (first amount = 合计 column)."""
-    row_numbers = "行次" in compact("".join(table.header)) or any("行" == clean_cell(h) for h in table.header)
+    row_numbers = "行次" in compact("".join(table.header)) or any(clean_cell(h) == "行" for h in table.header)
     unit = table.money_unit or money_unit
     out: list[TableTotal | TableIssue] = []
     sides = _column_sides(table.columns) if table.columns else []

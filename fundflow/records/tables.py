@@ -103,7 +103,7 @@ def _attach_unit(meta: DocumentMeta, records: list) -> list:
     for r in records:
         if isinstance(r, BudgetLine) and unit and r.code == "" and r.unit_name == unit.name:
             continue  # the unit's own row of a by-unit table repeats the 合计 row
-        if isinstance(r, BudgetLine) and r.unit_name is None or isinstance(r, Project) and r.unit_name is None:
+        if (isinstance(r, BudgetLine) and r.unit_name is None) or (isinstance(r, Project) and r.unit_name is None):
             r = dataclasses.replace(r, unit_name=owner_name, unit_code=owner_code)
         elif isinstance(r, Project) and unit and r.unit_name == unit.name and r.unit_code is None:
             r = dataclasses.replace(r, unit_code=unit.code)

@@ -74,7 +74,8 @@ def endpoint(samples_store_dir):
 def other_origin(tmp_path_factory):
     """A plain web server for the client page, on another port (so another origin) of loopback."""
     folder = tmp_path_factory.mktemp("client")
-    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)
+    def handler(*a, **k):
+        return http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield folder, f"http://127.0.0.1:{server.server_address[1]}"

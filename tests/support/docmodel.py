@@ -229,7 +229,8 @@ def summary_totals(doc: Disclosure) -> dict[tuple[str, str], Decimal]:
 
 def example() -> Disclosure:
     """A fixed disclosure: three 类, a leaf with every column, leaves with one kind of money only."""
-    y = lambda s: Decimal(s) * 10000
+    def y(s):
+        return Decimal(s) * 10000
     rows = build_function_rows({
         "2080505": (y("548.86"), y(0), y(0)),
         "2080502": (y("169.12"), y("4.24"), y(0)),

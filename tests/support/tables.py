@@ -36,7 +36,8 @@ def money(amount: Decimal, unit: str, ocr: bool = False) -> str:
 
 def disclosure_tables(doc: Disclosure, unit: str, ocr: bool = False) -> list[Table]:
     """The tables 1, 3, 5, 6, 7, 9, 17 of ``doc`` with amounts printed in ``unit``."""
-    m = lambda a: money(a, unit, ocr)
+    def m(a):
+        return money(a, unit, ocr)
     fn_head = (("科目编码", "科目名称", "合计", "基本支出", "", "", "项目支出"),
                ("", "", "", "小计", "人员经费", "公用经费", ""))
     fn_rows = tuple((r.code, r.name, *map(m, r.amounts)) for r in doc.function_rows)

@@ -134,8 +134,8 @@ def test_trace_table_puts_years_side_by_side(store_dir):
     assert row.split()[-1] == "243,492.11"
 
 
-@pytest.mark.parametrize("name, minimum", [("direct-funds", 4), ("unit-funding-split", 4), ("project-indicators", 10),
-                                           ("code-rollup", 8), ("budget-vs-executed", 0)])
+@pytest.mark.parametrize(("name", "minimum"), [("direct-funds", 4), ("unit-funding-split", 4), ("project-indicators", 10),
+                                               ("code-rollup", 8), ("budget-vs-executed", 0)])
 def test_bundled_queries_answer(store, name, minimum):
     text = load_query(name)
     assert text.startswith("# ")

@@ -22,7 +22,7 @@ def assess(name: str, m: DocumentMeta = SHENYANG):
     return assess_project(Project(name, Decimal(1), REF, "表9"), m)
 
 
-@pytest.mark.parametrize("name, level, direct, advance, purpose", [
+@pytest.mark.parametrize(("name", "level", "direct", "advance", "purpose"), [
     ("提前下达中央财政城乡居民基本医疗保险补助中央直达资金", "Central", True, True, "城乡居民基本医疗保险补助"),
     ("提前下达省财政城乡居民基本医疗保险补助直达资金", "Provincial", True, True, "城乡居民基本医疗保险补助"),
     ("提前下达中央财政医疗救助补助中央直达资金", "Central", True, True, "医疗救助补助"),

@@ -39,7 +39,7 @@ def by_number(name: str, number: str) -> RawTable:
 
 # ------------------------------------------------------------------ numbers
 
-@pytest.mark.parametrize("prev,nxt,glue", [
+@pytest.mark.parametrize(("prev", "nxt", "glue"), [
     ("243,49", "2.11", True), ("243", ",49", True), ("243,49", "2.1", True), ("243,492.1", "1", True),
     ("100", ".00", True), ("100.0", "0", True), ("3,500.", "00", True), ("237,48", "4.75", True),
     ("243,492.11", "243", False), ("100.00", "100.00", False), ("1", "5,251.22", False), ("漏", "1", False),

@@ -122,7 +122,7 @@ def test_fushun_tables(fushun):
     assert by["3"].rows[-1].cells == ("2210201", "住房公积金", "49.47", "49.47", "49.47", "", "")
     names = [r.cells[1] for r in by["17"].rows if r.cells[0] == "项目(政策)名称"]
     assert len(names) == 9 and names[0] == "离休干部医药费"  # 9 projects: 57,081.00 in all
-    assert ("预算资金情况", "5, 298. 00") == by["17"].rows[-10].cells[:2]
+    assert by["17"].rows[-10].cells[:2] == ("预算资金情况", "5, 298. 00")
     assert all(r.aligned for t in fushun for r in t.rows)
 
 

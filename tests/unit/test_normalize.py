@@ -5,7 +5,7 @@ import pytest
 from fundflow.core.normalize import is_amount, normalize_code, parse_amount, to_yuan
 
 
-@pytest.mark.parametrize("text,value", [
+@pytest.mark.parametrize(("text", "value"), [
     ("243,492.11", "243492.11"), ("5, 298. 00", "5298.00"), ("1, 681. 43", "1681.43"),
     ("0.00", "0.00"), ("6,894.75\u3000", "6894.75"), ("1177", "1177"), ("-12.50", "-12.50"),
 ])
@@ -28,7 +28,7 @@ def test_normalize_code():
     assert normalize_code("2101202") == "2101202"
 
 
-@pytest.mark.parametrize("text,org", [("沈阳市医疗保障局本级", True), ("沈阳市医疗保障事务服务中心", True),
+@pytest.mark.parametrize(("text", "org"), [("沈阳市医疗保障局本级", True), ("沈阳市医疗保障事务服务中心", True),
                                       ("江苏省人民检察院", True), ("上海市普陀区商务委员会", True),
                                       ("一般公共预算拨款收入", False), ("城乡医疗救助", False)])
 def test_is_org_name(text, org):

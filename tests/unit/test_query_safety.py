@@ -53,7 +53,7 @@ def test_every_bundled_query_passes():
     assert {check_query(load_query(name)) for name in bundled_queries()} == {"select"}
 
 
-@pytest.mark.parametrize("text,reason", [("DROP ALL", "update"), ("PREFIX a: <x:> INSERT DATA {}", "update"),
+@pytest.mark.parametrize(("text", "reason"), [("DROP ALL", "update"), ("PREFIX a: <x:> INSERT DATA {}", "update"),
                                          ('SELECT * { ?s ?p "open }', "not closed"), ("nonsense", "invalid SPARQL: no SELECT")])
 def test_updates_and_non_queries_are_refused(text, reason):
     with pytest.raises(QueryRefused, match=reason):

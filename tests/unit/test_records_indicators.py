@@ -124,7 +124,7 @@ def _sample(name: str):
 def _records(name: str, kind: str) -> list:
     doc, tables = _sample(name)
     hint = {**HINT, "kind": kind}
-    return [r for t in tables if t.kind and "perf" in t.kind or t.kind and "self_eval" in t.kind
+    return [r for t in tables if (t.kind and "perf" in t.kind) or (t.kind and "self_eval" in t.kind)
             for r in table_to_indicators(doc, t, hint)]
 
 

@@ -4,13 +4,13 @@ import pytest
 from fundflow.core.regions import chain, in_region, level_of, parent_of, region, region6, region_named
 
 
-@pytest.mark.parametrize("printed, code", [("210100000", "210100"), ("210100", "210100"),
+@pytest.mark.parametrize(("printed", "code"), [("210100000", "210100"), ("210100", "210100"),
                                            ("330500000000", "330500"), ("2101", None), ("21010a", None), (None, None)])
 def test_printed_codes_normalised(printed, code):
     assert region6(printed) == code
 
 
-@pytest.mark.parametrize("code, level", [("100000", "Central"), ("330000", "Provincial"), ("330500", "Municipal"),
+@pytest.mark.parametrize(("code", "level"), [("100000", "Central"), ("330000", "Provincial"), ("330500", "Municipal"),
                                          ("330502", "County"), ("310107", "County"), ("500101", "County")])
 def test_levels(code, level):
     assert level_of(code) == level
@@ -22,7 +22,7 @@ def test_chains_skip_missing_levels():
     assert parent_of("429004") == "420000"  # 仙桃市, a county-level city directly under 湖北省
 
 
-@pytest.mark.parametrize("text, code", [("湖州市卫生健康委员会", "330500"), ("泉州市公安局", "350500"),
+@pytest.mark.parametrize(("text", "code"), [("湖州市卫生健康委员会", "330500"), ("泉州市公安局", "350500"),
                                         ("珠海市商务局", "440400"), ("上海市普陀区商务委员会", "310107"),
                                         ("辽宁省沈阳市医疗保障局", "210100"), ("广西壮族自治区财政厅", "450000")])
 def test_regions_of_every_province_by_name(text, code):

@@ -22,7 +22,7 @@ def _zip(*names: str) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("data,fmt", [
+@pytest.mark.parametrize(("data", "fmt"), [
     (b"%PDF-1.7\n", "pdf"),
     (b"\n %PDF-1.4\n", "pdf"),
     (b"<!DOCTYPE html><html><body>x</body></html>", "html"),
@@ -58,7 +58,7 @@ def test_a_web_page_named_txt_is_read_as_a_web_page(tmp_path):
     assert doc.lines[1] == "收入预算1,234.50万元，支出预算1,234.50万元。"
 
 
-@pytest.mark.parametrize("data,words", [
+@pytest.mark.parametrize(("data", "words"), [
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Office 97-2003"),
     (_zip("word/document.xml"), "Word document"),
     (_zip("a.pdf", "b.xls"), "zip archive"),

@@ -111,7 +111,8 @@ def test_final_accounts_project_has_executed_amount(parsed):
     assert g.value(p, FFN.subjectCodeInferred) is None  # the printed code is not inferred
 
 
-@pytest.mark.parametrize("given,expected", [("210100000", "210100"), ("210100", "210100"), ("2101", None), (None, None)])
+@pytest.mark.parametrize(("given", "expected"),
+                         [("210100000", "210100"), ("210100", "210100"), ("2101", None), (None, None)])
 def test_region6(given, expected):
     assert region6(given) == expected
 

@@ -118,9 +118,7 @@ def header_leaves(rows: list[list[Piece]]) -> list[Piece]:
     leaves: list[Piece] = []
     for i, row in enumerate(rows):
         below = [q for r in rows[i + 1:] for q in r]
-        for p in row:
-            if not any(q.start < p.end and p.start < q.end for q in below):
-                leaves.append(p)
+        leaves.extend(p for p in row if not any(q.start < p.end and p.start < q.end for q in below))
     leaves.sort(key=lambda p: p.center)
     codes = [p for p in leaves if CODE_LEAF.search(p.text)]
     if len(codes) > 1:

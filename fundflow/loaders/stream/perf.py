@@ -208,7 +208,7 @@ def perf_to_rows(lines: list[Line]) -> tuple[list[str], list[RawRow]]:
                     st.header.append(line.text)
                 continue
             seen_header, st.section = True, "ind"
-        if t in ("绩效指标", "年度绩效指标", "绩效") or t == "指标" and (st.section == "info" or skipped):
+        if t in ("绩效指标", "年度绩效指标", "绩效") or (t == "指标" and (st.section == "info" or skipped)):
             skipped = t == "绩效"
             continue
         skipped = False

@@ -39,7 +39,7 @@ class _Row:
     last: int = 0
 
     def has_amount(self) -> bool:
-        return any(STRICT_AMOUNT.match(c) or FRAGMENT.match(c) and not _CODE.match(c) for c in self.cells[1:])
+        return any(STRICT_AMOUNT.match(c) or (FRAGMENT.match(c) and not _CODE.match(c)) for c in self.cells[1:])
 
 
 def _starts_total(cells: list[str]) -> bool:
@@ -76,7 +76,7 @@ def body_start(lines: list[Line], family: str, named: bool = False) -> int:
             return i
         if _starts_total(cells) and _numbers_follow(lines, i):
             return i
-        if family == "classification" and (_code_start(lines, i) or named and _named_amounts(lines, i)):
+        if family == "classification" and (_code_start(lines, i) or (named and _named_amounts(lines, i))):
             return i
         if family == "projects" and any(STRICT_AMOUNT.match(c) for c in cells[1:]):
             return _name_start(lines, i)
@@ -130,7 +130,8 @@ def _new_row(row: _Row, cells: list[str], family: str, code: bool) -> bool:
 def _add(row: _Row, cells: list[str], line: Line) -> None:
     """Append a line's cells, joining a wrapped name onto the last text cell."""
     if row.cells and cells and not row.has_amount() and _is_text(row.cells[-1]) and _is_text(cells[0]):
-        sep = "" if is_cjk_edge(row.cells[-1], cells[0]) or not row.cells[-1].isascii() and not cells[0].isascii() else " "
+        cjk = is_cjk_edge(row.cells[-1], cells[0]) or (not row.cells[-1].isascii() and not cells[0].isascii())
+        sep = "" if cjk else " "
         row.cells[-1] = row.cells[-1] + sep + cells.pop(0)
     row.cells.extend(cells)
     row.first = row.first or line.no

@@ -124,7 +124,7 @@ def split_cells(text: str, prose: bool = False) -> list[str]:
     for i, tok in enumerate(toks):
         prev = cells[-1] if cells else ""
         inner = prose and tok.isdigit() and 0 < i < len(toks) - 1 and not is_numeric(toks[i + 1])
-        if prev and (inner or _joinable(prev, tok) or prose and prev.split(" ")[-1].isdigit() and " " in prev):
+        if prev and (inner or _joinable(prev, tok) or (prose and prev.split(" ")[-1].isdigit() and " " in prev)):
             cells[-1] = f"{prev} {tok}"
         else:
             cells.append(tok)
