@@ -93,6 +93,14 @@ def test_a_copy_is_linked_to_its_original_and_holds_nothing_else(twice):
     assert len(list(store.quads_for_pattern(None, None, None, copy))) < 10
 
 
+def test_the_documents_table_names_each_copy_and_its_original(twice):
+    from fundflow.outputs.sheets import table_rows
+
+    _columns, rows = table_rows(ox.Store.read_only(str(twice[0])), "documents")
+    assert sorted((r["file"], r["alternateOf"]) for r in rows) == sorted(
+        [(f.name, None) for f in FILES] + [(f"republished-{f.name}", f.name) for f in FILES])
+
+
 def test_validate_counts_no_finding_twice(twice):
     out = CliRunner().invoke(cli, ["validate", "--store", str(twice[0]), "--no-shacl"]).output
     last = out.strip().splitlines()[-1]
