@@ -162,6 +162,19 @@ def _positions(columns: list[str], links: list[tuple[int, int, Decimal, str | No
     return xs, ys
 
 
+COLUMN_NAMES = {**{k: label for k, label, _c in COLUMNS}, "lei": "支出科目（类）", "kuan": "支出科目（款）"}
+
+
+def column_headings(columns: list[str]) -> list[dict]:
+    """A heading above each column the figure uses (plotly annotations at the columns' x), so a reader can see
+    that every node stands in its level's column: 中央财政 · 省级财政 · 市级财政 · 主管部门 · 实施单位 · 类 · 款."""
+    used = [c for c in SANKEY_COLUMNS if c in set(columns)]
+    step = 1 / max(1, len(used) - 1)
+    return [{"text": COLUMN_NAMES[c], "x": k * step, "y": 1.0, "xref": "paper", "yref": "paper",
+             "xanchor": "left" if k == 0 else "right" if k == len(used) - 1 else "center", "yanchor": "bottom",
+             "showarrow": False, "font": {"size": 13, "color": "#555"}} for k, c in enumerate(used)]
+
+
 def _height(columns: list[str]) -> int:
     """Figure height in px: room for three label lines per node of the fullest column."""
     fullest = max((columns.count(c) for c in set(columns)), default=1)
@@ -185,7 +198,8 @@ def sankey_figure(s: Sankey, title: str) -> dict:
                       "customdata": [LEVEL_NAMES.get(lv or "", "") for *_r, lv in s.links],
                       "hovertemplate": "%{source.label} → %{target.label}<br>%{customdata} %{value}<extra></extra>"}}
     layout = {"title": {"text": html.escape(heading), "font": {"size": 18}}, "height": _height(s.columns),
-              "font": {"family": FONT_STACK, "size": 13}, "margin": {"l": 20, "r": 20, "t": 60, "b": 50}}
+              "font": {"family": FONT_STACK, "size": 13}, "margin": {"l": 20, "r": 20, "t": 84, "b": 50},
+              "annotations": column_headings(s.columns)}
     return {"data": [trace], "layout": layout}
 
 

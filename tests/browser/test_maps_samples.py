@@ -1,6 +1,7 @@
 """Acceptance on the bundled samples: store → flows → map, in headless Chromium with the network off."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,36 @@ def test_injected_unit_name_in_a_document_never_runs(browser, tmp_path):
     assert browser.execute_script("return window.__xss") == 0
 
 
+# Each column heading of the Sankey as (text, centre x in px)
+HEADINGS_JS = """return Array.from(document.querySelectorAll('#ff-sankey .annotation-text')).map(function (t) {
+    var r = t.getBoundingClientRect(), box = document.querySelector('#ff-sankey .sankey').getBoundingClientRect();
+    return [t.textContent, (r.left + r.right) / 2 - box.left]; });"""
+
+
+def _wait(driver, ready_js: str, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while not driver.execute_script(f"return !!({ready_js});"):
+        assert time.monotonic() < end, f"page not ready: {ready_js}"
+        time.sleep(0.05)
+
+
+def _settled(driver, nodes_js: str, timeout: float = 10.0) -> dict:
+    """The Sankey's nodes once plotly's transition to the figure shown is over (two reads alike)."""
+    end, last = time.monotonic() + timeout, None
+    while True:
+        now = dict(driver.execute_script(nodes_js))
+        if now == last:
+            return now
+        assert time.monotonic() < end, "the Sankey never settled"
+        last = now
+        time.sleep(0.3)
+
+
+def _under(x: float, heads: list) -> str:
+    """The heading nearest a node's x (the node is 18 px wide)."""
+    return min(heads, key=lambda h: abs(h[1] - (x + 9)))[0]
+
+
 @pytest.fixture(scope="module")
 def sample_sankey(browser, tmp_path_factory):
     folder = tmp_path_factory.mktemp("samples-sankey")
@@ -126,6 +157,10 @@ def test_samples_sankey_opens_on_2024_with_the_year_in_its_title_and_levels_in_c
     # Shenyang 2024: 中央 → 辽宁省 → 沈阳市 → 局 → 中心 → 类 210, each a column of its own, left to right
     order = ["中央财政", "辽宁省财政", "沈阳市财政", "沈阳市医疗保障局", "沈阳市医疗保障事务服务中心", "210 卫生健康支出"]
     assert [x[k] for k in order] == sorted(x[k] for k in order) and len({x[k] for k in order}) == len(order)
+    heads = driver.execute_script(HEADINGS_JS)
+    assert [h for h, _c in heads] == ["中央财政", "省级财政", "市级财政", "主管部门", "实施单位", "支出科目（类）", "支出科目（款）"]
+    columns = dict(zip(order, ["中央财政", "省级财政", "市级财政", "主管部门", "实施单位", "支出科目（类）"], strict=True))
+    assert all(_under(x[k], heads) == columns[k] for k in order)
     sizes = driver.execute_script("""return Array.from(document.querySelectorAll('#ff-sankey .sankey-node text'))
         .map(function (t) { return parseFloat(getComputedStyle(t).fontSize); });""")
     assert sizes and min(sizes) >= 12  # every node label readable
@@ -137,3 +172,20 @@ def test_samples_sankey_opens_on_2024_with_the_year_in_its_title_and_levels_in_c
     assert [got[k] for k in ("支出合计", "中央", "省级", "本级政府")] == ["243,492.11", "126,771.00", "31,683.00",
                                                                    "市级 85,038.11"]
     assert got["直达资金"].startswith("158,454.00")
+
+
+def test_samples_sankey_keeps_the_provincial_bureau_in_the_department_column(sample_sankey):
+    from test_maps import NODES_JS
+
+    driver = sample_sankey
+    driver.execute_script("ffSankey.show('2024-final');")
+    _wait(driver, "document.body.getAttribute('data-period') === '2024-final'")
+    assert "2024年决算" in driver.execute_script("return document.querySelector('.gtitle').textContent")
+    heads = driver.execute_script(HEADINGS_JS)
+    assert [h for h, _c in heads] == ["省级财政", "主管部门", "实施单位", "支出科目（类）"]  # no 市财政 in a 省 决算
+    x = _settled(driver, NODES_JS)
+    assert "中央财政" not in x  # no central money in the 决算's flows
+    assert _under(x["辽宁省财政"], heads) == "省级财政" and _under(x["辽宁省医疗保障局"], heads) == "主管部门"
+    assert _under(x["辽宁省医疗保障事务服务中心"], heads) == "实施单位"
+    driver.execute_script("ffSankey.show('2024-budget');")
+    _wait(driver, "document.body.getAttribute('data-period') === '2024-budget'")
