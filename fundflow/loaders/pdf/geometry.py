@@ -71,11 +71,24 @@ def _outside(boxes: list[tuple[float, float, float, float]]):
     return keep
 
 
-def page_content(page: Any) -> PageContent:
-    """A pdfplumber page → its tables (ruled) and the text lines around them."""
+def page_content(page: Any, scanned: bool = False) -> PageContent:
+    """A pdfplumber page → its tables (ruled) and the text lines around them.
+
+    ``scanned``: the page is an image with a text layer read by OCR, whose ruling lines are
+    pixels, not drawn lines: they are found in the image (``pdf.rules.image_rules``).
+    """
     if not page.chars:
         return PageContent(has_text=False)
-    tables = [t for t in page.find_tables() if len(t.rows) >= 1 and len(t.columns) >= 2]
+    settings = None
+    if scanned and not page.edges:
+        from fundflow.loaders.pdf.rules import image_rules
+
+        horizontal, vertical = image_rules(page)
+        if horizontal and vertical:
+            settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                        "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal}
+    found = page.find_tables(settings) if settings else page.find_tables()
+    tables = [t for t in found if len(t.rows) >= 1 and len(t.columns) >= 2]
     content = PageContent(has_text=True, tables=[_cells(t) for t in tables])
     rest = page.filter(_outside([t.bbox for t in tables])) if tables else page
     for line in rest.extract_text_lines(strip=True):

@@ -82,7 +82,7 @@ def _text_document(path: Path, data: bytes, lines: tuple[str, ...]) -> SourceDoc
                           page_starts=starts)
 
 
-def _pages(path: Path, data: bytes) -> list[PageContent]:
+def _pages(path: Path, data: bytes, scanned: bool = False) -> list[PageContent]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -90,7 +90,7 @@ def _pages(path: Path, data: bytes) -> list[PageContent]:
 
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return [page_content(page) for page in pdf.pages]
+            return [page_content(page, scanned) for page in pdf.pages]
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise DocumentError("the PDF is encrypted", file=path.name, hint="save an unencrypted copy first") from None
     except (PdfminerException, PDFSyntaxError) as err:
@@ -118,16 +118,19 @@ def read_pdf(path: Path, data: bytes, ocr: bool = False) -> SourceDocument:
         if not text.strip():
             raise DocumentError("holds only images (a scan) and OCR found no text on them", file=path.name,
                                 hint="check that the pages hold print; find the text version")
-        doc = _read(path, data, read.read_bytes(), _lines(mend_figures(text)))
+        doc = _read(path, data, read.read_bytes(), _lines(mend_figures(text)), scanned=True)
     grids = tuple(replace(g, rows=tuple(tuple(c if c is None else mend_figures(c) for c in row) for row in g.rows))
                   for g in doc.grids)
     return replace(doc, lines=tuple(mend_figures(line) for line in doc.lines), grids=grids, ocr=True)
 
 
-def _read(path: Path, data: bytes, pdf: bytes, text: tuple[str, ...]) -> SourceDocument:
-    """A PDF with a text layer → SourceDocument; ``data`` are the file's bytes, ``pdf`` those read (the OCR'd copy)."""
+def _read(path: Path, data: bytes, pdf: bytes, text: tuple[str, ...], scanned: bool = False) -> SourceDocument:
+    """A PDF with a text layer → SourceDocument; ``data`` are the file's bytes, ``pdf`` those read (the OCR'd copy).
+
+    ``scanned``: the pages are images with an OCR text layer; their rules are found in the images.
+    """
     check_vocabulary(path.name, text)  # before the slow geometry: a drug list of 300 pages is told at once
-    pages = _pages(path, pdf)
+    pages = _pages(path, pdf, scanned)
     if not any(p.has_text for p in pages):
         raise _scan(path)
     if not any(p.tables for p in pages):
