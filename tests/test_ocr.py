@@ -168,7 +168,7 @@ def test_ingest_with_ocr_stores_the_mark_and_says_so(pages, tmp_path):
 
 @pytest.mark.slow
 def test_ocr_is_stopped_with_the_document_at_its_time_budget(pages, tmp_path, monkeypatch):
-    """Six pages take longer than 2 s to read: the document is skipped and no OCR process is left running."""
+    """Six pages take longer than 2 s to read: the document is skipped, no OCR process is left running, no folder."""
     import tempfile
 
     long_scan = scan_pdf(pages[0], tmp_path / "six-pages.pdf", copies=6)
@@ -186,3 +186,4 @@ def test_ocr_is_stopped_with_the_document_at_its_time_budget(pages, tmp_path, mo
         except OSError:
             continue
     assert left == []
+    assert list(work.iterdir()) == []  # nor its temporary folder

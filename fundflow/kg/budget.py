@@ -147,6 +147,10 @@ def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DE
             child.kill()
         _stop_group(child.pid)  # whatever the reader started (OCR) and left running
         child.join(5)
+        if ocr and child.pid:
+            from fundflow.loaders.pdf.ocr import remove_leftovers
+
+            remove_leftovers(child.pid)
         ours.close()
     if state == "ok":
         return payload

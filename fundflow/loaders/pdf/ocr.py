@@ -100,6 +100,19 @@ def ocr_pdf(path: Path, data: bytes, folder: Path, timeout: float | None = None)
     return target
 
 
+def folder_prefix(pid: int) -> str:
+    """The name with which the temporary folder of the OCR run by process ``pid`` begins."""
+    return f"fundflow-ocr-{pid}-"
+
+
+def remove_leftovers(pid: int) -> None:
+    """Remove the temporary OCR folders of process ``pid``, stopped before it could (at its time budget)."""
+    import tempfile
+
+    for folder in Path(tempfile.gettempdir()).glob(folder_prefix(pid) + "*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def mend_figures(text: str) -> str:
     """OCR'd text with figures like ``4.517.98`` (commas read as full stops) written ``4,517.98``."""
     return _FIGURE.sub(lambda m: m.group(1).replace(".", ",") + "." + m.group(2), text)

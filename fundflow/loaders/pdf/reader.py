@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
 import subprocess
 import tempfile
@@ -110,9 +111,9 @@ def read_pdf(path: Path, data: bytes, ocr: bool = False) -> SourceDocument:
         return _read(path, data, data, _lines(text))
     if not ocr:
         raise _scan(path)
-    from fundflow.loaders.pdf.ocr import mend_figures, ocr_pdf
+    from fundflow.loaders.pdf.ocr import folder_prefix, mend_figures, ocr_pdf
 
-    with tempfile.TemporaryDirectory(prefix="fundflow-ocr-") as folder:
+    with tempfile.TemporaryDirectory(prefix=folder_prefix(os.getpid())) as folder:
         read = ocr_pdf(path, data, Path(folder))
         text = pdf_to_text(read, name=path.name)
         if not text.strip():
