@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -55,10 +56,11 @@ def raw(port: int, data: bytes, wait: float = 10) -> bytes:
 
 
 def family_rss(pid: int) -> int:
-    """Resident bytes of a process and its children."""
+    """Resident bytes of a process and its children (started by any of its threads: the workers are)."""
     from fundflow.kg.sandbox import resident_bytes
 
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    children = [c for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+    assert children, "no query worker found"
     return sum(resident_bytes(p) for p in [pid, *map(int, children)])
 
 
@@ -102,6 +104,24 @@ def test_runaway_query_is_stopped_at_its_deadline_and_memory_returns(server):  #
     assert family_rss(proc.pid) < before + 100 * 2**20
 
 
+def test_a_refused_large_result_gives_its_memory_back(store_dir):  # noqa: F811 — finding 3 (acceptance)
+    port = free_port()  # its own server: a deadline long enough for the result cap to come first
+    proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "serve", "--store", str(store_dir),
+                             "--port", str(port), "--timeout", "120", "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        wait_for(url, proc, 30)
+        alive(url)
+        before = family_rss(proc.pid)
+        status, _, body = ask(url, "SELECT * {?a ?b ?c.?d ?e ?f.?g ?h ?i.?j ?k ?l.?m ?n ?o}")
+        assert status == 400 and b"more than 100000 results" in body
+        alive(url)  # answered by the worker started in place of the one that built the rows
+        assert family_rss(proc.pid) < before + 100 * 2**20
+    finally:
+        stop(proc)
+
+
 def test_head_does_not_run_the_query(server):  # finding 3: HEAD ran the query too
     _proc, _port, url = server
     status, ctype, body = ask(f"{url}?{urllib.parse.urlencode({'query': RUNAWAY})}", method="HEAD")
@@ -136,6 +156,28 @@ def test_stalled_body_is_cut_off_and_others_are_served_meanwhile(server):  # fin
         finally:
             s.close()
     assert closed == len(stalled)
+
+
+def test_three_hundred_stalled_connections_lock_nobody_out(store_dir):  # noqa: F811 — finding 4
+    port = free_port()  # its own server: stalled connections are cut only after a minute
+    proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "serve", "--store", str(store_dir),
+                             "--port", str(port), "--idle-timeout", "60"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/sparql"
+    stalled: list[socket.socket] = []
+    try:
+        wait_for(url, proc, 30)
+        for _ in range(300):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nASK {")
+            stalled.append(s)
+        query = urllib.parse.urlencode({"query": "ASK {}"})
+        with urllib.request.urlopen(f"{url}?{query}", timeout=20) as resp:  # well before the 60 s cut
+            assert resp.status == 200 and b'"boolean":true' in resp.read()
+    finally:
+        for s in stalled:
+            s.close()
+        stop(proc)
 
 
 def test_options_host_and_accept(server):  # finding 4

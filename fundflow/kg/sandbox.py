@@ -29,6 +29,7 @@ from fundflow.core.errors import FundflowError, QueryError
 from fundflow.kg.safety import DEFAULT_LIMITS, QueryLimits, QueryOverload, QueryRefused, QueryTimeout, check_query
 
 POLL = 0.05  # seconds between looks at a running worker (deadline, memory, client)
+RETIRE_GROWTH = 128 * 2**20  # a worker that kept this much more memory than it started with is replaced
 START_TIMEOUT = 60.0
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -127,6 +128,11 @@ class _Worker:
         if state != "ready":
             self.kill()
             raise QueryError(message.removeprefix("error: "))
+        self.baseline = resident_bytes(self.proc.pid)
+
+    def bloated(self) -> bool:
+        """True when the worker holds ``RETIRE_GROWTH`` more than after it started (Python keeps freed memory)."""
+        return resident_bytes(self.proc.pid) > self.baseline + RETIRE_GROWTH
 
     def kill(self) -> None:
         if self.alive():
@@ -193,7 +199,11 @@ class QueryPool:
             if isinstance(err, QueryError):
                 raise
             raise QueryOverload("the query engine stopped", hint="try again") from None
-        self._idle.put(worker)
+        if worker.bloated():  # e.g. 100,000 rows built and then refused: a fresh worker gives it all back
+            worker.kill()
+            self._replace()
+        else:
+            self._idle.put(worker)
         if state == "ok":
             return payload
         raise (QueryRefused if kind in ("syntax", "refused") else QueryError)(payload)

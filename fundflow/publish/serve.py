@@ -16,6 +16,7 @@ before a thread sees it, so slow or stalled clients cost no thread.
 """
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -43,7 +44,7 @@ class ServeSettings:
     threads: int = 8
     allowed_hosts: tuple[str, ...] = ()  # added to the loopback names when listening on loopback; "*": any
     channel_timeout: int = 20  # seconds a connection may stay silent (also while sending a request)
-    connection_limit: int = 200
+    connection_limit: int = 1000  # open connections (stalled ones included: they are cut at channel_timeout)
     backlog: int = 1024
     max_body: int = 1 << 20  # a query larger than 1 MiB is not a query
 
@@ -143,6 +144,20 @@ class Server:
         self.pool.close()
 
 
+def _connection_limit(wanted: int) -> int:
+    """``wanted``, or fewer when the process may not open that many files (the store and workers need some)."""
+    import resource
+
+    target = wanted + 128
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(OSError, ValueError):  # towards the hard limit: stalled clients must not lock others out
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target if hard == resource.RLIM_INFINITY
+                                                        else min(hard, target), hard))
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return wanted if soft == resource.RLIM_INFINITY else max(16, min(wanted, soft - 128))
+
+
 def make_server(store_dir: str | Path | None, host: str = "127.0.0.1", port: int = 8000,
                 settings: ServeSettings | None = None) -> Server:
     """A server bound to ``host:port`` over the store, read-only (``port`` 0: any free port).
@@ -158,7 +173,8 @@ def make_server(store_dir: str | Path | None, host: str = "127.0.0.1", port: int
         wsgi = create_server(make_app(pool, default_hosts(host, settings.allowed_hosts)), host=host, port=port,
                              threads=settings.threads, channel_timeout=settings.channel_timeout,
                              cleanup_interval=max(1, settings.channel_timeout // 4),
-                             connection_limit=settings.connection_limit, backlog=settings.backlog,
+                             connection_limit=_connection_limit(settings.connection_limit),
+                             backlog=settings.backlog, asyncore_use_poll=True,
                              max_request_body_size=settings.max_body, expose_tracebacks=False,
                              ident="fundflow", channel_request_lookahead=1, clear_untrusted_proxy_headers=True)
     except BaseException:
