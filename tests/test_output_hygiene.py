@@ -51,3 +51,26 @@ def test_map_and_sankey_labels_neutralise_bidi(tmp_path):
     sankey = sankey_html(fg)
     assert "\u202e" not in sankey and "\x1b" not in sankey
     assert "<title>" in sankey and "<title></title>" not in sankey
+
+
+def test_a_hostile_unit_name_is_neutralised_in_trace_map_and_sankey(tmp_path):
+    from pathlib import Path
+
+    from fundflow.kg.ingest import ingest_paths
+    from fundflow.outputs.map import load_flows, write_map
+    from fundflow.outputs.sankey import sankey_html
+    from fundflow.outputs.trace import trace_table
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "samples" / "anshan-center-2026-budget.txt"
+    name = "鞍山市医疗保障事务服务中心"  # the unit the sample is the budget of
+    text = sample.read_text(encoding="utf-8")
+    assert name in text
+    doc = tmp_path / sample.name
+    doc.write_text(text.replace(name, "鞍山市\x1b]0;pwned\x07\u202e医疗保障事务服务中心"), encoding="utf-8")
+    store = ox.Store()
+    assert not ingest_paths(store, [doc], report=lambda _m: None).failed
+    shown = trace_table(store)
+    assert "医疗保障事务服务中心" in shown and "\\u202e" in shown
+    write_map(load_flows(store), tmp_path / "map.html")
+    for page in (shown, (tmp_path / "map.html").read_text(encoding="utf-8"), sankey_html(load_flows(store))):
+        assert "\x1b" not in page and "\x07" not in page and "\u202e" not in page

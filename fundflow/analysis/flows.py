@@ -317,7 +317,7 @@ def unit_splits(fg: FlowGraph) -> list[UnitSplit]:
     for t in counted_totals(fg):
         node = fg.nodes.get(t.org) or FlowNode(t.org, t.org, "unit")
         own = node.level if node.level in LEVEL_KEYS else "Municipal"
-        s = UnitSplit(t.org, node.unit_code, node.label, t.period, t.amount, own, document=t.document, role=node.role,
+        s = UnitSplit(t.org, node.unit_code, fg.label(t.org), t.period, t.amount, own, document=t.document, role=node.role,
                       advance=advance.get((t.org, t.period), ZERO))
         amounts = spent.get((t.org, t.period), {})
         for lvl, key in LEVEL_KEYS.items():
