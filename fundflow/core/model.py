@@ -191,6 +191,7 @@ class BudgetLine:
     unit_code: str | None = None
     ambiguous: bool = False
     derived: bool = False  # not printed: the sum of printed children (a 类 of a table that prints only 项)
+    code_inferred: bool = False  # the row printed a name, no code: the code was recovered from the name
 
 
 @dataclass(frozen=True)

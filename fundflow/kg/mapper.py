@@ -207,6 +207,7 @@ class DocumentMapper:
         self.add(n, FF("tableKind"), v.text(r.table_kind) if r.table_kind else None)
         self.add(n, FF("ambiguous"), v.boolean(True) if r.ambiguous else None)
         self.add(n, FF("derived"), v.boolean(True) if r.derived else None)
+        self.add(n, FF("subjectCodeInferred"), v.boolean(True) if r.code_inferred else None)
         self.add(n, FF("isTotalRow"), v.boolean(True) if not r.code else None)
         self.source(n, r.ref, i)
 

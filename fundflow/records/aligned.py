@@ -28,11 +28,13 @@ from fundflow.core.normalize import (
     to_yuan,
 )
 from fundflow.records.concepts import Column, column_roles
+from fundflow.records.named_codes import UncodedRow
 
 SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 _FUSED = re.compile(r"^[\[［【(（]?\s*(\d{3}(?:\s?\d{2}){0,2})\s*[\]］】)）]?\s*[-－—_:：.、\s]*\s*(\D.*)$")
 _EMPTY = ("", "-", "—", "－", "/", "——")
 _ECON_KINDS = ("general_basic", "appropriation_basic", "econ_dept", "operating_costs", "general_econ")
+_NOT_FUNCTION = (*_ECON_KINDS, "econ_gov", "revenue")
 
 
 def split_fused(text: str) -> tuple[str, str]:
@@ -67,6 +69,12 @@ def _key(row: RawRow, roles: tuple[Column, ...]) -> tuple[str, str, str | None] 
     return None
 
 
+def _named(row: RawRow, roles: tuple[Column, ...]) -> tuple[None, str, str | None] | None:
+    """A row of a table without codes → (None, its printed name, None) when it names something."""
+    name = compact(_label(row, roles, "name") or _label(row, roles, "label") or _label(row, roles, "code"))
+    return (None, name, None) if name and not is_amount(name) else None
+
+
 def _amount(text: str) -> Decimal | None:
     t = clean_cell(text)
     if t in _EMPTY:
@@ -90,16 +98,22 @@ def _understood(doc: SourceDocument, table: RawTable, roles: tuple[Column, ...])
                        + ", ".join(repr(u) for u in unknown), doc.ref(table.first_line, table.first_line, table.label))]
 
 
-def aligned_lines(doc: SourceDocument, table: RawTable, money_unit: str | None) -> list[BudgetLine | TableIssue]:
+def aligned_lines(doc: SourceDocument, table: RawTable, money_unit: str | None
+                  ) -> list[BudgetLine | TableIssue | UncodedRow]:
     """A classification table with known columns → BudgetLines (yuan) and TableIssues."""
     roles = column_roles(table.columns, revenue=table.kind == "revenue")
     amounts = [i for i, c in enumerate(roles) if c.role == "amount"]
     if not amounts:
         return []
     unit_money = table.money_unit or money_unit
-    out: list[BudgetLine | TableIssue] = list(_understood(doc, table, roles))
-    for row in table.rows:
-        key = _key(row, roles)
+    out: list[BudgetLine | TableIssue | UncodedRow] = list(_understood(doc, table, roles))
+    keys = [_key(row, roles) for row in table.rows]
+    # a table that prints no code at all names its rows: their codes are recovered later
+    # from the document's code book (records.named_codes), never guessed here
+    by_name = table.kind not in _NOT_FUNCTION and not any(k and k[0] for k in keys)
+    for row, key in zip(table.rows, keys):
+        if key is None and by_name:
+            key = _named(row, roles)
         if key is None:
             continue
         code, name, unit = key
@@ -113,6 +127,12 @@ def aligned_lines(doc: SourceDocument, table: RawTable, money_unit: str | None) 
         except ValueError as bad:
             out.append(TableIssue(table.label, "unreadable", f"cannot read amount {bad} in {table.label} row "
                                   f"{code or unit or name}", ref))
+            continue
+        if code is None:
+            if sums:
+                out.append(UncodedRow(table.label, table.kind or "", name, tuple(
+                    (t.partition("/")[0], t.partition("/")[2] or None, to_yuan(v, unit_money)) for t, v in sums.items()),
+                    ref, unit))
             continue
         for token, value in sums.items():
             amount_type, _, fund = token.partition("/")

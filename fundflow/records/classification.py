@@ -29,6 +29,7 @@ from fundflow.core.resources import read_csv
 from fundflow.loaders.titles import kinds_where
 from fundflow.records.aligned import aligned_lines
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
+from fundflow.records.named_codes import UncodedRow
 
 CLASSIFICATION_KINDS = kinds_where("classification")
 SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
@@ -122,7 +123,7 @@ def _values(cells: list[str], aligned: bool, ncols: int) -> tuple[list[Decimal |
 
 
 def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str | None,
-                          empty: frozenset[str] = frozenset()) -> list[BudgetLine | TableIssue]:
+                          empty: frozenset[str] = frozenset()) -> list[BudgetLine | TableIssue | UncodedRow]:
     """A classification table → BudgetLines (yuan) and TableIssues for what could not be placed.
 
     ``empty``: column tokens (fund names, CarryOver …) known to be zero in this
@@ -160,7 +161,7 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
             placed.append(PlacedRow(code, vals, cands))
             meta.append((name, row))
     resolve_table(placed, lambda k: _parent(k), len(spec.names))
-    lines: list[BudgetLine | TableIssue] = []
+    lines: list[BudgetLine | TableIssue | UncodedRow] = []
     for pr, (name, row) in zip(placed, meta):
         lines.extend(_row_lines(doc, table, spec, pr, name, row, money_unit, issues))
     return lines + issues

@@ -19,6 +19,7 @@ from fundflow.core.model import (
     RawTable,
     SourceDocument,
     TableIssue,
+    TableTotal,
 )
 from fundflow.core.normalize import compact, is_amount
 from fundflow.loaders.titles import kinds_where
@@ -28,6 +29,7 @@ from fundflow.records import three_costs as threecosts
 from fundflow.records.aligned_three_costs import table_to_threecosts_aligned
 from fundflow.records.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
 from fundflow.records.meta import document_meta
+from fundflow.records.named_codes import UncodedRow, code_book, summary_lines, uncoded_to_lines
 from fundflow.records.narrative import narrative_facts
 from fundflow.records.summary import SUMMARY_KINDS, empty_funds, table_to_totals, zero_in_narrative
 
@@ -46,6 +48,7 @@ def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tupl
     records: list = list(facts)
     for table in tables:
         records.extend(table_records(doc, table, hint))
+    records = _codes_from_names(tables, pre.fiscal_year, records)
     meta = _refine_meta(doc, tables, pre, records)
     return meta, _attach_unit(meta, projects.merge_projects(records))
 
@@ -76,6 +79,20 @@ def table_records(doc: SourceDocument, table: RawTable, hint: dict) -> list:
     if kind is None:
         return [TableIssue(table.label, "unrecognised", f"table {table.title!r} is of no known kind", ref)]
     return []
+
+
+def _codes_from_names(tables: tuple[RawTable, ...], year: int | None, records: list) -> list:
+    """Rows printed with a name and no code → BudgetLines whose code is recovered (inferred) from
+    the document's own code–name pairs and the edition's code list (``records.named_codes``)."""
+    uncoded = [r for r in records if isinstance(r, UncodedRow)]
+    kept = [r for r in records if not isinstance(r, UncodedRow)]
+    tree = {t.label for t in tables if t.kind in CLASSIFICATION_KINDS and t.kind != "revenue" and _label_tree(t)}
+    named = [t for t in kept if isinstance(t, TableTotal)
+             and (t.table_kind in SUMMARY_KINDS and t.side == "expenditure" or t.table in tree)]
+    if not uncoded and not named:
+        return kept
+    book = code_book(year, (b for b in kept if isinstance(b, BudgetLine)))
+    return kept + uncoded_to_lines(uncoded, book) + summary_lines(named, book)
 
 
 def _label_tree(table: RawTable) -> bool:
