@@ -80,7 +80,7 @@ class Share:
     ref: SourceRef
 
 
-def _table_lines(tables: tuple[RawTable, ...] | list[RawTable]) -> set[int]:
+def table_lines(tables: tuple[RawTable, ...] | list[RawTable]) -> set[int]:
     covered: set[int] = set()
     for t in tables:
         covered.update(range(t.first_line, t.last_line + 1))
@@ -94,7 +94,7 @@ def sentences(doc: SourceDocument, tables) -> list[Sentence]:
     sentence broken over lines — or over blank lines, as pdftotext prints
     them — reads as one.
     """
-    covered = _table_lines(tables)
+    covered = table_lines(tables)
     out: list[Sentence] = []
     buf, offsets = "", []
     for no, raw in enumerate(doc.lines, start=1):

@@ -33,7 +33,9 @@ from fundflow.core.normalize import (
 from fundflow.core.terms import column_words
 from fundflow.records.aligned_projects import aligned_projects
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
+from fundflow.records.narrative_projects import TABLE as PROSE
 
+_STEM = re.compile(r"(?:项目)?(?:经费|资金)?$")
 _TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
 _FILLER = re.compile(r"^[\s　…\.·—\-/]*$")
 _PROSE = re.compile(r"[。；：;:]|^安排|^[一二三四五六七八九十]、|^\d+[.、]")
@@ -261,9 +263,11 @@ def merge_projects(records: list) -> list:
     """
     kept: list = []
     index: dict[str, int] = {}
+    prose = [r for r in records if isinstance(r, Project) and r.table == PROSE]
     for rec in records:
-        if not isinstance(rec, Project):
-            kept.append(rec)
+        if not isinstance(rec, Project) or rec.table == PROSE:
+            if not isinstance(rec, Project):
+                kept.append(rec)
             continue
         key = compact(rec.name)
         j = index.get(key)
@@ -272,6 +276,23 @@ def merge_projects(records: list) -> list:
             kept.append(rec)
             continue
         kept[j] = _merge_two(kept[j], rec)
+    return _fold_prose(kept, prose)
+
+
+def _stem(name: str) -> str:
+    """A project name without its trailing 项目/经费/资金 (``科技创新专项经费`` → ``科技创新专项``)."""
+    return _STEM.sub("", compact(name))
+
+
+def _fold_prose(kept: list, prose: list[Project]) -> list:
+    """Projects described in prose join the table's project of the same name (one record), else are added."""
+    for rec in prose:
+        j = next((i for i, k in enumerate(kept) if isinstance(k, Project) and _stem(k.name) == _stem(rec.name)
+                  and not (k.unit_name and rec.unit_name and k.unit_name != rec.unit_name)), None)
+        if j is None:
+            kept.append(rec)
+        else:
+            kept[j] = _merge_two(kept[j], rec)
     return kept
 
 

@@ -31,6 +31,7 @@ from fundflow.records.classification import CLASSIFICATION_KINDS, code_rows_pres
 from fundflow.records.meta import document_meta
 from fundflow.records.named_codes import UncodedRow, code_book, summary_lines, uncoded_to_lines
 from fundflow.records.narrative import narrative_facts
+from fundflow.records.narrative_projects import narrative_projects
 from fundflow.records.summary import SUMMARY_KINDS, empty_funds, table_to_totals, zero_in_narrative
 
 PERFORMANCE_KINDS = kinds_where("performance")
@@ -45,7 +46,7 @@ def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tupl
             "unit_name": pre.units[0].name if pre.units else None, "department": pre.department}
     facts = narrative_facts(doc, tables)
     hint["empty_funds"] = empty_funds(list(tables)) | zero_in_narrative(facts)
-    records: list = list(facts)
+    records: list = list(facts) + narrative_projects(doc, tables)
     for table in tables:
         records.extend(table_records(doc, table, hint))
     records = _codes_from_names(tables, pre.fiscal_year, records)

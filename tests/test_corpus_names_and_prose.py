@@ -1,0 +1,79 @@
+"""Real documents of the shared corpus: codes recovered from names, projects stated in prose.
+
+Numbers read by hand from the documents (湖州市卫生健康委员会 2026 表01/表03; 上海市普陀区商务委员会
+2025 项目经费情况说明), not from the code's output.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fundflow.core.model import BudgetLine, Project, TableIssue
+from fundflow.records.pipeline import parse_document
+from fundflow.records.projects import merge_projects
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+WJW = CORPUS / "cities" / "huzhou_wjw_2026_dept_budget.pdf"
+SHANGHAI = CORPUS / "shanghai_putuo_shangwuwei_2025_dept_budget.txt"
+SHANGHAI_PDF = CORPUS / "pdf" / "shanghai_putuo_shangwuwei_2025_dept_budget.pdf"
+WAN = Decimal(10000)
+
+
+def _need(path: Path) -> Path:
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: the shared corpus sits beside the project in CI")
+    return path
+
+
+@pytest.fixture(scope="module")
+def wjw():
+    return parse_document(_need(WJW))
+
+
+def test_names_without_codes_of_a_real_summary_table_get_inferred_codes(wjw) -> None:
+    # 表01 收支预算总表, expenditure side: names only (indented), no codes
+    got = {b.code: b for b in wjw.of(BudgetLine) if b.table == "表01"}
+    assert all(b.code_inferred for b in got.values())
+    want = {"206": "1140.61", "20699": "129.84", "2069901": "7.50", "2069999": "122.34", "20899": "2.65",
+            "2089999": "2.65", "210": "447751.87", "2101103": "3563.45", "2290402": "15000.00"}
+    assert {c: got[c].amount for c in want if c in got} == {c: Decimal(v) * WAN for c, v in want.items()}
+    assert got["2069999"].name == "其他科学技术支出" and got["2069999"].ref.first_line > got["20699"].ref.first_line
+
+
+def test_inferred_class_lines_agree_with_the_printed_codes_of_the_expenditure_table(wjw) -> None:
+    # the document's own arithmetic: each 类 of 表01 carries the 合计 of that 类 in 表03
+    printed = {b.code: b.amount for b in wjw.of(BudgetLine) if b.table == "表03" and len(b.code) == 3
+               and b.amount_type == "Total" and b.fund_type is None and not b.code_inferred}
+    inferred = {b.code: b.amount for b in wjw.of(BudgetLine) if b.table == "表01" and len(b.code) == 3}
+    assert inferred == printed and len(printed) == 6
+    assert not [i for i in wjw.of(TableIssue) if i.kind == "uncoded"]
+
+
+def test_projects_stated_in_prose_are_read_with_their_lines() -> None:
+    parsed = parse_document(_need(SHANGHAI))
+    got = {p.name: p for p in parsed.of(Project)}
+    assert {n: p.amount for n, p in got.items()} == {
+        "科技创新专项": Decimal("1720.00") * WAN, "生命健康专项（政策资金）": Decimal("1170.00") * WAN,
+        "商业创新专项（政策资金）": Decimal("1410.00") * WAN, "贸易高质量发展专项（政策资金）": Decimal("2921.00") * WAN}
+    first = got["科技创新专项"]
+    assert (first.ref.first_line, first.ref.last_line) == (392, 407)  # title … 六、年度预算安排 statement
+    assert first.unit_name == "上海市普陀区商务委员会"
+    assert first.description == "加快推动本区企业创新驱动发展，促进企业加大创新力度、加快成果转化。"
+
+
+def test_projects_stated_in_prose_are_read_from_the_pdf_too() -> None:
+    parsed = parse_document(_need(SHANGHAI_PDF))
+    amounts = sorted(p.amount for p in parsed.of(Project))
+    assert amounts == [Decimal(v) * WAN for v in ("1170.00", "1410.00", "1720.00", "2921.00")]
+
+
+def test_a_project_the_table_also_lists_is_one_project() -> None:
+    parsed = parse_document(_need(SHANGHAI))
+    prose = next(p for p in parsed.of(Project) if p.name == "科技创新专项")
+    table = Project("科技创新专项经费", prose.amount, parsed.source.ref(200, 200, "表9"), "表9",
+                    columns=(("Total", prose.amount),))
+    merged = [p for p in merge_projects([prose, table]) if isinstance(p, Project)]
+    assert len(merged) == 1
+    assert merged[0].ref.table == "表9" and merged[0].description == prose.description
