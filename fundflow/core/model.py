@@ -289,7 +289,7 @@ class TableIssue:
     """A table that could not be read, or a row that could not be placed."""
 
     table: str
-    kind: str  # "illegible" | "unreadable" | "ambiguous" | "unrecognised"
+    kind: str  # "illegible" | "unreadable" | "ambiguous" | "unrecognised" | "uncoded" (no code printed or recovered) …
     message: str
     ref: SourceRef
 

@@ -131,3 +131,22 @@ def test_an_inferred_code_is_marked_in_the_graph_and_a_printed_one_is_not() -> N
     inferred = {str(g.value(n, rdflib.URIRef(str(FF("table").value))))
                 for n in g.subjects(rdflib.URIRef(str(FF("subjectCodeInferred").value)), rdflib.Literal(True))}
     assert inferred == {"表01"}
+
+
+def test_inferred_lines_and_uncoded_findings_conform_to_the_shapes() -> None:
+    from importlib import resources
+
+    from pyshacl import validate
+
+    from fundflow.core.model import ParsedDocument
+
+    _meta, records = tables_to_records(DOC, (_uncoded_table(),))
+    assert any(isinstance(r, TableIssue) and r.kind == "uncoded" for r in records)
+    parsed = ParsedDocument(DOC, "test", dataclasses.replace(make_parsed().meta, ref=DOC.ref(1, 1)),
+                            (_uncoded_table(),), tuple(records))
+    onto = resources.files("fundflow.ontology")
+    data = records_to_graph(parsed) + rdflib.Graph().parse(data=onto.joinpath("fundflow.ttl").read_text("utf-8"),
+                                                             format="turtle")
+    shapes = rdflib.Graph().parse(data=onto.joinpath("shapes.ttl").read_text(encoding="utf-8"), format="turtle")
+    conforms, _, text = validate(data, shacl_graph=shapes, inference="none", advanced=True)
+    assert conforms, text
