@@ -66,11 +66,13 @@ class Resolved:
 class CodeBook:
     """Name key → function codes, from the document's printed pairs and the edition's list."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]]):
+    def __init__(self, pairs: Iterable[tuple[str, str]], other_editions: Iterable[tuple[str, str]] = ()):
         self.codes: dict[str, set[str]] = defaultdict(set)
-        for code, name in pairs:
-            if name and len(code) in (3, 5, 7) and code.isdigit():
-                self.codes[name_key(name)].add(code)
+        self.elsewhere: dict[str, set[str]] = defaultdict(set)  # names of other editions: reported, not used
+        for target, source in ((self.codes, pairs), (self.elsewhere, other_editions)):
+            for code, name in source:
+                if name and len(code) in (3, 5, 7) and code.isdigit():
+                    target[name_key(name)].add(code)
 
     def lookup(self, name: str) -> set[str]:
         return self.codes.get(name_key(name), set())
@@ -93,7 +95,8 @@ def code_book(year: int | None, lines: Iterable[BudgetLine]) -> CodeBook:
     """The document's printed function code–name pairs plus the reference list of its year."""
     printed = [(b.code, b.name) for b in lines
                if b.code and b.code_scheme == "function" and not b.code_inferred and not b.derived]
-    return CodeBook(printed + list(_reference(year)))
+    current = set(_reference(year))
+    return CodeBook(printed + sorted(current), [p for p in _reference(None) if p not in current])
 
 
 def _fits(code: str, context: dict[int, str | None]) -> bool:
@@ -111,6 +114,13 @@ def _resolve_path(parts: list[str], book: CodeBook) -> str | None:
             return None
         parent = cands[0]
     return parent
+
+
+def _elsewhere(name: str, book: CodeBook) -> str:
+    other = sorted(book.elsewhere.get(name_key(name), ()))
+    if other:
+        return f"it is the name of {', '.join(other)} in another edition than the document's year"
+    return "its name is in no code list of the document or its edition"
 
 
 def resolve_names(names: Sequence[str], book: CodeBook) -> list[Resolved]:
@@ -139,7 +149,7 @@ def resolve_names(names: Sequence[str], book: CodeBook) -> list[Resolved]:
             reason = ("" if code else
                       f"{len(fits)} codes fit its name and place ({', '.join(fits)})" if len(fits) > 1 else
                       "no code of its place in the hierarchy has this name" if known else
-                      "its name is in no code list of the document or its edition")
+                      _elsewhere(leaf, book))
         if code in used:
             code, reason = None, f"code {code} is already given to another row of the table"
         if code:

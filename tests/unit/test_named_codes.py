@@ -77,6 +77,7 @@ def test_names_follow_the_edition_of_the_year() -> None:
     old = "医疗卫生与计划生育支出"  # 210 until 2018
     assert _codes([old], code_book(2018, [])) == ["210"]
     assert _codes([old], code_book(2026, [])) == [None]
+    assert "210 in another edition" in resolve_names([old], code_book(2026, []))[0].reason
 
 
 def test_the_documents_own_printed_pairs_extend_the_reference_list() -> None:
