@@ -77,3 +77,23 @@ def test_a_project_the_table_also_lists_is_one_project() -> None:
     merged = [p for p in merge_projects([prose, table]) if isinstance(p, Project)]
     assert len(merged) == 1
     assert merged[0].ref.table == "表9" and merged[0].description == prose.description
+    assert merged[0].prose_ref == prose.ref  # linked to the 说明 lines that state it
+
+
+def test_a_linked_project_is_derived_from_both_its_table_row_and_its_prose() -> None:
+    import dataclasses
+
+    import rdflib
+
+    from fundflow.kg.mapper import records_to_graph
+
+    parsed = parse_document(_need(SHANGHAI))
+    prose = next(p for p in parsed.of(Project) if p.name == "科技创新专项")
+    table = Project("科技创新专项经费", prose.amount, parsed.source.ref(200, 200, "表9"), "表9",
+                    columns=(("Total", prose.amount),))
+    others = tuple(r for r in parsed.records if not isinstance(r, Project))
+    g = records_to_graph(dataclasses.replace(parsed, records=others + tuple(merge_projects([prose, table]))))
+    ff, prov = rdflib.Namespace("https://w3id.org/fundflow#"), rdflib.Namespace("http://www.w3.org/ns/prov#")
+    (node,) = list(g.subjects(rdflib.RDF.type, ff.Project))
+    spans = sorted((int(g.value(s, ff.firstLine)), int(g.value(s, ff.lastLine))) for s in g.objects(node, prov.wasDerivedFrom))
+    assert spans == [(200, 200), (392, 407)]

@@ -249,6 +249,7 @@ class Project:
     description: str | None = None
     label_derived: bool = False
     subject_code: str | None = None  # only when the document prints it
+    prose_ref: SourceRef | None = None  # a table's project the 说明 also states (项目经费情况说明): where
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,8 @@ class DocumentMapper:
             self.add(col, v.RDFS("label"), v.zh(label))
             self.add(col, FF("amount"), v.decimal(amount))
         self.source(n, r.ref, i)
+        if r.prose_ref:  # the same project stated in the 说明: a second source span
+            self.source(n, r.prose_ref, f"{i}-prose")
 
     def indicator(self, r: Indicator, i: int) -> None:
         n = self.node("indicator", i)

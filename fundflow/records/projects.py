@@ -300,4 +300,5 @@ def _merge_two(a: Project, b: Project) -> Project:
     main, other = (a, b) if a.columns or not b.columns else (b, a)
     return replace(main, unit_name=main.unit_name or other.unit_name, department=main.department or other.department,
                    description=main.description or other.description,
+                   prose_ref=main.prose_ref or other.prose_ref or (other.ref if other.table == PROSE else None),
                    executed_amount=main.executed_amount if main.executed_amount is not None else other.executed_amount)
