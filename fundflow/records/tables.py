@@ -89,7 +89,7 @@ def _codes_from_names(tables: tuple[RawTable, ...], year: int | None, records: l
     kept = [r for r in records if not isinstance(r, UncodedRow)]
     tree = {t.label for t in tables if t.kind in CLASSIFICATION_KINDS and t.kind != "revenue" and _label_tree(t)}
     named = [t for t in kept if isinstance(t, TableTotal)
-             and (t.table_kind in SUMMARY_KINDS and t.side == "expenditure" or t.table in tree)]
+             and ((t.table_kind in SUMMARY_KINDS and t.side == "expenditure") or t.table in tree)]
     if not uncoded and not named:
         return kept
     book = code_book(year, (b for b in kept if isinstance(b, BudgetLine)))
