@@ -130,7 +130,7 @@ def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DE
     deadline = time.monotonic() + budget.seconds
     try:
         while not ours.poll(POLL):
-            if not child.is_alive():
+            if not child.is_alive() and not ours.poll(0):  # its answer may have come after the poll timed out
                 raise DocumentError(f"reading stopped (exit {child.exitcode})", file=str(path),
                                     hint="the document may be damaged; try it alone with fundflow parse")
             if time.monotonic() > deadline:
