@@ -13,9 +13,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from fundflow.analysis.attribution import attribute_projects, by_unit_lines, unit_key
-from fundflow.checks.rules import Checker, terms_tolerance
+from fundflow.checks.rules import Checker
 from fundflow.core.model import Project
-from fundflow.core.normalize import in_wan
+from fundflow.core.normalize import in_wan, terms_tolerance
 
 ZERO = Decimal(0)
 

@@ -20,8 +20,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from fundflow.analysis.flows import LEVELS, FlowEdge, FlowGraph, OrgTotal, Period
-from fundflow.checks.rules import Finding, catalogue, step_of, terms_tolerance, wan_label
+from fundflow.checks.rules import Finding, catalogue, wan_label
 from fundflow.core.model import SourceRef
+from fundflow.core.normalize import step_of, terms_tolerance
 
 ZERO = Decimal(0)
 STEP = step_of("万元")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from fundflow.checks.rules import Checker, step_of
+from fundflow.checks.rules import Checker
 from fundflow.core.model import BudgetLine, NarrativeFact, TableTotal, ThreeCosts
-from fundflow.core.normalize import MONEY_FACTORS, compact
+from fundflow.core.normalize import MONEY_FACTORS, compact, step_of
 from fundflow.core.resources import read_csv
 from fundflow.loaders.titles import kinds_where
 from fundflow.records import narrative
@@ -268,4 +268,4 @@ def check_narrative(ck: Checker) -> None:
 
 
 CHECKS = [check_amounts, check_narrative]
-__all__ = ["CHECKS", "step_of"]
+__all__ = ["CHECKS"]

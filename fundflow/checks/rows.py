@@ -11,8 +11,9 @@ from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
 
-from fundflow.checks.rules import Checker, terms_tolerance
+from fundflow.checks.rules import Checker
 from fundflow.core.model import BudgetLine, ThreeCosts
+from fundflow.core.normalize import terms_tolerance
 from fundflow.core.resources import read_csv
 
 ZERO = Decimal(0)

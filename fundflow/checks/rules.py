@@ -8,7 +8,8 @@ illegible or missing) yields a ``skipped`` finding, never a pass.  Records
 marked ``ambiguous`` are never evidence of a discrepancy.
 
 Tolerance is the rounding of the printed figures: half the printed step
-(0.01 万元 = 100 yuan, 1 元 in 元 tables) for each term and for the total.
+(``core.normalize.step_of``: 0.01 万元 = 100 yuan, 0.01 元 in 元 tables) for each
+term and for the total (``terms_tolerance``).
 """
 from __future__ import annotations
 
@@ -18,10 +19,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from fundflow.core.model import ParsedDocument, SourceRef, TableIssue
-from fundflow.core.normalize import MONEY_FACTORS, in_wan
+from fundflow.core.normalize import in_wan, step_of
 from fundflow.core.resources import read_csv
-
-STEP_DIGITS = Decimal("0.01")  # tables print amounts with two decimals
 
 
 @dataclass(frozen=True)
@@ -82,16 +81,6 @@ def rule_counts(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
 def catalogue() -> dict[str, Rule]:
     """The rule catalogue (``data/rules.csv``) by id."""
     return {r["id"]: Rule(**r) for r in read_csv("rules.csv")}
-
-
-def step_of(unit: str | None) -> Decimal:
-    """Printed money unit → the rounding step of its figures, in yuan (万元 → 100)."""
-    return STEP_DIGITS * MONEY_FACTORS.get(unit or "万元", Decimal(10000))
-
-
-def terms_tolerance(step: Decimal, n_terms: int) -> Decimal:
-    """Half a step for each term and for the total: ``0=1+2`` in 万元 → 150 yuan."""
-    return step * (n_terms + 1) / 2
 
 
 @dataclass

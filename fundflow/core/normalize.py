@@ -18,6 +18,7 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９，．－", "012345678
 _BLANKS = "\u3000\xa0\u2002\u2003\u2009\ufeff"
 _CODE = re.compile(r"^\d{3}(?:\s*\d{2}){0,2}$")
 MONEY_FACTORS = {"万元": Decimal(10000), "元": Decimal(1), "千元": Decimal(1000), "亿元": Decimal(100000000)}
+STEP_DIGITS = Decimal("0.01")  # tables print amounts with two decimals
 
 
 def clean_cell(text: str) -> str:
@@ -49,6 +50,17 @@ def parse_amount(text: str) -> Decimal:
 def to_yuan(amount: Decimal, money_unit: str | None) -> Decimal:
     """Amount in the printed unit → yuan.  Unknown unit: taken as 万元 (the usual one)."""
     return amount * MONEY_FACTORS.get(money_unit or "万元", Decimal(10000))
+
+
+def step_of(money_unit: str | None) -> Decimal:
+    """Printed money unit → the rounding step of its figures, in yuan: a cent of the unit
+    (tables print two decimals), so 万元 → 100 and 元 → 0.01.  Unknown unit: 万元."""
+    return to_yuan(STEP_DIGITS, money_unit)
+
+
+def terms_tolerance(step: Decimal, n_terms: int) -> Decimal:
+    """Half a step for each term and for the total: ``0=1+2`` in 万元 → 150 yuan."""
+    return step * (n_terms + 1) / 2
 
 
 def is_code(text: str) -> bool:

@@ -19,7 +19,7 @@ import re
 from decimal import Decimal
 
 from fundflow.core.model import Procurement, RawRow, RawTable, SourceDocument, TableIssue
-from fundflow.core.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
+from fundflow.core.normalize import clean_cell, compact, is_amount, parse_amount, step_of, to_yuan
 from fundflow.records.columns import ColumnSpec, place_row
 from fundflow.records.procurement_terms import category_of, label_roles, term
 from fundflow.records.procurement_tree import read_tree
@@ -56,7 +56,7 @@ def table_to_procurement(doc: SourceDocument, table: RawTable, meta_hint: dict) 
     rows = [Row(raw, unit_money, numbered) for raw in table.rows]
     if not any(r.amounts for r in rows):
         return []
-    tol = to_yuan(Decimal("0.01"), unit_money)
+    tol = step_of(unit_money)
     tree = "subject" in roles or any(category_of(r.texts[0]) for r in rows if r.texts and r.amounts)
     if tree:
         items, problem = read_tree(rows, tol)

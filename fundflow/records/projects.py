@@ -28,6 +28,7 @@ from fundflow.core.normalize import (
     is_org_name,
     is_total_label,
     parse_amount,
+    step_of,
     to_yuan,
 )
 from fundflow.core.terms import column_words
@@ -36,7 +37,6 @@ from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_t
 from fundflow.records.narrative_projects import TABLE as PROSE
 
 _STEM = re.compile(r"(?:项目)?(?:经费|资金)?$")
-_TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
 _FILLER = re.compile(r"^[\s　…\.·—\-/]*$")
 _PROSE = re.compile(r"[。；：;:]|^安排|^[一二三四五六七八九十]、|^\d+[.、]")
 DERIVED_PREFIX = "（无名称）"
@@ -125,12 +125,15 @@ def _read_rows(table: RawTable, spec: ColumnSpec, unit_money: str | None) -> tup
     return rows, total
 
 
-def _drop_unit_rows(rows: list[_Row], known_units: set[str]) -> list[_Row]:
-    """Remove unit subtotal rows; tag each project with the unit of its block."""
+def _drop_unit_rows(rows: list[_Row], known_units: set[str], step: Decimal) -> list[_Row]:
+    """Remove unit subtotal rows; tag each project with the unit of its block.
+
+    ``step``: the rounding of one printed figure, in yuan (``step_of`` the table's money unit).
+    """
     out, unit = [], None
     for i, r in enumerate(rows):
         first = next(a for a in r.amounts if a is not None)
-        if len(r.labels) == 1 and _looks_unit(r.labels[0], known_units) and _sums_following(rows, i, first):
+        if len(r.labels) == 1 and _looks_unit(r.labels[0], known_units) and _sums_following(rows, i, first, step):
             unit = display_name(r.labels[0])
             continue
         if len(r.labels) >= 2 and _looks_unit(r.labels[0], known_units) and _is_name(r.labels[1]):
@@ -141,21 +144,21 @@ def _drop_unit_rows(rows: list[_Row], known_units: set[str]) -> list[_Row]:
     return out
 
 
-def _sums_following(rows: list[_Row], i: int, amount: Decimal) -> bool:
+def _sums_following(rows: list[_Row], i: int, amount: Decimal, step: Decimal) -> bool:
     running = Decimal(0)
     for r in rows[i + 1:]:
         running += next(a for a in r.amounts if a is not None)
-        if abs(running - amount) <= Decimal("0.01") * 10000:
+        if abs(running - amount) <= step:
             return True
     return False
 
 
-def _placements(rows: list[_Row], total: _Row | None, spec: ColumnSpec,
+def _placements(rows: list[_Row], total: _Row | None, spec: ColumnSpec, step: Decimal,
                 empty: frozenset[str] = frozenset()) -> list[PlacedRow]:
     """Candidate column placements per row, narrowed by the 合计 row's column sums.
 
-    ``empty``: funds the document shows as zero (see summary.empty_funds); no
-    number is placed in their columns.
+    ``step``: the rounding of one printed figure, in yuan.  ``empty``: funds the
+    document shows as zero (see summary.empty_funds); no number is placed in their columns.
     """
     forbidden = frozenset(i for i, name in enumerate(spec.names) if set(re.split(r"[./]", name)) & empty)
     placed = []
@@ -164,11 +167,11 @@ def _placements(rows: list[_Row], total: _Row | None, spec: ColumnSpec,
         if r.aligned:
             cands = [tuple(j for j, a in enumerate(r.amounts) if a is not None)]
         else:
-            cands = place_row(values, spec, tol=_TOL, forbidden=forbidden)
+            cands = place_row(values, spec, tol=step, forbidden=forbidden)
         placed.append(PlacedRow("" if (total and i == 0) else f"p{i}", values, cands))
     if total:
-        resolve_table(placed, lambda k: "" if k else None, len(spec.names), tol=_TOL)
-        _narrow_by_group_totals(placed[0], placed[1:], spec)
+        resolve_table(placed, lambda k: "" if k else None, len(spec.names), tol=step)
+        _narrow_by_group_totals(placed[0], placed[1:], spec, step)
     return placed[1:] if total else placed
 
 
@@ -177,7 +180,7 @@ def _coarse(pr: PlacedRow, cand: tuple[int, ...], cols: tuple[int, ...]) -> tupl
     return tuple(vec.get(c, Decimal(0)) for c in cols)
 
 
-def _narrow_by_group_totals(total: PlacedRow, rows: list[PlacedRow], spec: ColumnSpec) -> None:
+def _narrow_by_group_totals(total: PlacedRow, rows: list[PlacedRow], spec: ColumnSpec, step: Decimal) -> None:
     """Decide each row's split over the group totals (本年收入 / 上年结转) from the 合计 row's sums.
 
     Funds inside a group are symmetric for the sums and stay undecided; the
@@ -188,7 +191,7 @@ def _narrow_by_group_totals(total: PlacedRow, rows: list[PlacedRow], spec: Colum
     options = [sorted({_coarse(r, c, cols) for c in r.candidates}) for r in rows]
     if len(targets) != 1 or all(len(o) <= 1 for o in options) or any(not o for o in options):
         return
-    slack = _TOL * len(options)
+    slack = step * len(options)
     solutions: list[list[tuple[Decimal, ...]]] = []
 
     def search(i: int, residual: tuple[Decimal, ...], chosen: list) -> None:
@@ -237,14 +240,15 @@ def table_to_projects(doc: SourceDocument, table: RawTable, meta_hint: dict) -> 
         return aligned_projects(doc, table, table.money_unit or meta_hint.get("money_unit"))
     spec = header_columns(table.header)
     known = {compact(x) for x in (table.unit_name, meta_hint.get("unit_name"), meta_hint.get("department")) if x}
-    rows, total = _read_rows(table, spec, table.money_unit or meta_hint.get("money_unit"))
-    rows = _drop_unit_rows(rows, known)
+    money = table.money_unit or meta_hint.get("money_unit")
+    rows, total = _read_rows(table, spec, money)
+    rows = _drop_unit_rows(rows, known, step_of(money))
     out: list[Project | TableIssue] = []
     if not spec.names and rows:
         out.append(TableIssue(table.label, "unrecognised", f"column headers of {table.title} not recognised: "
                               f"{compact(''.join(table.header))[:60]}", doc.ref(table.first_line, table.first_line, table.label)))
     undecided = []
-    for r, pr in zip(rows, _placements(rows, total, spec, meta_hint.get("empty_funds", frozenset()))):
+    for r, pr in zip(rows, _placements(rows, total, spec, step_of(money), meta_hint.get("empty_funds", frozenset()))):
         project, unsure = _project(doc, table, r, pr, spec)
         out.append(project)
         undecided += [project.name] if unsure else []

@@ -20,7 +20,7 @@ from functools import lru_cache
 from itertools import permutations
 
 from fundflow.core.model import RawRow, RawTable, SourceDocument, TableIssue, ThreeCosts
-from fundflow.core.normalize import compact, is_amount, parse_amount, to_yuan
+from fundflow.core.normalize import compact, is_amount, parse_amount, step_of, to_yuan
 from fundflow.core.resources import read_csv
 from fundflow.loaders.layout.text import header_leaves, line_to_pieces
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row
@@ -34,7 +34,6 @@ _CANONICAL = ("total", "abroad", "vehicle_parent", "reception")
 # orders tried when the header wording does not give the column order (multi-line headers)
 _ORDERS = tuple(("total",) + p for p in permutations(("abroad", "vehicle_parent", "reception")))
 _NUMBERING = re.compile(r"^(?:其中[:：]?)?(?:[（(]?\d+[）).、]|[一二三四五六]、)?")
-_TOL = Decimal(100)  # 0.01 万元 printing rounding, in yuan
 _EMITTED = set(WIDE) | {"operating_costs"}  # 机关运行经费 printed beside the 三公 columns (Shanghai)
 _POSITIONED = re.compile(r"\S {2,}\S")
 
@@ -179,45 +178,48 @@ def _positional_runs(header: tuple[str, ...]) -> list[list[str]] | None:
     return runs
 
 
-def _by_position(header: tuple[str, ...], cells: list[Decimal | None], meta_hint: dict) -> list[dict]:
+def _by_position(header: tuple[str, ...], cells: list[Decimal | None], meta_hint: dict, step: Decimal) -> list[dict]:
     """An aligned row read by the header's x-positions: [reading] when its identities hold, else []."""
     runs, groups = _positional_runs(header), _groups(compact("".join(header)), meta_hint)
     if not runs or len(runs) != len(groups) or sum(map(len, runs)) != len(cells):
         return []
     spec, columns = _runs_spec(groups, runs)
     values = [v or Decimal(0) for v in cells]
-    if not _holds(spec, values):
+    if not _holds(spec, values, step):
         return []
     return [{c: values[j] for j, c in enumerate(columns) if c[2] in _EMITTED}]
 
 
-def _solutions(header_text: str, cells: list[Decimal | None], aligned: bool, meta_hint: dict) -> list[dict]:
-    """Every reading of the row consistent with the identities: [{(year, basis, item): amount}]."""
+def _solutions(header_text: str, cells: list[Decimal | None], aligned: bool, meta_hint: dict,
+               step: Decimal) -> list[dict]:
+    """Every reading of the row consistent with the identities (within ``step``, the rounding of
+    one printed figure in yuan): [{(year, basis, item): amount}]."""
     out = []
     orders: list = [None] if _well_formed(header_text) or _is_wide(header_text) else list(_ORDERS)
     for order in orders:
         spec, columns = _wide_spec(meta_hint) if _is_wide(header_text) else _spec(header_text, meta_hint, order)
         if aligned and len(cells) == len(columns):
-            placements = [tuple(range(len(columns)))] if _holds(spec, [v or Decimal(0) for v in cells]) else []
+            placements = [tuple(range(len(columns)))] if _holds(spec, [v or Decimal(0) for v in cells], step) else []
             values = [v or Decimal(0) for v in cells]
         else:
             values = [v for v in cells if v is not None]
-            placements = place_row(values, spec, tol=_TOL)
+            placements = place_row(values, spec, tol=step)
         for p in placements:
             vec = dict(zip(p, values))
             out.append({columns[j]: vec.get(j, Decimal(0)) for j in range(len(columns)) if columns[j][2] in _EMITTED})
     return out
 
 
-def _holds(spec: ColumnSpec, vec: list[Decimal]) -> bool:
-    return all(abs(vec[t] - sum((vec[p] for p in parts), Decimal(0))) <= _TOL for t, parts in spec.identities)
+def _holds(spec: ColumnSpec, vec: list[Decimal], step: Decimal) -> bool:
+    return all(abs(vec[t] - sum((vec[p] for p in parts), Decimal(0))) <= step for t, parts in spec.identities)
 
 
 def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, meta_hint: dict, money: str | None) -> list:
     ref = doc.ref(row.first_line, row.last_line, table=table.label)
     cells = _amounts(row, money)
-    readings = (_by_position(table.header, cells, meta_hint) if row.aligned else []) or \
-        _solutions(compact("".join(table.header)), cells, row.aligned, meta_hint)
+    step = step_of(money)
+    readings = (_by_position(table.header, cells, meta_hint, step) if row.aligned else []) or \
+        _solutions(compact("".join(table.header)), cells, row.aligned, meta_hint, step)
     if not readings:
         return [TableIssue(table.label, "unreadable", "三公 amounts do not fit the columns of the header", ref)]
     keys = list(readings[0])

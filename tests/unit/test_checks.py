@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from fundflow.checks.reconcile import reconcile
-from fundflow.checks.rules import catalogue, terms_tolerance
+from fundflow.checks.rules import catalogue
 from fundflow.core.model import BudgetLine, DocumentMeta, ParsedDocument, SourceDocument, TableTotal, ThreeCosts
+from fundflow.core.normalize import terms_tolerance
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 W = Decimal(10000)

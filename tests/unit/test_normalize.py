@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from fundflow.core.normalize import is_amount, normalize_code, parse_amount, to_yuan
+from fundflow.core.normalize import is_amount, normalize_code, parse_amount, step_of, to_yuan
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -21,6 +21,10 @@ def test_not_amount(text):
 def test_to_yuan_is_exact():
     assert to_yuan(Decimal("237484.75"), "万元") == Decimal("2374847500.00")
     assert to_yuan(Decimal("12.00"), "元") == Decimal("12.00")
+
+
+def test_step_is_a_cent_of_the_printed_unit():
+    assert step_of("万元") == Decimal(100) and step_of("元") == Decimal("0.01") and step_of(None) == Decimal(100)
 
 
 def test_normalize_code():

@@ -97,3 +97,20 @@ def test_shenyang_2019_table8_with_lost_names():
     assert len(projects) == 10 and sum(p.amount for p in projects) == Decimal("23845600.00")
     assert sum(p.label_derived for p in projects) == 2
     assert all(p.description for p in projects if p.label_derived)
+
+
+def test_tolerance_is_the_printed_step_of_the_tables_money_unit():
+    header = ("项目名称", "合计", "一般公共预算", "政府性基金预算")
+    # 元 table (figures printed to the cent of a yuan): 1,000,000.00 + 710,012.00 is 50 yuan short of
+    # 1,710,062.00, so no placement of the funds fits and they stay undecided
+    yuan = table_to_projects(_doc(), _table([["商务发展专项资金", "1,710,062.00", "1,000,000.00", "710,012.00"]],
+                                            header, unit="元"), HINT)
+    [project] = [r for r in yuan if isinstance(r, Project)]
+    assert project.amount == Decimal("1710062.00") and project.columns == ()
+    assert [r.kind for r in yuan if isinstance(r, TableIssue)] == ["ambiguous"]
+    # 万元 table: 100.00 + 71.00 printed under 171.01 is the rounding of two printed cents; it fits
+    wan = table_to_projects(_doc(), _table([["商务发展专项资金", "171.01", "100.00", "71.00"]], header), HINT)
+    [project] = [r for r in wan if isinstance(r, Project)]
+    assert dict(project.columns) == {"Total": Decimal("1710100.00"), "GeneralPublicBudget": Decimal("1000000.00"),
+                                     "GovernmentFund": Decimal("710000.00")}
+    assert not [r for r in wan if isinstance(r, TableIssue)]

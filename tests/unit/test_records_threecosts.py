@@ -125,3 +125,17 @@ def test_unaligned_row_with_the_same_header_stays_undecided():
     assert (2025, "budget", "reception") not in got
     [issue] = [r for r in out if isinstance(r, TableIssue)]
     assert "abroad" in issue.message and "reception" in issue.message
+
+
+def test_tolerance_is_the_printed_step_of_the_tables_money_unit():
+    header = ("“三公”经费合计", "因公出国（境）费", "公务用车购置及运行费", "公务接待费", "小计", "公务用车购置费", "公务用车运行费")
+    # 元 table: 0 + 228,000.00 + 8,500.00 is 50 yuan short of the 合计 236,550.00: the row does not fit
+    yuan = table_to_threecosts(_doc(), _table([["236,550.00", "", "228,000.00", "180,000.00", "48,000.00", "8,500.00"]],
+                                              header, unit="元", aligned=True), HINT)
+    assert not _by_key(yuan)
+    assert [r.kind for r in yuan if isinstance(r, TableIssue)] == ["unreadable"]
+    # 万元 table: 22.80 + 0.85 printed under 23.66 is a cent of rounding: the row is read
+    wan = table_to_threecosts(_doc(), _table([["23.66", "", "22.80", "18.00", "4.80", "0.85"]], header, aligned=True), HINT)
+    got = _by_key(wan)
+    assert got[(2024, "budget", "total")] == Decimal("236600.00") and got[(2024, "budget", "reception")] == Decimal("8500.00")
+    assert not [r for r in wan if isinstance(r, TableIssue)]
