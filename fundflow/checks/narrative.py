@@ -1,5 +1,8 @@
 """Narrative (说明) against the tables: amounts, units, percentages, 三公 parts, repeated items.
 
+Reads the prose as the records stage typed it (``NarrativeFact``, ``NarrativeChange``,
+``NarrativeShare``); nothing here parses text.
+
 A stated amount is checked against every table figure its topic can name
 (``data/narrative_topics.csv``; a topic equal to a 类 name names that
 code's figures): it holds when it equals any of them within the rounding of
@@ -14,15 +17,12 @@ from decimal import Decimal
 from functools import lru_cache
 
 from fundflow.checks.rules import Checker
-from fundflow.core.model import BudgetLine, NarrativeFact, TableTotal, ThreeCosts
+from fundflow.core.model import BudgetLine, NarrativeChange, NarrativeFact, NarrativeShare, TableTotal, ThreeCosts
 from fundflow.core.normalize import MONEY_FACTORS, compact, step_of
 from fundflow.core.resources import read_csv
 from fundflow.loaders.titles import kinds_where
-from fundflow.records import narrative
 
 CHANGE_TOPIC = re.compile(r"比|较|增加|减少|增长|下降|降低|上升|与上年")
-SECTION = re.compile(r"^[一二三四五六七八九十]+、")
-QUALIFIERS = ("一般公共预算", "财政拨款", "政府性基金")
 THREE_ITEMS = {"three_total": "total", "three_abroad": "abroad", "three_reception": "reception",
                "three_vehicle": "vehicle", "three_vehicle_purchase": "vehicle_purchase",
                "three_vehicle_operation": "vehicle_operation"}
@@ -30,13 +30,10 @@ THREE_ITEMS = {"three_total": "total", "three_abroad": "abroad", "three_receptio
 
 @dataclass(frozen=True)
 class Stated:
-    """A narrative fact with where it sits and what it names."""
+    """A narrative fact with the table figures it names (its measure)."""
 
     fact: NarrativeFact
-    sentence: narrative.Sentence
-    pos: int
     measure: str | None
-    qualifier: str
 
     @property
     def step(self) -> Decimal:
@@ -63,17 +60,9 @@ def _measure(topic: str, class_names: dict[str, str]) -> str | None:
 
 
 def stated(ck: Checker) -> list[Stated]:
-    """The document's prose facts, each with its measure and qualifier."""
-    doc = ck.parsed.source
+    """The document's prose facts (NarrativeFact records), each with its measure."""
     names = {compact(b.name): "code:" + b.code for b in ck.parsed.of(BudgetLine) if len(b.code) == 3}
-    out, section = [], ""
-    for s in narrative.sentences(doc, ck.parsed.tables):
-        if SECTION.match(s.text):  # a top-level heading sets whose money the section speaks of
-            section = next((q for q in QUALIFIERS if q in s.text[:60]), "")
-        for pos, fact in narrative.sentence_facts(doc, s):
-            qual = next((q for q in QUALIFIERS if q in s.text[:pos]), section)
-            out.append(Stated(fact, s, pos, _measure(fact.topic, names), qual))
-    return out
+    return [Stated(fact, _measure(fact.topic, names)) for fact in ck.parsed.of(NarrativeFact)]
 
 
 ALL_FUNDS = kinds_where(funds="all")
@@ -130,7 +119,7 @@ def check_amounts(ck: Checker) -> None:
     for st in stated(ck):
         if st.measure is None:
             continue
-        cands = candidates(ck, st.measure, st.qualifier)
+        cands = candidates(ck, st.measure, st.fact.qualifier)
         if not cands:
             continue
         amount, fact = st.fact.amount, st.fact
@@ -175,8 +164,7 @@ def _pct_check(ck: Checker, rule: str, what: str, pct: Decimal, rng, refs_l, ref
 
 def check_changes(ck: Checker, facts: list[Stated]) -> None:
     """R17: ``比上年增加 Δ，增加 p%`` → p = Δ ÷ (current − Δ)."""
-    doc = ck.parsed.source
-    for c in narrative.changes(doc, ck.parsed.tables):
+    for c in ck.parsed.of(NarrativeChange):
         if c.delta == 0:
             continue
         base = _base_of(c, facts)
@@ -194,9 +182,9 @@ def check_changes(ck: Checker, facts: list[Stated]) -> None:
         _pct_check(ck, "R17", what, c.pct, rng, [c.ref], [base.fact.ref])
 
 
-def _base_of(c: narrative.Change, facts: list[Stated]) -> Stated | None:
+def _base_of(c: NarrativeChange, facts: list[Stated]) -> Stated | None:
     """The current figure a change refers to: the last amount before it in its sentence, else its subject's."""
-    same = [f for f in facts if f.sentence == c.sentence and f.pos < c.position + len(c.subject) + 1
+    same = [f for f in facts if f.fact.sentence == c.sentence and f.fact.position < c.position + len(c.subject) + 1
             and not CHANGE_TOPIC.search(f.fact.topic)]
     if same:
         return same[-1]
@@ -210,7 +198,7 @@ def _base_of(c: narrative.Change, facts: list[Stated]) -> Stated | None:
 
 def check_shares(ck: Checker, facts: list[Stated]) -> None:
     """R18: ``X，占 Y 的 p%`` → p = X ÷ Y, Y stated in the same 说明."""
-    for sh in narrative.shares(ck.parsed.source, ck.parsed.tables):
+    for sh in ck.parsed.of(NarrativeShare):
         whole = compact(sh.whole)
         found = [f for f in facts if f.fact.ref.first_line <= sh.ref.first_line and
                  (f.fact.topic == whole or (len(whole) >= 4 and f.fact.topic.endswith(whole)))]
@@ -231,7 +219,7 @@ def check_repeats(ck: Checker, facts: list[Stated]) -> None:
     for f in facts:
         if f.measure is None:
             continue
-        key = (f.qualifier, f.fact.topic, f.fact.printed_unit)
+        key = (f.fact.qualifier, f.fact.topic, f.fact.printed_unit)
         prior = first.setdefault(key, f)
         if prior is not f and abs(prior.fact.amount - f.fact.amount) > (prior.step + f.step) / 2:
             ck.compare("R19", f"说明 {f.fact.topic} at L{prior.fact.ref.first_line} and L{f.fact.ref.first_line}",

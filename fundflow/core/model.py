@@ -276,12 +276,50 @@ class Indicator:
 
 @dataclass(frozen=True)
 class NarrativeFact:
-    """An amount stated in the prose (说明): ``收入预算 1,681.43 万元``."""
+    """An amount stated in the prose (说明): ``收入预算 1,681.43 万元``.
+
+    ``text`` is its sentence, ``sentence`` that sentence's ordinal in the prose and
+    ``position`` where the amount starts in it; ``qualifier`` is the money the statement
+    speaks of (一般公共预算 / 财政拨款 / 政府性基金, named before the amount in its sentence or by
+    its section's heading), "" when none is named.
+    """
 
     topic: str
     amount: Decimal
     printed_unit: str
     text: str
+    ref: SourceRef
+    sentence: int = 0
+    position: int = 0
+    qualifier: str = ""
+
+
+@dataclass(frozen=True)
+class NarrativeChange:
+    """A year-over-year change stated in the prose: ``比上年增加 1.23 万元，增加 0.73%``.
+
+    ``delta`` in yuan, signed (negative for 减少 / 下降); ``printed_delta`` as printed in
+    ``printed_unit``; ``sentence`` / ``position`` as for ``NarrativeFact`` (where the statement starts).
+    """
+
+    subject: str
+    delta: Decimal
+    printed_delta: Decimal
+    printed_unit: str
+    pct: Decimal
+    sentence: int
+    position: int
+    ref: SourceRef
+
+
+@dataclass(frozen=True)
+class NarrativeShare:
+    """A share stated in the prose: ``5,251.22 万元，占收入总计的 48.70%`` (``amount`` in yuan)."""
+
+    amount: Decimal
+    printed_unit: str
+    whole: str
+    pct: Decimal
     ref: SourceRef
 
 
@@ -295,7 +333,8 @@ class TableIssue:
     ref: SourceRef
 
 
-Record = DocumentMeta | BudgetLine | TableTotal | ThreeCosts | Project | Indicator | NarrativeFact | TableIssue
+Record = (DocumentMeta | BudgetLine | TableTotal | ThreeCosts | Project | Indicator | NarrativeFact | NarrativeChange
+          | NarrativeShare | TableIssue)
 
 
 @dataclass(frozen=True)

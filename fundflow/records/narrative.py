@@ -1,15 +1,15 @@
-"""Amounts stated in the prose (说明) of a document → ``NarrativeFact`` records.
+"""The prose (说明) of a document → ``NarrativeFact``, ``NarrativeChange`` and ``NarrativeShare`` records.
 
-``narrative_facts(doc, tables)`` reads every line outside the document's
-tables, joins wrapped lines into sentences and picks out each money amount with
-the phrase that names it: ``（一）收入预算 1,681.43 元`` →
+``narrative_records(doc, tables)`` reads every line outside the document's
+tables once, joins wrapped lines into sentences and picks out each money amount
+with the phrase that names it: ``（一）收入预算 1,681.43 元`` →
 ``NarrativeFact(topic="收入预算", amount=Decimal("1681.43"), printed_unit="元")``.
 The amount is in yuan, with the printed precision kept (``5.4 万元`` →
-``Decimal("54000.0")``) so that checks know how it was rounded.
-
-``changes(doc, tables)`` and ``shares(doc, tables)`` read the statements the
-reconciliation checks recompute: ``比上年增加 1.23 万元，增加 0.73%`` and
-``占收入总计的 48.70%``.
+``Decimal("54000.0")``) so that checks know how it was rounded; each fact also
+says which money it speaks of (its ``qualifier``).  The same pass reads the
+statements the reconciliation checks recompute: ``比上年增加 1.23 万元，增加 0.73%``
+(``NarrativeChange``) and ``占收入总计的 48.70%`` (``NarrativeShare``).
+``narrative_facts``, ``changes`` and ``shares`` give one kind of them.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fundflow.core.model import NarrativeFact, RawTable, SourceDocument, SourceRef
+from fundflow.core.model import NarrativeChange, NarrativeFact, NarrativeShare, RawTable, SourceDocument
 from fundflow.core.normalize import parse_amount, to_yuan
 
 _NUM = r"\d{1,3}(?:\s?[,，]\s?\d{3})+(?:\s?\.\s?\d+)?|\d+(?:\s?\.\s?\d+)?"
@@ -35,6 +35,9 @@ _SHARE = re.compile(r"(?P<amount>" + _NUM + r")\s*(?P<unit>亿元|万元|元)\s*
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _PUNCT = re.compile(r"[，。；：,;:]")
 _TABLE_TITLE = re.compile(r"(?:预算|决算)?表\s*\d{0,2}$|^\s*单位[:：]")
+_SECTION = re.compile(r"^[一二三四五六七八九十]+、")
+QUALIFIERS = ("一般公共预算", "财政拨款", "政府性基金")
+NarrativeRecord = NarrativeFact | NarrativeChange | NarrativeShare
 
 
 @dataclass(frozen=True)
@@ -53,31 +56,6 @@ class Sentence:
                 break
             line = no
         return line
-
-
-@dataclass(frozen=True)
-class Change:
-    """``比上年增加 1.23 万元，增加 0.73%``: the change, its direction and percentage."""
-
-    subject: str
-    delta: Decimal  # yuan, signed (negative for 减少/下降)
-    printed_delta: Decimal
-    printed_unit: str
-    pct: Decimal
-    sentence: Sentence
-    position: int  # where the statement starts in the sentence
-    ref: SourceRef
-
-
-@dataclass(frozen=True)
-class Share:
-    """``5,251.22 万元，占收入总计的 48.70%``."""
-
-    amount: Decimal  # yuan
-    printed_unit: str
-    whole: str
-    pct: Decimal
-    ref: SourceRef
 
 
 def table_lines(tables: tuple[RawTable, ...] | list[RawTable]) -> set[int]:
@@ -145,8 +123,12 @@ def _amount(printed: str, unit: str) -> Decimal:
     return to_yuan(parse_amount(printed.replace("，", ",")), unit)
 
 
-def sentence_facts(doc: SourceDocument, s: Sentence) -> list[tuple[int, NarrativeFact]]:
-    """One sentence → (position in the sentence, NarrativeFact) for each money amount in it."""
+def sentence_facts(doc: SourceDocument, s: Sentence, k: int = 0, section: str = "") -> list[NarrativeFact]:
+    """Sentence ``k`` of the prose → a NarrativeFact for each money amount in it.
+
+    ``section``: the qualifier its section's heading names; a qualifier printed
+    before the amount in the sentence takes precedence.
+    """
     out = []
     for m in _AMOUNT.finditer(s.text):
         try:
@@ -154,44 +136,71 @@ def sentence_facts(doc: SourceDocument, s: Sentence) -> list[tuple[int, Narrativ
         except ValueError:
             continue
         line = s.line_at(m.start())
-        out.append((m.start(), NarrativeFact(topic_before(s.text, m.start()), amount, m.group(2), s.text,
-                                             doc.ref(line, line, "说明"))))
+        qualifier = next((q for q in QUALIFIERS if q in s.text[:m.start()]), section)
+        out.append(NarrativeFact(topic_before(s.text, m.start()), amount, m.group(2), s.text,
+                                 doc.ref(line, line, "说明"), k, m.start(), qualifier))
     return out
+
+
+def sentence_changes(doc: SourceDocument, s: Sentence, k: int = 0) -> list[NarrativeChange]:
+    """Sentence ``k`` → the year-over-year change statements in it that state both an amount and a percentage."""
+    out: list[NarrativeChange] = []
+    for m in _CHANGE.finditer(s.text):
+        try:
+            printed = parse_amount(m.group("delta").replace("，", ","))
+            pct = parse_amount(m.group("pct"))
+        except ValueError:
+            continue
+        sign = -1 if m.group("dir") in ("减少", "下降", "降低") else 1
+        subject = topic_before(m.group("subject") + m.group("subject2"), len(m.group("subject") + m.group("subject2")))
+        line = s.line_at(m.start("delta"))
+        out.append(NarrativeChange(subject, sign * to_yuan(printed, m.group("unit")), printed, m.group("unit"), pct, k,
+                                   m.start(), doc.ref(line, line, "说明")))
+    return out
+
+
+def sentence_shares(doc: SourceDocument, s: Sentence) -> list[NarrativeShare]:
+    """A sentence → its ``X 万元，占 Y 的 Z%`` statements."""
+    out: list[NarrativeShare] = []
+    for m in _SHARE.finditer(s.text):
+        try:
+            amount = _amount(m.group("amount"), m.group("unit"))
+            pct = parse_amount(m.group("pct"))
+        except ValueError:
+            continue
+        line = s.line_at(m.start())
+        out.append(NarrativeShare(amount, m.group("unit"), m.group("whole"), pct, doc.ref(line, line, "说明")))
+    return out
+
+
+def narrative_records(doc: SourceDocument, tables) -> list[NarrativeRecord]:
+    """Prose → its NarrativeFacts, then its NarrativeChanges, then its NarrativeShares, each in reading order.
+
+    A top-level heading (``二、…``) sets the qualifier of the facts of its section.
+    """
+    facts: list[NarrativeRecord] = []
+    changes_: list[NarrativeRecord] = []
+    shares_: list[NarrativeRecord] = []
+    section = ""
+    for k, s in enumerate(sentences(doc, tables)):
+        if _SECTION.match(s.text):  # a top-level heading sets whose money the section speaks of
+            section = next((q for q in QUALIFIERS if q in s.text[:60]), "")
+        facts += sentence_facts(doc, s, k, section)
+        changes_ += sentence_changes(doc, s, k)
+        shares_ += sentence_shares(doc, s)
+    return facts + changes_ + shares_
 
 
 def narrative_facts(doc: SourceDocument, tables) -> list[NarrativeFact]:
     """Prose → one NarrativeFact per stated money amount (in yuan, printed precision kept)."""
-    return [fact for s in sentences(doc, tables) for _, fact in sentence_facts(doc, s)]
+    return [r for r in narrative_records(doc, tables) if isinstance(r, NarrativeFact)]
 
 
-def changes(doc: SourceDocument, tables) -> list[Change]:
+def changes(doc: SourceDocument, tables) -> list[NarrativeChange]:
     """Prose → the year-over-year change statements that state both an amount and a percentage."""
-    out: list[Change] = []
-    for s in sentences(doc, tables):
-        for m in _CHANGE.finditer(s.text):
-            try:
-                printed = parse_amount(m.group("delta").replace("，", ","))
-                pct = parse_amount(m.group("pct"))
-            except ValueError:
-                continue
-            sign = -1 if m.group("dir") in ("减少", "下降", "降低") else 1
-            subject = topic_before(m.group("subject") + m.group("subject2"), len(m.group("subject") + m.group("subject2")))
-            line = s.line_at(m.start("delta"))
-            out.append(Change(subject, sign * to_yuan(printed, m.group("unit")), printed, m.group("unit"), pct, s,
-                              m.start(), doc.ref(line, line, "说明")))
-    return out
+    return [r for r in narrative_records(doc, tables) if isinstance(r, NarrativeChange)]
 
 
-def shares(doc: SourceDocument, tables) -> list[Share]:
+def shares(doc: SourceDocument, tables) -> list[NarrativeShare]:
     """Prose → ``X 万元，占 Y 的 Z%`` statements."""
-    out: list[Share] = []
-    for s in sentences(doc, tables):
-        for m in _SHARE.finditer(s.text):
-            try:
-                amount = _amount(m.group("amount"), m.group("unit"))
-                pct = parse_amount(m.group("pct"))
-            except ValueError:
-                continue
-            line = s.line_at(m.start())
-            out.append(Share(amount, m.group("unit"), m.group("whole"), pct, doc.ref(line, line, "说明")))
-    return out
+    return [r for r in narrative_records(doc, tables) if isinstance(r, NarrativeShare)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fundflow.core.model import ParsedDocument, RawTable, SourceDocument, TableIssue
+from fundflow.core.model import NarrativeChange, NarrativeShare, ParsedDocument, RawTable, SourceDocument, TableIssue
 from fundflow.loaders import registry
 from fundflow.loaders.document import read_document
 from fundflow.loaders.verdict import check_disclosure
@@ -25,8 +25,11 @@ def parse_document(path: str | Path, loader: str | None = None, ocr: bool = Fals
     tables = tuple(chosen.parse(doc))
     check_disclosure(doc, tables)
     meta, records = tables_to_records(doc, tables)
+    # the prose statements last: every other record keeps its position (positions name the records' nodes)
+    read = tuple(r for r in records if not isinstance(r, (NarrativeChange, NarrativeShare)))
+    stated = tuple(r for r in records if isinstance(r, (NarrativeChange, NarrativeShare)))
     return ParsedDocument(doc, chosen.name, meta, tables,
-                          tuple(records) + damage_issues(doc, tables) + ocr_issues(doc, tables))
+                          read + damage_issues(doc, tables) + ocr_issues(doc, tables) + stated)
 
 
 def ocr_issues(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[TableIssue, ...]:

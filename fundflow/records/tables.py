@@ -14,6 +14,7 @@ from fundflow.core.model import (
     BudgetLine,
     DocumentMeta,
     Indicator,
+    NarrativeFact,
     Procurement,
     Project,
     RawTable,
@@ -30,7 +31,7 @@ from fundflow.records.aligned_three_costs import table_to_threecosts_aligned
 from fundflow.records.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
 from fundflow.records.meta import document_meta
 from fundflow.records.named_codes import UncodedRow, code_book, summary_lines, uncoded_to_lines
-from fundflow.records.narrative import narrative_facts
+from fundflow.records.narrative import narrative_records
 from fundflow.records.narrative_projects import narrative_projects
 from fundflow.records.summary import SUMMARY_KINDS, empty_funds, table_to_totals, zero_in_narrative
 
@@ -40,18 +41,20 @@ NOT_READ = kinds_where("unread")
 
 
 def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[DocumentMeta, list]:
-    """All tables of a document → (its metadata, its records)."""
+    """All tables of a document → (its metadata, its records): the prose facts, each table's
+    records, then the prose statements (changes, shares)."""
     pre = document_meta(doc, tables)
     hint = {"money_unit": pre.money_unit, "fiscal_year": pre.fiscal_year, "kind": pre.kind,
             "unit_name": pre.units[0].name if pre.units else None, "department": pre.department}
-    facts = narrative_facts(doc, tables)
+    prose = narrative_records(doc, tables)
+    facts = [r for r in prose if isinstance(r, NarrativeFact)]
     hint["empty_funds"] = empty_funds(list(tables)) | zero_in_narrative(facts)
     records: list = list(facts) + narrative_projects(doc, tables)
     for table in tables:
         records.extend(table_records(doc, table, hint))
     records = _codes_from_names(tables, pre.fiscal_year, records)
     meta = _refine_meta(doc, tables, pre, records)
-    return meta, _attach_unit(meta, projects.merge_projects(records))
+    return meta, _attach_unit(meta, projects.merge_projects(records)) + [r for r in prose if not isinstance(r, NarrativeFact)]
 
 
 def table_records(doc: SourceDocument, table: RawTable, hint: dict) -> list:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from fundflow.checks.reconcile import reconcile
 from fundflow.core.model import DocumentMeta, ParsedDocument, SourceDocument, TableTotal
-from fundflow.records.narrative import changes, narrative_facts, sentences, shares
+from fundflow.records.narrative import changes, narrative_facts, narrative_records, sentences, shares
 
 W = Decimal(10000)
 
@@ -40,8 +40,10 @@ def test_share_statements():
 
 
 def _parsed(lines, records=()):
+    """Prose lines (and table records) → a ParsedDocument whose prose is read by the records stage."""
     meta = DocumentMeta("t", 2026, "budget", "unit", None, (), "万元")
-    return ParsedDocument(_src(*lines), "test", meta, (), tuple(records))
+    src = _src(*lines)
+    return ParsedDocument(src, "test", meta, (), tuple(narrative_records(src, ())) + tuple(records))
 
 
 def _failed(parsed):
@@ -90,7 +92,39 @@ def test_a_stated_amount_is_compared_to_the_cent_of_its_unit():
     ref = SourceRef("n.txt", "1" * 64, 5, 5, "表1")
     total = TableTotal("表1", "summary", "expenditure", "支出总计", Decimal("371514655.00"), ref)
     meta = DocumentMeta("t", 2025, "budget", "department", None, (), "元")
-    doc = ParsedDocument(_src("支出预算37,151.47万元。"), "test", meta, (), (total,))
+    src = _src("支出预算37,151.47万元。")
+    doc = ParsedDocument(src, "test", meta, (), tuple(narrative_records(src, ())) + (total,))
     assert not {"R15", "R16"} & _failed(doc)
-    off = ParsedDocument(_src("支出预算37,152.47万元。"), "test", meta, (), (total,))
+    src = _src("支出预算37,152.47万元。")
+    off = ParsedDocument(src, "test", meta, (), tuple(narrative_records(src, ())) + (total,))
     assert "R15" in _failed(off)
+
+
+def test_the_records_stage_reads_the_prose_once_into_typed_records():
+    from pathlib import Path
+
+    from fundflow.core.model import NarrativeChange, NarrativeFact, NarrativeShare
+    from fundflow.records.pipeline import parse_document
+
+    parsed = parse_document(Path(__file__).resolve().parents[2] / "data" / "samples" / "anshan-center-2026-budget.txt")
+    facts = {(f.ref.first_line, f.topic): f for f in parsed.of(NarrativeFact)}
+    # anshan L165 under 一、收支预算的总体说明 names no fund; L178 under 二、财政拨款收支预算情况说明 and
+    # L184 under 三、一般公共预算基本支出情况说明 speak of their section's money
+    assert facts[(165, "基本支出")].amount == Decimal("16067300.00") and facts[(165, "基本支出")].qualifier == ""
+    assert facts[(178, "鞍山市医疗保障事务服务中心2025年财政拨款收支总预算")].qualifier == "财政拨款"
+    assert facts[(184, "工资福利支出")].qualifier == "一般公共预算"
+    # L172: 收支预算 1,681.43 万元，比上年增加 1.23 万元，增加 0.73% (the 0.73% wrapped onto L174)
+    change = next(c for c in parsed.of(NarrativeChange) if c.ref.first_line == 172)
+    assert (change.delta, change.printed_unit, change.pct) == (Decimal("12300.00"), "万元", Decimal("0.73"))
+    base = facts[(172, "鞍山市医疗保障事务服务中心收支预算")]
+    assert base.sentence == change.sentence and base.position < change.position + len(change.subject) + 1
+    # the statements come after every other record: the others keep their positions
+    first = min(i for i, r in enumerate(parsed.records) if isinstance(r, (NarrativeChange, NarrativeShare)))
+    assert all(isinstance(r, (NarrativeChange, NarrativeShare)) for r in parsed.records[first:])
+
+
+def test_checks_read_the_records_not_the_text():
+    # the wrong percentage of test_percentage_recomputed_against_previous_year, printed but never read
+    meta = DocumentMeta("t", 2026, "budget", "unit", None, (), "万元")
+    unread = ParsedDocument(_src("收支预算 1,681.43 万元，比上年增加 1.23 万元，增加 0.73%。"), "test", meta, (), ())
+    assert not [f for f in reconcile(unread, include_held=True) if f.rule.startswith(("R15", "R17", "R19", "R20"))]
