@@ -15,13 +15,14 @@ from decimal import Decimal
 from fundflow.core.model import RawTable, SourceDocument, ThreeCosts
 from fundflow.core.normalize import compact, is_amount, is_total_label, parse_amount, to_yuan
 from fundflow.records.concepts import column_roles
+from fundflow.records.context import TableContext
 from fundflow.records.three_costs import group_of, item_in
 
 _SUBTOTAL = "小计"
 _THREE_COSTS = re.compile(r"三公.?经费(?:预算数?|决算数?)?$")  # the row naming the 三公经费 themselves is their total
 
 
-def column_items(columns: tuple[str, ...], meta_hint: dict) -> list[tuple[int | None, str, str] | None]:
+def column_items(columns: tuple[str, ...], ctx: TableContext) -> list[tuple[int | None, str, str] | None]:
     """Per column: (year, basis, item) or None (a label column, or one no 三公 wording names)."""
     out: list[tuple[int | None, str, str] | None] = []
     three_costs_subtotal = False
@@ -38,7 +39,7 @@ def column_items(columns: tuple[str, ...], meta_hint: dict) -> list[tuple[int | 
         if item is None:
             out.append(None)
             continue
-        year, basis = group_of(path, meta_hint)
+        year, basis = group_of(path, ctx)
         out.append((year, basis, item))
     if three_costs_subtotal:  # 合计 | “三公”经费/小计 …: the 合计 also counts 会议费 and 培训费
         first = next(j for j, c in enumerate(out) if c and c[2] == "total")
@@ -47,13 +48,13 @@ def column_items(columns: tuple[str, ...], meta_hint: dict) -> list[tuple[int | 
     return out
 
 
-def table_to_threecosts_aligned(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list | None:
+def table_to_threecosts_aligned(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list | None:
     if not table.columns or not table.rows or not all(r.aligned for r in table.rows):
         return None
-    items = column_items(table.columns, meta_hint)
+    items = column_items(table.columns, ctx)
     if sum(1 for i in items if i) < 3 or len(set(filter(None, items))) < sum(1 for i in items if i):
-        return _by_rows(doc, table, meta_hint)  # too few 三公 columns, or two claim one item
-    money = table.money_unit or meta_hint.get("money_unit")
+        return _by_rows(doc, table, ctx)  # too few 三公 columns, or two claim one item
+    money = table.money_unit or ctx.money_unit
     labels = [j for j, i in enumerate(items) if i is None]
     out: list = []
     for row in table.rows:
@@ -71,7 +72,7 @@ def table_to_threecosts_aligned(doc: SourceDocument, table: RawTable, meta_hint:
     return out
 
 
-def _by_rows(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list | None:
+def _by_rows(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list | None:
     """Items printed as rows (``（一）因公出国（境）支出 | 13.20 | …``): each item's figure is the
     table's total column (合计, else its only amount column)."""
     roles = column_roles(table.columns)
@@ -89,8 +90,8 @@ def _by_rows(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list | No
             rows.append((row, "vehicle" if item == "vehicle_parent" else item))
     if len({i for _, i in rows}) < 3:
         return None
-    year, basis = group_of(table.columns[col], meta_hint)
-    money = table.money_unit or meta_hint.get("money_unit")
+    year, basis = group_of(table.columns[col], ctx)
+    money = table.money_unit or ctx.money_unit
     return [ThreeCosts(table.label, year, basis, item, _yuan(row.cells[col], money),
                        doc.ref(row.first_line, row.last_line, table=table.label)) for row, item in rows]
 

@@ -1,6 +1,6 @@
 """Performance tables (绩效目标表 / 绩效自评表) → Project and Indicator records.
 
-``table_to_indicators(doc, table, meta_hint)`` reads a RawTable of kind
+``table_to_indicators(doc, table, ctx)`` reads a RawTable of kind
 ``unit_performance``, ``project_performance``, ``unit_self_eval`` or
 ``project_self_eval``.  Such a table is a sequence of blocks: labelled fields
 (``项目(政策)名称 X``, ``主管部门 A 实施单位 B``, ``预算资金情况 785.70``), prose,
@@ -20,6 +20,7 @@ from decimal import Decimal
 from fundflow.core.model import Indicator, Project, RawRow, RawTable, SourceDocument, TableIssue, UnitInfo
 from fundflow.core.normalize import compact, display_name, parse_amount, to_yuan
 from fundflow.loaders.titles import kinds_where
+from fundflow.records.context import TableContext
 from fundflow.records.performance_rows import (
     known_level,
     known_levels,
@@ -69,10 +70,10 @@ class _Levels:
                 self.level2 = known.get(2) or known.get(1) or compact(names[0])
 
 
-def _project_amount(label: str, value: str, table: RawTable, meta_hint: dict) -> Decimal | None:
+def _project_amount(label: str, value: str, table: RawTable, ctx: TableContext) -> Decimal | None:
     unit = "万元" if "万元" in label else ("元" if "(元)" in label or "（元）" in label else None)
     try:
-        return to_yuan(parse_amount(value), unit or table.money_unit or meta_hint.get("money_unit"))
+        return to_yuan(parse_amount(value), unit or table.money_unit or ctx.money_unit)
     except ValueError:
         return None
 
@@ -84,12 +85,12 @@ class _Block:
         self.fields: dict[str, object] = {}
         self.first = self.last = 0
 
-    def add(self, row: RawRow, fields: list[tuple[str, str, str]], table: RawTable, meta_hint: dict) -> None:
+    def add(self, row: RawRow, fields: list[tuple[str, str, str]], table: RawTable, ctx: TableContext) -> None:
         self.first = self.first or row.first_line
         self.last = max(self.last, row.last_line)
         for field, label, value in fields:
             if field in ("amount", "executed"):
-                self.fields[field] = _project_amount(label, value, table, meta_hint)
+                self.fields[field] = _project_amount(label, value, table, ctx)
             elif value:
                 self.fields.setdefault(field, display_name(value))
 
@@ -146,7 +147,7 @@ def _starts_indicators(cells: list[str]) -> bool:
     return any(known_level(c) for c in cells) or any(normalize_operator(c) for c in cells)
 
 
-def table_to_indicators(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list[Project | Indicator | TableIssue]:
+def table_to_indicators(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list[Project | Indicator | TableIssue]:
     """A performance RawTable → Projects (project tables only), Indicators and TableIssues.
 
     Never raises for odd rows: a row that is neither a field, a level nor an
@@ -155,7 +156,7 @@ def table_to_indicators(doc: SourceDocument, table: RawTable, meta_hint: dict) -
     if table.illegible:
         ref = doc.ref(table.first_line, table.last_line, table.label)
         return [TableIssue(table.label, "illegible", f"{table.title} could not be read", ref)]
-    final = table.kind in _FINAL_KINDS or meta_hint.get("kind") == "final_accounts"
+    final = table.kind in _FINAL_KINDS or ctx.kind == "final_accounts"
     unit = performance_unit(table)
     out: list[Project | Indicator | TableIssue] = []
     block, levels, state = _Block(), _Levels(), "fields"
@@ -167,7 +168,7 @@ def table_to_indicators(doc: SourceDocument, table: RawTable, meta_hint: dict) -
         if starts:
             block, levels, state = _Block(), _Levels(), "fields"
         if fields and (starts or state == "fields" or fields[0][0] == "unit_name"):
-            block.add(row, fields, table, meta_hint)
+            block.add(row, fields, table, ctx)
             continue
         cells = [c.strip() for c in row.cells if c.strip() not in _FILLER]
         if not cells or _TRAILER.match(compact(cells[0])):

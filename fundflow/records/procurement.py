@@ -1,6 +1,6 @@
 """政府采购 / 政府购买服务 tables → Procurement records.
 
-``table_to_procurement(doc, table, meta_hint)`` reads two shapes:
+``table_to_procurement(doc, table, ctx)`` reads two shapes:
 
 * flat tables, one row per item: ``[单位名称, 项目名称 | 购买服务项目名称, 指导目录…,
   总计, 本年收入合计, 一般公共预算, …]`` (Liaoning 表14/表15, 公开 tables of the
@@ -21,6 +21,7 @@ from decimal import Decimal
 from fundflow.core.model import Procurement, RawRow, RawTable, SourceDocument, TableIssue
 from fundflow.core.normalize import clean_cell, compact, is_amount, parse_amount, step_of, to_yuan
 from fundflow.records.columns import ColumnSpec, place_row
+from fundflow.records.context import TableContext
 from fundflow.records.procurement_terms import category_of, label_roles, term
 from fundflow.records.procurement_tree import read_tree
 from fundflow.records.projects import header_columns
@@ -45,12 +46,12 @@ class Row:
         return bool(self.texts) and term(self.texts[0].strip("*"), "total") is not None
 
 
-def table_to_procurement(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list[Procurement | TableIssue]:
+def table_to_procurement(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list[Procurement | TableIssue]:
     """One 政府采购 / 政府购买服务 table → its items, or one ``unreadable`` issue.
 
     An empty table (no amounts, or only a 合计 row) gives no records.
     """
-    unit_money = table.money_unit or meta_hint.get("money_unit")
+    unit_money = table.money_unit or ctx.money_unit
     roles = label_roles(table.header)
     numbered = frozenset(i for i, role in enumerate(roles) if role in _NUMBERED)
     rows = [Row(raw, unit_money, numbered) for raw in table.rows]
@@ -64,18 +65,18 @@ def table_to_procurement(doc: SourceDocument, table: RawTable, meta_hint: dict) 
                            doc.ref(it.first, it.last, table.label), project=it.project, category=it.category)
                for it in items]
     else:
-        out, problem = _read_flat(doc, table, rows, roles, meta_hint, tol)
+        out, problem = _read_flat(doc, table, rows, roles, ctx, tol)
     if problem:
         ref = doc.ref(table.first_line, table.last_line, table.label)
         return [TableIssue(table.label, "unreadable", f"{table.label} {table.title}: {problem}", ref)]
     return out
 
 
-def _read_flat(doc, table: RawTable, rows: list[Row], roles: tuple[str, ...], hint: dict,
+def _read_flat(doc, table: RawTable, rows: list[Row], roles: tuple[str, ...], ctx: TableContext,
                tol: Decimal) -> tuple[list[Procurement], str | None]:
     """One item per row with amounts; the 合计 row checks their sum."""
     spec = header_columns(table.header)
-    known = [n for n in (table.unit_name, hint.get("unit_name"), hint.get("department")) if n]
+    known = [n for n in (table.unit_name, ctx.unit_name, ctx.department) if n]
     total, out = None, []
     for r in rows:
         if not r.amounts:

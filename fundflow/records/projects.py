@@ -1,6 +1,6 @@
 """Project tables (项目支出预算表) → Project records.
 
-``table_to_projects(doc, table, meta_hint)`` reads rows
+``table_to_projects(doc, table, ctx)`` reads rows
 ``[unit name?, project name, description…, 总计, 本年收入合计, 一般公共预算, …]``.
 The project amount is the first amount (总计 / 合计); the other amounts are
 placed in the columns named by the header wording (``data/project_columns.csv``)
@@ -34,6 +34,7 @@ from fundflow.core.normalize import (
 from fundflow.core.terms import column_words
 from fundflow.records.aligned_projects import aligned_projects
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
+from fundflow.records.context import TableContext
 from fundflow.records.narrative_projects import TABLE as PROSE
 
 _STEM = re.compile(r"(?:项目)?(?:经费|资金)?$")
@@ -231,16 +232,16 @@ def _project(doc: SourceDocument, table: RawTable, r: _Row, pr: PlacedRow, spec:
     return project, bool(spec.names) and len(columns) < len(pr.values)
 
 
-def table_to_projects(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list[Project | TableIssue]:
+def table_to_projects(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list[Project | TableIssue]:
     """A 项目支出预算表 RawTable → one Project per project row (amounts in yuan), plus TableIssues."""
     if table.illegible:
         ref = doc.ref(table.first_line, table.last_line, table.label)
         return [TableIssue(table.label, "illegible", f"{table.title} could not be read", ref)]
     if table.columns:
-        return aligned_projects(doc, table, table.money_unit or meta_hint.get("money_unit"))
+        return aligned_projects(doc, table, table.money_unit or ctx.money_unit)
     spec = header_columns(table.header)
-    known = {compact(x) for x in (table.unit_name, meta_hint.get("unit_name"), meta_hint.get("department")) if x}
-    money = table.money_unit or meta_hint.get("money_unit")
+    known = {compact(x) for x in (table.unit_name, ctx.unit_name, ctx.department) if x}
+    money = table.money_unit or ctx.money_unit
     rows, total = _read_rows(table, spec, money)
     rows = _drop_unit_rows(rows, known, step_of(money))
     out: list[Project | TableIssue] = []
@@ -248,7 +249,7 @@ def table_to_projects(doc: SourceDocument, table: RawTable, meta_hint: dict) -> 
         out.append(TableIssue(table.label, "unrecognised", f"column headers of {table.title} not recognised: "
                               f"{compact(''.join(table.header))[:60]}", doc.ref(table.first_line, table.first_line, table.label)))
     undecided = []
-    for r, pr in zip(rows, _placements(rows, total, spec, step_of(money), meta_hint.get("empty_funds", frozenset()))):
+    for r, pr in zip(rows, _placements(rows, total, spec, step_of(money), ctx.empty_funds)):
         project, unsure = _project(doc, table, r, pr, spec)
         out.append(project)
         undecided += [project.name] if unsure else []

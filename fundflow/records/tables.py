@@ -29,6 +29,7 @@ from fundflow.records import procurement, projects
 from fundflow.records import three_costs as threecosts
 from fundflow.records.aligned_three_costs import table_to_threecosts_aligned
 from fundflow.records.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
+from fundflow.records.context import TableContext
 from fundflow.records.meta import document_meta
 from fundflow.records.named_codes import UncodedRow, code_book, summary_lines, uncoded_to_lines
 from fundflow.records.narrative import narrative_records
@@ -44,40 +45,39 @@ def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tupl
     """All tables of a document → (its metadata, its records): the prose facts, each table's
     records, then the prose statements (changes, shares)."""
     pre = document_meta(doc, tables)
-    hint = {"money_unit": pre.money_unit, "fiscal_year": pre.fiscal_year, "kind": pre.kind,
-            "unit_name": pre.units[0].name if pre.units else None, "department": pre.department}
     prose = narrative_records(doc, tables)
     facts = [r for r in prose if isinstance(r, NarrativeFact)]
-    hint["empty_funds"] = empty_funds(list(tables)) | zero_in_narrative(facts)
+    ctx = TableContext(pre.money_unit, pre.fiscal_year, pre.kind, pre.units[0].name if pre.units else None,
+                       pre.department, empty_funds(list(tables)) | zero_in_narrative(facts))
     records: list = list(facts) + narrative_projects(doc, tables)
     for table in tables:
-        records.extend(table_records(doc, table, hint))
+        records.extend(table_records(doc, table, ctx))
     records = _codes_from_names(tables, pre.fiscal_year, records)
     meta = _refine_meta(doc, tables, pre, records)
     return meta, _attach_unit(meta, projects.merge_projects(records)) + [r for r in prose if not isinstance(r, NarrativeFact)]
 
 
-def table_records(doc: SourceDocument, table: RawTable, hint: dict) -> list:
+def table_records(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list:
     """One table → its records (or a TableIssue saying why it gave none)."""
     ref = doc.ref(table.first_line, table.last_line, table.label)
     if table.illegible:
         return [TableIssue(table.label, "illegible", f"{table.label} {table.title} is illegible in the source", ref)]
     kind = table.kind
     if kind in CLASSIFICATION_KINDS and _label_tree(table):
-        return table_to_totals(doc, table, hint["money_unit"])
+        return table_to_totals(doc, table, ctx.money_unit)
     if kind in CLASSIFICATION_KINDS:
-        return table_to_budget_lines(doc, table, hint["money_unit"], hint.get("empty_funds", frozenset()))
+        return table_to_budget_lines(doc, table, ctx.money_unit, ctx.empty_funds)
     if kind in SUMMARY_KINDS:
-        return table_to_totals(doc, table, hint["money_unit"])
+        return table_to_totals(doc, table, ctx.money_unit)
     if kind == "projects":
-        return projects.table_to_projects(doc, table, hint)
+        return projects.table_to_projects(doc, table, ctx)
     if kind in PERFORMANCE_KINDS:
-        return indicators.table_to_indicators(doc, table, hint)
+        return indicators.table_to_indicators(doc, table, ctx)
     if kind == "three_costs":
-        aligned = table_to_threecosts_aligned(doc, table, hint)
-        return aligned if aligned is not None else threecosts.table_to_threecosts(doc, table, hint)
+        aligned = table_to_threecosts_aligned(doc, table, ctx)
+        return aligned if aligned is not None else threecosts.table_to_threecosts(doc, table, ctx)
     if kind in PROCUREMENT_KINDS:
-        return procurement.table_to_procurement(doc, table, hint)
+        return procurement.table_to_procurement(doc, table, ctx)
     if kind in NOT_READ and any(is_amount(c) for row in table.rows for c in row.cells):
         return [TableIssue(table.label, "skipped", f"{table.label} {table.title}: this kind of table is not read yet", ref)]
     if kind is None:

@@ -24,6 +24,7 @@ from fundflow.core.normalize import compact, is_amount, parse_amount, step_of, t
 from fundflow.core.resources import read_csv
 from fundflow.loaders.layout.text import header_leaves, line_to_pieces
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row
+from fundflow.records.context import TableContext
 
 ITEMS = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
 # 三公 with 会议费 and 培训费 (Jiangsu 公开09表): 合计 | 三公 小计 | the six 三公 columns | 会议费 | 培训费
@@ -66,19 +67,19 @@ def _stem(printed: str) -> str:
     return t[:-1] if t.endswith("费") and len(t) > 3 else t
 
 
-def group_of(path: str, meta_hint: dict) -> tuple[int | None, str]:
+def group_of(path: str, ctx: TableContext) -> tuple[int | None, str]:
     """A column's header path → (year, basis) its group names, else the document's own."""
-    return _groups(compact(path), meta_hint)[0]
+    return _groups(compact(path), ctx)[0]
 
 
-def _groups(header_text: str, meta_hint: dict) -> list[tuple[int | None, str]]:
+def _groups(header_text: str, ctx: TableContext) -> list[tuple[int | None, str]]:
     """Header → [(year, basis)] per column group, in printed order."""
     out = []
     for m in _GROUP.finditer(header_text):
         basis = "budget" if (m.group(2) or m.group(3)).startswith("预算") else "actual"
-        out.append((int(m.group(1)) if m.group(1) else meta_hint.get("fiscal_year"), basis))
-    default = "actual" if meta_hint.get("kind") == "final_accounts" else "budget"
-    return out or [(meta_hint.get("fiscal_year"), default)]
+        out.append((int(m.group(1)) if m.group(1) else ctx.fiscal_year, basis))
+    default = "actual" if ctx.kind == "final_accounts" else "budget"
+    return out or [(ctx.fiscal_year, default)]
 
 
 def _well_formed(header_text: str) -> bool:
@@ -114,10 +115,10 @@ def _leaf_items(header_text: str, order: tuple[str, ...] | None = None) -> list[
     return out
 
 
-def _spec(header_text: str, meta_hint: dict, order: tuple[str, ...] | None = None
+def _spec(header_text: str, ctx: TableContext, order: tuple[str, ...] | None = None
           ) -> tuple[ColumnSpec, list[tuple[int | None, str, str]]]:
     """Header → ColumnSpec with the per-group identities, and (year, basis, item) per column."""
-    groups, leaves = _groups(header_text, meta_hint), _leaf_items(header_text, order)
+    groups, leaves = _groups(header_text, ctx), _leaf_items(header_text, order)
     if not leaves or not any("total" in run for run in leaves):
         leaves = [list(ITEMS)]
     if len(leaves) < len(groups):
@@ -140,9 +141,9 @@ def _runs_spec(groups: list[tuple[int | None, str]], leaves: list[list[str]]
     return ColumnSpec(tuple(f"{y}.{b}.{i}" for y, b, i in names), tuple(ids)), names
 
 
-def _wide_spec(meta_hint: dict) -> tuple[ColumnSpec, list[tuple[int | None, str, str]]]:
+def _wide_spec(ctx: TableContext) -> tuple[ColumnSpec, list[tuple[int | None, str, str]]]:
     """The 9 columns of a 三公、会议费、培训费 table, with 合计 = 三公 + 会议 + 培训."""
-    names = [(meta_hint.get("fiscal_year"), "budget", item) for item in WIDE]
+    names = [(ctx.fiscal_year, "budget", item) for item in WIDE]
     ids = ((0, (1, 7, 8)), (1, (2, 3, 6)), (3, (4, 5)))
     return ColumnSpec(tuple(f"{y}.{b}.{i}" for y, b, i in names), ids), names
 
@@ -178,9 +179,9 @@ def _positional_runs(header: tuple[str, ...]) -> list[list[str]] | None:
     return runs
 
 
-def _by_position(header: tuple[str, ...], cells: list[Decimal | None], meta_hint: dict, step: Decimal) -> list[dict]:
+def _by_position(header: tuple[str, ...], cells: list[Decimal | None], ctx: TableContext, step: Decimal) -> list[dict]:
     """An aligned row read by the header's x-positions: [reading] when its identities hold, else []."""
-    runs, groups = _positional_runs(header), _groups(compact("".join(header)), meta_hint)
+    runs, groups = _positional_runs(header), _groups(compact("".join(header)), ctx)
     if not runs or len(runs) != len(groups) or sum(map(len, runs)) != len(cells):
         return []
     spec, columns = _runs_spec(groups, runs)
@@ -190,14 +191,14 @@ def _by_position(header: tuple[str, ...], cells: list[Decimal | None], meta_hint
     return [{c: values[j] for j, c in enumerate(columns) if c[2] in _EMITTED}]
 
 
-def _solutions(header_text: str, cells: list[Decimal | None], aligned: bool, meta_hint: dict,
+def _solutions(header_text: str, cells: list[Decimal | None], aligned: bool, ctx: TableContext,
                step: Decimal) -> list[dict]:
     """Every reading of the row consistent with the identities (within ``step``, the rounding of
     one printed figure in yuan): [{(year, basis, item): amount}]."""
     out = []
     orders: list = [None] if _well_formed(header_text) or _is_wide(header_text) else list(_ORDERS)
     for order in orders:
-        spec, columns = _wide_spec(meta_hint) if _is_wide(header_text) else _spec(header_text, meta_hint, order)
+        spec, columns = _wide_spec(ctx) if _is_wide(header_text) else _spec(header_text, ctx, order)
         if aligned and len(cells) == len(columns):
             placements = [tuple(range(len(columns)))] if _holds(spec, [v or Decimal(0) for v in cells], step) else []
             values = [v or Decimal(0) for v in cells]
@@ -214,12 +215,12 @@ def _holds(spec: ColumnSpec, vec: list[Decimal], step: Decimal) -> bool:
     return all(abs(vec[t] - sum((vec[p] for p in parts), Decimal(0))) <= step for t, parts in spec.identities)
 
 
-def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, meta_hint: dict, money: str | None) -> list:
+def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, ctx: TableContext, money: str | None) -> list:
     ref = doc.ref(row.first_line, row.last_line, table=table.label)
     cells = _amounts(row, money)
     step = step_of(money)
-    readings = (_by_position(table.header, cells, meta_hint, step) if row.aligned else []) or \
-        _solutions(compact("".join(table.header)), cells, row.aligned, meta_hint, step)
+    readings = (_by_position(table.header, cells, ctx, step) if row.aligned else []) or \
+        _solutions(compact("".join(table.header)), cells, row.aligned, ctx, step)
     if not readings:
         return [TableIssue(table.label, "unreadable", "三公 amounts do not fit the columns of the header", ref)]
     keys = list(readings[0])
@@ -237,9 +238,9 @@ def _empty_everywhere(placed: PlacedRow, ncols: int) -> set[int]:
     return set(range(ncols)) - used
 
 
-def _vertical(doc: SourceDocument, table: RawTable, meta_hint: dict, money: str | None) -> list:
-    bases = [b for _, b in _groups(compact("".join(table.header)), meta_hint)]
-    year = meta_hint.get("fiscal_year")
+def _vertical(doc: SourceDocument, table: RawTable, ctx: TableContext, money: str | None) -> list:
+    bases = [b for _, b in _groups(compact("".join(table.header)), ctx)]
+    year = ctx.fiscal_year
     out: list = []
     for row in table.rows:
         label = next((c for c in row.cells if not is_amount(c) and compact(c)), "")
@@ -255,17 +256,17 @@ def _vertical(doc: SourceDocument, table: RawTable, meta_hint: dict, money: str 
     return out
 
 
-def table_to_threecosts(doc: SourceDocument, table: RawTable, meta_hint: dict) -> list[ThreeCosts | TableIssue]:
+def table_to_threecosts(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list[ThreeCosts | TableIssue]:
     """A 三公 RawTable → ThreeCosts (yuan) per item, year and basis, plus TableIssues."""
     if table.illegible:
         ref = doc.ref(table.first_line, table.last_line, table.label)
         return [TableIssue(table.label, "illegible", f"{table.title} could not be read", ref)]
-    money = table.money_unit or meta_hint.get("money_unit")
+    money = table.money_unit or ctx.money_unit
     labelled = [r for r in table.rows if any(item_of(c) for c in r.cells if not is_amount(c))]
     if len(labelled) >= 2:
-        return _vertical(doc, table, meta_hint, money)
+        return _vertical(doc, table, ctx, money)
     out: list = []
     for row in table.rows:
         if any(v is not None for v in _amounts(row, money)):
-            out += _horizontal(doc, table, row, meta_hint, money)
+            out += _horizontal(doc, table, row, ctx, money)
     return out

@@ -1,17 +1,19 @@
 """Performance tables → Project and Indicator records (crafted rows and the samples)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from fundflow.core.model import Indicator, Project, RawRow, RawTable, SourceDocument, TableIssue
+from fundflow.records.context import TableContext
 from fundflow.records.performance import table_to_indicators
 from fundflow.records.performance_rows import normalize_operator, parse_indicator, performance_unit
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
-HINT = {"money_unit": "万元", "fiscal_year": 2024, "kind": "budget", "unit_name": None, "department": None}
+CTX = TableContext(money_unit="万元", fiscal_year=2024, kind="budget", unit_name=None, department=None)
 
 
 def _doc(n: int = 50) -> SourceDocument:
@@ -41,7 +43,7 @@ PROJECT_ROWS = [
 
 
 def test_project_block_gives_project_in_yuan_and_indicators_with_carried_levels():
-    out = table_to_indicators(_doc(), _table("project_performance", PROJECT_ROWS), HINT)
+    out = table_to_indicators(_doc(), _table("project_performance", PROJECT_ROWS), CTX)
     projects = [r for r in out if isinstance(r, Project)]
     assert [(p.name, p.amount) for p in projects] == [("政府专项-城乡居民医疗保险补助", Decimal("549900000.00")),
                                                    ("城乡居民基本医疗保险", Decimal("52980000.00"))]
@@ -62,7 +64,7 @@ def test_aligned_tab_rows_with_empty_cells():
             ("", "产出指标", "数量指标", "人均补助标准", "=", "14000", "万元", "2023-12"),
             ("", "", "", "领取补助人数", ">=", "278", "人", "2023-12"),
             ("", "效益指标", "经济效益指标", "保障离休干部医疗待遇", "", "享受待遇", "", "2023-12")]
-    out = table_to_indicators(_doc(), _table("project_performance", rows, aligned=True), HINT)
+    out = table_to_indicators(_doc(), _table("project_performance", rows, aligned=True), CTX)
     ind = [r for r in out if isinstance(r, Indicator)]
     assert [(i.name, i.level1, i.level2) for i in ind] == [("人均补助标准", "产出指标", "数量指标"),
                                                            ("领取补助人数", "产出指标", "数量指标"),
@@ -80,7 +82,7 @@ def test_unit_table_unit_info_and_unknown_levels():
     table = _table("unit_performance", rows)
     unit = performance_unit(table)
     assert (unit.name, unit.code, unit.region_code) == ("沈阳市医疗保障事务服务中心", "578002", "210100000")
-    out = table_to_indicators(_doc(), table, HINT)
+    out = table_to_indicators(_doc(), table, CTX)
     assert not any(isinstance(r, Project) for r in out)  # 基本支出 lines are not projects
     ind = [r for r in out if isinstance(r, Indicator)]
     assert [(i.name, i.level1, i.level2, i.project) for i in ind] == [
@@ -102,7 +104,7 @@ def test_self_eval_project_amount_and_executed():
             ("项目预算金额（万元）", "120.6", "全年执行数（万元）", "115", "执行率", "95.36%")]
     table = RawTable("project_self_eval", None, "预算项目(政策)绩效自评表", None, (),
                      tuple(RawRow(c, i + 1, i + 1) for i, c in enumerate(rows)), 1, 5)
-    [p] = table_to_indicators(_doc(), table, {**HINT, "money_unit": "元", "kind": "final_accounts"})
+    [p] = table_to_indicators(_doc(), table, replace(CTX, money_unit="元", kind="final_accounts"))
     assert (p.amount, p.executed_amount) == (Decimal(1206000), Decimal(1150000))  # label says 万元
     assert (p.unit_name, p.department) == ("辽宁省医疗保障事务服务中心", "辽宁省医疗保障局")
 
@@ -110,7 +112,7 @@ def test_self_eval_project_amount_and_executed():
 def test_operators_and_illegible():
     assert [normalize_operator(x) for x in ("≥", "≤", "＝", ">", "是")] == [">=", "<=", "=", ">", None]
     table = RawTable("project_performance", "17", "t", None, (), (), 3, 9, illegible=True)
-    [issue] = table_to_indicators(_doc(), table, HINT)
+    [issue] = table_to_indicators(_doc(), table, CTX)
     assert isinstance(issue, TableIssue) and issue.kind == "illegible" and issue.ref.last_line == 9
 
 
@@ -123,9 +125,9 @@ def _sample(name: str):
 
 def _records(name: str, kind: str) -> list:
     doc, tables = _sample(name)
-    hint = {**HINT, "kind": kind}
+    ctx = replace(CTX, kind=kind)
     return [r for t in tables if (t.kind and "perf" in t.kind) or (t.kind and "self_eval" in t.kind)
-            for r in table_to_indicators(doc, t, hint)]
+            for r in table_to_indicators(doc, t, ctx)]
 
 
 def test_fushun_projects_from_table17():

@@ -5,10 +5,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from fundflow.core.model import Project, RawRow, RawTable, SourceDocument, TableIssue
+from fundflow.records.context import TableContext
 from fundflow.records.projects import derive_name, header_columns, merge_projects, table_to_projects
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
-HINT = {"money_unit": "万元", "fiscal_year": 2024, "kind": "budget", "unit_name": None, "department": None}
+CTX = TableContext(money_unit="万元", fiscal_year=2024, kind="budget", unit_name=None, department=None)
 HEADER_2024 = ("单位名称 项目名称 总计", "本年收入 上年结转结余", "合计", "一般公", "共预算", "政府性", "基金预", "算",
                "国有资", "本经营", "预算", "财政专", "户管理", "资金", "单位资", "金", "合计", "一般公", "共预算", "政府性",
                "基金预", "算", "国有资", "本经营", "预算", "财政专", "户管理", "资金", "单位资", "金")
@@ -35,7 +36,7 @@ def test_unit_and_total_rows_are_not_projects_and_carry_over_is_placed():
             ["沈阳市医疗保障事务服务中心", "1,100.00", "1,000.00", "1,000.00", "100.00", "100.00"],
             ["医保经办经费", "1,000.00", "1,000.00", "1,000.00"],
             ["一体化平台五级经办（上年结转项目）", "100.00", "100.00", "100.00"]]
-    out = table_to_projects(_doc(), _table(rows), HINT)
+    out = table_to_projects(_doc(), _table(rows), CTX)
     projects = [r for r in out if isinstance(r, Project)]
     assert [(p.name, p.amount, p.unit_name) for p in projects] == [
         ("医保经办经费", Decimal("10000000.00"), "沈阳市医疗保障事务服务中心"),
@@ -51,7 +52,7 @@ def test_lost_name_is_derived_from_the_description_and_amounts_not_doubled():
     rows = [["沈阳市医疗保障局本级", "定点医疗机构年终考核经费", "为加强监督管理。", "安排经费6万元。", "6.00", "6.00"],
             ["安排经费77.88万元。一、门诊规定病种审查费", "……市医保中心聘请特病专家全年为6万名特病患者审核", "77.88", "77.88"],
             ["“一平台两服务”采购经费", "市人社局采购。", "……", "……", "1177", "1,177.00"]]
-    out = table_to_projects(_doc(), _table(rows, header), HINT)
+    out = table_to_projects(_doc(), _table(rows, header), CTX)
     projects = [r for r in out if isinstance(r, Project)]
     assert [p.amount for p in projects] == [Decimal("60000.00"), Decimal("778800.00"), Decimal(11770000)]
     lost = projects[1]
@@ -63,7 +64,7 @@ def test_lost_name_is_derived_from_the_description_and_amounts_not_doubled():
 
 def test_derive_name_and_unrecognised_header():
     assert derive_name(["……"]) == "（无名称）"
-    out = table_to_projects(_doc(), _table([["某项目", "5.00", "5.00"]], header=("甲", "乙")), HINT)
+    out = table_to_projects(_doc(), _table([["某项目", "5.00", "5.00"]], header=("甲", "乙")), CTX)
     assert [type(r).__name__ for r in out] == ["TableIssue", "Project"]
     assert out[1].columns == (("col1", Decimal("50000.00")), ("col2", Decimal("50000.00")))
 
@@ -82,7 +83,7 @@ def _sample_projects(name: str) -> list:
     from fundflow.loaders import registry
     from fundflow.loaders.document import read_document
     doc = read_document(SAMPLES / name)
-    return [r for t in registry.choose(doc).parse(doc) if t.kind == "projects" for r in table_to_projects(doc, t, HINT)]
+    return [r for t in registry.choose(doc).parse(doc) if t.kind == "projects" for r in table_to_projects(doc, t, CTX)]
 
 
 def test_shenyang_2024_table9():
@@ -104,12 +105,12 @@ def test_tolerance_is_the_printed_step_of_the_tables_money_unit():
     # 元 table (figures printed to the cent of a yuan): 1,000,000.00 + 710,012.00 is 50 yuan short of
     # 1,710,062.00, so no placement of the funds fits and they stay undecided
     yuan = table_to_projects(_doc(), _table([["商务发展专项资金", "1,710,062.00", "1,000,000.00", "710,012.00"]],
-                                            header, unit="元"), HINT)
+                                            header, unit="元"), CTX)
     [project] = [r for r in yuan if isinstance(r, Project)]
     assert project.amount == Decimal("1710062.00") and project.columns == ()
     assert [r.kind for r in yuan if isinstance(r, TableIssue)] == ["ambiguous"]
     # 万元 table: 100.00 + 71.00 printed under 171.01 is the rounding of two printed cents; it fits
-    wan = table_to_projects(_doc(), _table([["商务发展专项资金", "171.01", "100.00", "71.00"]], header), HINT)
+    wan = table_to_projects(_doc(), _table([["商务发展专项资金", "171.01", "100.00", "71.00"]], header), CTX)
     [project] = [r for r in wan if isinstance(r, Project)]
     assert dict(project.columns) == {"Total": Decimal("1710100.00"), "GeneralPublicBudget": Decimal("1000000.00"),
                                      "GovernmentFund": Decimal("710000.00")}

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 from fundflow.core.model import BudgetLine, RawRow, RawTable, SourceDocument, TableTotal
 from fundflow.loaders.tablehead import label_bare_total
+from fundflow.records.context import TableContext
 from fundflow.records.tables import table_records
 
 DOC = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", tuple("l" for _ in range(40)))
-HINT = {"money_unit": "万元", "fiscal_year": 2019, "kind": "budget", "unit_name": None, "department": None}
+CTX = TableContext(money_unit="万元", fiscal_year=2019, kind="budget", unit_name=None, department=None)
 
 
 def test_expenditure_total_printed_without_label_gives_total_lines() -> None:
@@ -16,7 +17,7 @@ def test_expenditure_total_printed_without_label_gives_total_lines() -> None:
     rows = label_bare_total(header, [RawRow(("24169.74", "15844.04", "4335.30", "3990.4", ""), 9, 9, True)])
     assert rows[0].cells[:3] == ("", "合计", "24169.74")
     table = RawTable("expenditure", "03", "支出预算总表", "万元", header, tuple(rows), 5, 9)
-    got = {r.amount_type: r.amount for r in table_records(DOC, table, HINT) if isinstance(r, BudgetLine)}
+    got = {r.amount_type: r.amount for r in table_records(DOC, table, CTX) if isinstance(r, BudgetLine)}
     assert got == {"Total": Decimal(241697400), "Basic": Decimal(158440400),
                    "ProjectExpenditure": Decimal(43353000), "Reserve": Decimal(39904000)}
 
@@ -31,6 +32,6 @@ def test_revenue_label_tree_gives_table_totals() -> None:
     rows = [("收入总计", "24169.74"), ("一般公共预算资金", "公共财政拨款（补助）资金", "24169.74"), ("专项收入", "")]
     table = RawTable("revenue", "02", "收入预算总表", "万元", ("项目名称         金额",),
                      tuple(RawRow(c, 9 + i, 9 + i, True) for i, c in enumerate(rows)), 5, 12)
-    got = [(r.label, r.amount) for r in table_records(DOC, table, HINT) if isinstance(r, TableTotal)]
+    got = [(r.label, r.amount) for r in table_records(DOC, table, CTX) if isinstance(r, TableTotal)]
     assert ("收入总计", Decimal(241697400)) in got
     assert ("公共财政拨款（补助）资金", Decimal(241697400)) in got
