@@ -190,11 +190,11 @@ def table_to_indicators(doc: SourceDocument, table: RawTable, ctx: TableContext)
 def _indicator_row(doc: SourceDocument, table: RawTable, row: RawRow, cells: list[str], final: bool,
                    levels: _Levels, block: _Block, unit: UnitInfo | None, out: list) -> None:
     """One body row of the indicator section → an Indicator appended to ``out``, or a level update."""
-    parsed = parse_indicator(cells, final)
-    if parsed is None:
+    parts = parse_indicator(cells, final)
+    if parts is None:
         levels.set(cells)
         return
-    names = parsed.pop("names")
+    names = list(parts.names)
     if len(names) >= 2 and len(compact(names[-1])) <= 2 and not known_level(names[-2]):
         names = names[:-2] + [compact(names[-2]) + compact(names[-1])]  # a name wrapped onto its own cell
     name = "".join(compact(n) for n in names[2:]) if len(names) > 3 else compact(names[-1])
@@ -202,5 +202,8 @@ def _indicator_row(doc: SourceDocument, table: RawTable, row: RawRow, cells: lis
     project = block.fields.get("name") if table.kind in _PROJECT_KINDS else None
     unit_name = block.fields.get("implementer") or (unit.name if unit else table.unit_name)
     out.append(Indicator(name=name, ref=doc.ref(row.first_line, row.last_line, table=table.label),
-                         table=table.label, level1=levels.level1, level2=levels.level2,
-                         project=project, unit_name=unit_name, **parsed))  # type: ignore[arg-type]
+                         table=table.label, level1=levels.level1, level2=levels.level2, operator=parts.operator,
+                         target_value=parts.target_value, target_text=parts.target_text,
+                         measure_unit=parts.measure_unit, deadline=parts.deadline, actual_value=parts.actual_value,
+                         actual_text=parts.actual_text, weight=parts.weight, score=parts.score,
+                         project=project, unit_name=unit_name))

@@ -5,12 +5,13 @@ Recognises what one row of a 绩效目标表 / 绩效自评表 says: labelled fi
 label, value); labels from ``data/performance_fields.csv``), level names
 (``known_level``: ``data/indicator_levels.csv``), the unit line
 (``performance_unit``), operators, numbers and deadlines, and an indicator
-row's cells (``parse_indicator`` → names, operator, target, unit, deadline or
+row's cells (``parse_indicator`` → ``IndicatorParts``: names, operator, target, unit, deadline or
 the final-accounts tail).  Nothing here raises for odd text: unknown → None/[].
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from fundflow.core.model import RawRow, RawTable, UnitInfo
@@ -102,23 +103,38 @@ def _split_value(rest: list[str]) -> tuple[str | None, str | None, list[str]]:
     return value, None, rest
 
 
-def _final_tail(tail: list[str]) -> dict:
-    """决算 cells after the target: actual, completion, weight (分值), score (得分), reasons."""
+@dataclass(frozen=True)
+class IndicatorParts:
+    """What one indicator row prints: its name cells (levels first) and its values; None where not printed."""
+
+    names: tuple[str, ...]
+    operator: str | None = None
+    target_value: Decimal | None = None
+    target_text: str | None = None
+    measure_unit: str | None = None
+    deadline: str | None = None
+    actual_value: Decimal | None = None
+    actual_text: str | None = None
+    weight: Decimal | None = None
+    score: Decimal | None = None
+
+
+_Tail = tuple[Decimal | None, str | None, Decimal | None, Decimal | None]
+
+
+def _final_tail(tail: list[str]) -> _Tail:
+    """决算 cells after the target → (actual value, actual text, weight (分值), score (得分)); reasons dropped."""
     while tail and _number(tail[-1]) is None:
         tail = tail[:-1]  # reasons, ticks: not numbers
     nums: list[str] = []
     while tail and _number(tail[-1]) is not None and len(nums) < 4:
         nums.insert(0, tail.pop())
-    out: dict = {}
-    if len(nums) >= 2:
-        out["weight"], out["score"] = _number(nums[-2]), _number(nums[-1])
-    if len(nums) == 4 and not tail:
-        out["actual_value"] = _number(nums[0])
-    elif len(nums) == 4:
+    weight, score = (_number(nums[-2]), _number(nums[-1])) if len(nums) >= 2 else (None, None)
+    actual = _number(nums[0]) if len(nums) == 4 and not tail else None
+    if len(nums) == 4 and tail:
         tail.append(nums[0])  # part of a completion text (``…100%-`` ``80%``)
-    if tail and "actual_value" not in out:
-        out["actual_text"] = "".join(compact(t) for t in tail)
-    return out
+    text = "".join(compact(t) for t in tail) if tail and actual is None else None
+    return actual, text, weight, score
 
 
 def _final_text_row(cells: list[str]) -> tuple[list[str], str | None, list[str]] | None:
@@ -137,14 +153,15 @@ def _final_text_row(cells: list[str]) -> tuple[list[str], str | None, list[str]]
     return pre[:-1], pre[-1], cells[at:]
 
 
-def parse_indicator(cells: list[str], final: bool) -> dict | None:
-    """Indicator row cells (fillers dropped) → fields; None when the row holds no value."""
+def parse_indicator(cells: list[str], final: bool) -> IndicatorParts | None:
+    """Indicator row cells (fillers dropped) → its parts; None when the row holds no value."""
     op_i = next((i for i, c in enumerate(cells) if normalize_operator(c)), None)
     date_i = next((i for i, c in enumerate(cells) if _is_deadline(c)), None)
-    out: dict = {}
+    operator: str | None = None
+    unit: str | None = None
     if op_i is not None:
-        names, out["operator"] = cells[:op_i], normalize_operator(cells[op_i])
-        value, out["measure_unit"], rest = _split_value(cells[op_i + 1:])
+        names, operator = cells[:op_i], normalize_operator(cells[op_i])
+        value, unit, rest = _split_value(cells[op_i + 1:])
     elif final:
         got = _final_text_row(cells)
         if got is None:
@@ -153,7 +170,7 @@ def parse_indicator(cells: list[str], final: bool) -> dict | None:
     elif date_i is not None and date_i >= 2:
         pre = cells[:date_i]
         if len(pre) >= 3 and _number(pre[-2]) is not None and _number(pre[-1]) is None:
-            names, value, out["measure_unit"] = pre[:-2], pre[-2], pre[-1]
+            names, value, unit = pre[:-2], pre[-2], pre[-1]
         else:
             names, value = pre[:-1], pre[-1]
         rest = cells[date_i:]
@@ -163,12 +180,8 @@ def parse_indicator(cells: list[str], final: bool) -> dict | None:
         return None
     if not names:
         return None
-    out["names"] = names
-    if value is not None:
-        num = _number(value)
-        out["target_value" if num is not None else "target_text"] = num if num is not None else compact(value)
-    if final:
-        out.update(_final_tail(rest))
-    else:
-        out["deadline"] = next((compact(c) for c in rest if _is_deadline(c)), None)
-    return out
+    num = _number(value) if value is not None else None
+    text = compact(value) if value is not None and num is None else None
+    actual, actual_text, weight, score = _final_tail(rest) if final else (None, None, None, None)
+    deadline = None if final else next((compact(c) for c in rest if _is_deadline(c)), None)
+    return IndicatorParts(tuple(names), operator, num, text, unit, deadline, actual, actual_text, weight, score)

@@ -92,11 +92,11 @@ def test_unit_table_unit_info_and_unknown_levels():
 
 def test_final_accounts_row_with_actual_weight_score_and_reasons():
     got = parse_indicator(["档案数字化加工", ">=", "225000", "幅", "81630", "36.0%", "4.5", "1.62", "√"], final=True)
-    assert (got["target_value"], got["measure_unit"], got["actual_value"], got["weight"], got["score"]) == (
+    assert (got.target_value, got.measure_unit, got.actual_value, got.weight, got.score) == (
         Decimal(225000), "幅", Decimal(81630), Decimal("4.5"), Decimal("1.62"))
     text = parse_indicator(["预算收入管理规范性", "管理规范", "全部或基本达成", "预期指标100%-", "80%（含）", "1", "0.7", "0.7"], final=True)
-    assert text["names"] == ["预算收入管理规范性"] and text["target_text"] == "管理规范"
-    assert text["actual_text"] == "全部或基本达成预期指标100%-80%（含）" and text["score"] == Decimal("0.7")
+    assert text.names == ("预算收入管理规范性",) and text.target_text == "管理规范"
+    assert text.actual_text == "全部或基本达成预期指标100%-80%（含）" and text.score == Decimal("0.7")
 
 
 def test_self_eval_project_amount_and_executed():
