@@ -1,7 +1,7 @@
 """Per-document budgets at ingest: a document is read in a child process stopped at its time or memory limit.
 
 ``DocumentBudget(seconds, memory)``; ``prepare_document(path, loader, base, budget)`` →
-``Prepared`` (the parsed document, its triples, its findings graph and triples), read
+``Prepared`` (the parsed document, its quads as N-Quads, its findings graph), read
 in a forked child process that is killed when it runs past ``budget.seconds`` or holds
 more than ``budget.memory`` bytes; the child's memory goes back to the system with it.
 Over budget: ``DocumentError`` naming the file and the limit, so the batch goes on.
@@ -47,16 +47,24 @@ class DocumentBudget:
 
 @dataclass(frozen=True)
 class Prepared:
+    """A read document: what was parsed, its quads as N-Quads (``kg.bulk.document_nquads``), its triple count.
+
+    The quads travel as N-Quads bytes: from a reading child to the writer they cost a
+    copy, where pickled terms cost more than the writing itself.
+    """
+
     parsed: ParsedDocument
-    triples: list[ox.Triple]
+    nquads: bytes
+    triples: int
     findings_graph: ox.NamedNode
-    findings: list[ox.Triple]
 
 
 def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = None, ocr: bool = False) -> Prepared:
     """Parse one file (a scan by OCR when ``ocr``) and map it to triples (document and findings graph), in this process."""
+    from fundflow.kg.bulk import document_nquads
     from fundflow.kg.findings import findings_graph_triples
     from fundflow.kg.funding_map import funding_triples
+    from fundflow.kg.iris import graph_iri
     from fundflow.kg.mapper import records_to_triples
     from fundflow.records.pipeline import parse_document
 
@@ -67,7 +75,8 @@ def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = N
                             hint="raise --doc-rows if it is a real disclosure")
     triples = list(dict.fromkeys(records_to_triples(parsed, base) + funding_triples(parsed, base)))
     findings_graph, findings = findings_graph_triples(parsed, base)
-    return Prepared(parsed, triples, findings_graph, findings)
+    nquads = document_nquads(graph_iri(parsed.source.name, base), triples, findings_graph, findings, base)
+    return Prepared(parsed, nquads, len(triples), findings_graph)
 
 
 def _child(conn, parent_end, path: Path, loader: str | None, base: str, max_rows: int, ocr: bool = False,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,12 +14,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from fundflow.core.errors import DocumentError, FundflowError
+from fundflow.core.errors import FundflowError
 from fundflow.core.model import ParsedDocument, TableIssue
 from fundflow.kg import vocab
 from fundflow.kg.budget import DocumentBudget, Prepared, prepare_document
+from fundflow.kg.bulk import BatchWriter
 from fundflow.kg.iris import graph_iri
-from fundflow.kg.store import WriteTooLong, load_reference_graphs, relink_units, replace_document
+from fundflow.kg.store import load_reference_graphs, relink_units
 
 SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf", ".xlsx")
 
@@ -120,26 +120,18 @@ def ingest_document(store: ox.Store, path: Path, loader: str | None = None,
 
 def store_prepared(store: ox.Store, prepared: Prepared, base: str = vocab.DEFAULT_BASE,
                    warn: Callable[[str], None] = print, seconds: float | None = None) -> int:
-    """Replace a read document's named graph in one transaction → triples written.
+    """Write one read document (its graph and findings, replaced together) → triples written.
 
-    With ``seconds`` a write that takes longer is undone whole and ``DocumentError`` names the file.
+    With ``seconds`` a replacing write that takes longer is undone whole (``kg.bulk``).
+    Raises ``FundflowError`` naming the file when the write fails.
     """
-    deadline = None if seconds is None else time.monotonic() + seconds
-    parsed, triples, findings = prepared.parsed, prepared.triples, prepared.findings
-    from fundflow.kg.duplicates import keep_once  # the same document under another name is stored once
-
-    triples, copy_of = keep_once(store, parsed, triples, base)
-    if copy_of:
-        findings = []
-        warn(copy_of)
-    try:
-        replace_document(store, graph_iri(parsed.source.name, base), triples, base,
-                         {prepared.findings_graph: findings}, deadline=deadline)
-    except WriteTooLong:
-        raise DocumentError(f"took longer than {seconds:g} s to be written and was skipped (the store keeps what "
-                            "it held)", file=parsed.source.path, hint="raise --doc-timeout if it is a real disclosure"
-                            ) from None
-    return len(triples)
+    failed: list[FundflowError] = []
+    writer = BatchWriter(store, base, warn, lost=lambda _key, err: failed.append(err), seconds=seconds)
+    n = writer.write(prepared)
+    writer.close()
+    if failed:
+        raise failed[0]
+    return n
 
 
 def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = None,
@@ -148,12 +140,13 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
                  jobs: int = 1, ocr: bool = False) -> IngestSummary:
     """Ingest every path (each within ``budget``); failures are passed to ``report`` and counted, never raised.
 
-    With a ``budget`` each document is read within it, and its write is undone and
-    reported when it takes longer than ``budget.write_limit``.
+    With a ``budget`` each document is read within it, and a write that replaces a stored
+    document is undone and reported when it takes longer than ``budget.write_limit``.
 
     A file whose bytes are already stored under its name is counted unchanged and not parsed.
-    ``jobs`` documents are read at once (``kg.parallel``); this process writes them one
-    transaction each in the order of ``paths``, so the store is the same whatever ``jobs`` is.
+    ``jobs`` documents are read at once (``kg.parallel``); this process writes them in the
+    order of ``paths`` (``kg.bulk.BatchWriter``: new documents many to a bulk load, changed
+    ones one transaction each), so the store is the same whatever ``jobs`` is.
     ``ocr``: a scanned PDF is read by OCR (within its budget); ``report`` gets one line saying so.
     """
     from fundflow.kg.parallel import prepared_in_order
@@ -168,12 +161,25 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
                 each(path)
         else:
             todo.append(path)
+
+    def stored(done: tuple[Path, int, Counter], triples: int) -> None:
+        path, records, issues = done
+        summary.ok.append(str(path))
+        summary.records += records
+        summary.triples += triples
+        summary.issues.update(issues)
+
+    def lost(done: tuple[Path, int, Counter], err: FundflowError) -> None:
+        summary.failed.append(str(done[0]))
+        report(f"error: {err}")
+
+    writer = BatchWriter(store, base, report, stored, lost, seconds=budget and budget.write_limit)
     for path, got in prepared_in_order(todo, loader, base, jobs, budget, ocr):
         try:
             if isinstance(got, Exception):
                 raise got
-            parsed, n = got.parsed, store_prepared(store, got, base, report,
-                                                      budget.write_limit if budget else None)
+            parsed = got.parsed
+            writer.write(got, key=(path, len(parsed.records), table_issues(parsed)))
         except FundflowError as err:
             summary.failed.append(str(path))
             report(f"error: {err}")
@@ -182,16 +188,13 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
             detail = str(err).splitlines()[0] if str(err) else ""
             report(f"error: {path}: cannot read ({type(err).__name__}: {detail})")
         else:
-            summary.ok.append(str(path))
-            summary.records += len(parsed.records)
-            summary.triples += n
-            summary.issues.update(table_issues(parsed))
             if parsed.source.ocr:
                 from fundflow.records.pipeline import OCR_WARNING
 
                 report(f"warning: {parsed.source.name}: {OCR_WARNING}")
         if each:
             each(path)
+    writer.close()
     relink_units(store, base)
     store.flush()
     return summary

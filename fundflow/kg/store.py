@@ -11,13 +11,13 @@ graph, since the union of graphs would repeat a triple once per graph.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import shutil
 import time
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -98,7 +98,7 @@ def _update_by(store: ox.Store, update: str, deadline: float | None, what: str) 
     late: list[float] = []
 
     def in_time() -> ox.Literal | None:
-        if deadline is not None and time.monotonic() < deadline:
+        if time.monotonic() < deadline:
             return ox.Literal(True)
         late.append(time.monotonic())
         return None
@@ -130,19 +130,51 @@ def replace_document(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.
     as a whole, in the same transaction, and ``WriteTooLong`` is raised.
     Raises ``StoreError`` when the write fails.
     """
-    own: list[ox.Triple] = []
-    shared: list[ox.Triple] = []
+    own, shared = split_shared(triples, base)
+    sg = system_graph_iri("shared", base)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in own]
+    quads += [ox.Quad(t.subject, t.predicate, t.object, sg) for t in shared]
+    for g, extra in (companions or {}).items():
+        quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in extra]
+    replace_document_quads(store, graph, quads, base, list(companions or ()), deadline)
+
+
+def replace_document_quads(store: ox.Store, graph: ox.NamedNode, quads: Iterable[ox.Quad],
+                           base: str = vocab.DEFAULT_BASE, companions: Iterable[ox.NamedNode] = (),
+                           deadline: float | None = None) -> None:
+    """Replace a document's graph, and its ``companions``, by ``quads`` in one transaction.
+
+    ``quads`` are in ``graph``, in the shared graph (added to it) or in a companion graph;
+    shared facts about entities that only ``graph`` was a source of go first (so a
+    changed value goes).  Undone whole past ``deadline`` (``WriteTooLong``, as ``replace_document``).
+    Raises ``StoreError`` when the write fails (the old graphs are then kept).
+    """
+    sg = system_graph_iri("shared", base)
+    by_graph: dict[ox.NamedNode, list[ox.Quad]] = {graph: [], sg: [], **{g: [] for g in companions}}
+    for q in quads:
+        by_graph.setdefault(q.graph_name, []).append(q)
+    update = f"{_forget_sole_claims(graph, sg)}"
+    for g in by_graph:
+        if g != sg:
+            update += f" ;\nDROP SILENT GRAPH {g}"
+    body = "\n".join(f"GRAPH {g} {{\n{_nt(qs)}\n}}" for g, qs in by_graph.items() if qs)
+    update += f" ;\nINSERT DATA {{\n{body}\n}}" if body else ""
+    _update_by(store, update, deadline, f"graph {graph.value}")
+
+
+def split_shared(triples: Iterable[ox.Triple], base: str = vocab.DEFAULT_BASE) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """A document's triples → (its own, facts about shared entities not already stated by the code lists)."""
+    own, shared = [], []
     for t in triples:
         (shared if is_shared(t, base) else own).append(t)
-    sg, codes = system_graph_iri("shared", base), system_graph_iri("codes", base)
-    # Facts the code lists state already are not repeated (looked up, not joined: the
-    # shared graph grows with every document).
-    shared = [t for t in shared if next(store.quads_for_pattern(t.subject, t.predicate, t.object, codes), None) is None]
-    update = (f"{_forget_sole_claims(graph, sg)} ;\nDROP SILENT GRAPH {graph} ;\n"
-              f"INSERT DATA {{ GRAPH {graph} {{\n{_nt(own)}\n}}\nGRAPH {sg} {{\n{_nt(shared)}\n}} }}")
-    for g, extra in (companions or {}).items():
-        update += f" ;\nDROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{_nt(extra)}\n}} }}"
-    _update_by(store, update, deadline, f"graph {graph.value}")
+    codes = code_list_triples()
+    return own, [t for t in shared if t not in codes]
+
+
+@functools.cache
+def code_list_triples() -> frozenset[ox.Triple]:
+    """The triples of the bundled code lists (the store's codes graph), read once per process."""
+    return frozenset(q.triple for blob in _bundled_turtle()["codes"] for q in ox.parse(blob, format=ox.RdfFormat.TURTLE))
 
 
 def _forget_sole_claims(graph: ox.NamedNode, shared: ox.NamedNode) -> str:
@@ -171,21 +203,10 @@ def drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
     store.update(f"DROP SILENT GRAPH {graph}")
 
 
-def select(store: ox.Store, text: str, **options: Any) -> ox.QuerySolutions:
-    """A SELECT query's text → its solutions (``options`` as ``Store.query`` takes them).
-
-    Raises ``TypeError`` for an ASK, CONSTRUCT or DESCRIBE query: the caller expected rows.
-    """
-    result = store.query(text, **options)
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError(f"not a SELECT query: {text[:60]}")
-    return result
-
-
 def graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
     """Number of triples in ``graph``."""
-    rows = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-    return int(next(rows)["n"].value)
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)
 
 
 def _bundled_turtle() -> dict[str, list[bytes]]:
@@ -215,8 +236,7 @@ def load_reference_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> in
 def document_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> list[ox.NamedNode]:
     """The named graphs holding source documents (not ontology / code lists)."""
     reserved = {system_graph_iri(n, base) for n in ("ontology", "codes", "shared")}
-    return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g not in reserved),
-                  key=lambda g: g.value)
+    return sorted((g for g in store.named_graphs() if g not in reserved), key=lambda g: g.value)
 
 
 
@@ -327,7 +347,7 @@ class Reader:
             found = _snapshots(self.where)
             if not found:
                 if self._current == self.where:
-                    return self._held()
+                    return self._store
                 if self._hold_live():  # no snapshot, no writer (e.g. a read-only copy): the live store
                     self._current, self._store = self.where, self._open(self.where)
                     return self._store
@@ -337,7 +357,7 @@ class Reader:
                 raise _no_store(self.where)
             newest = found[-1]
             if newest == self._current:
-                return self._held()
+                return self._store
             fd = os.open(newest, os.O_RDONLY)
             fcntl.flock(fd, fcntl.LOCK_SH)
             if not (newest / "CURRENT").exists():
@@ -360,11 +380,6 @@ class Reader:
         """The store to read now (for ``follow``: the newest snapshot)."""
         if self.follow:
             return self._newest()
-        return self._held()
-
-    def _held(self) -> ox.Store:
-        if self._store is None:
-            raise StoreError(f"the reader of {self.where} is closed")
         return self._store
 
     def _release(self) -> None:

@@ -1,0 +1,171 @@
+"""Documents into the store in bulk: many new documents per load, each one whole or absent after a crash.
+
+``document_nquads(graph, triples, findings_graph, findings, base)`` → a document's N-Quads
+(its own graph, its facts about shared entities in the shared graph, its findings graph);
+``BatchWriter(store, base, warn, stored, lost)`` writes prepared documents in file order.
+
+How a document stays whole or absent:
+
+- A document whose graphs are not in the store yet (the common case: a new document) is
+  queued; the queue is written by one ``Store.bulk_load`` of its N-Quads when it holds
+  ``batch_quads`` quads (or at the end of the batch).  Oxigraph's bulk loader reads its
+  whole input before it writes anything as long as the input is under its own batch of
+  1,000,000 quads, then writes one set of sorted files for every index and hands them
+  to RocksDB in a single ``IngestExternalFiles`` call over all the column families,
+  which RocksDB applies as one atomic change of the database's manifest.  A crash
+  before that call leaves none of the queued documents; after it, all of them.  The
+  queue is therefore kept well under that limit (``MAX_BATCH_QUADS``), and a document
+  too big to be queued is written in its own transaction.
+- A document whose graph (or findings graph) is already stored — a changed file — is
+  written in one transaction that drops the old graphs and inserts the new ones
+  (``store.replace_document_quads``), after the queue before it has been loaded, so the
+  store goes through the states the documents were given in.
+- The writer loads the queue first whenever the next document might depend on it: the
+  same file name twice in a batch, or the same bytes or fingerprint as a queued document
+  (``kg.duplicates`` looks for copies in the store).
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from fundflow.core.errors import DocumentError, FundflowError, StoreError
+from fundflow.kg import vocab
+from fundflow.kg.budget import Prepared
+from fundflow.kg.iris import graph_iri, system_graph_iri
+from fundflow.kg.store import WriteTooLong, replace_document_quads, split_shared
+
+MAX_BATCH_QUADS = 500_000  # under the bulk loader's 1,000,000: one load is one atomic ingestion
+BATCH_QUADS = 250_000
+BATCH_SECONDS = 60.0  # a queue older than this is loaded, so a long batch keeps its progress
+
+
+def batch_quads() -> int:
+    """Quads per bulk load: ``$FUNDFLOW_BATCH_QUADS`` (at most ``MAX_BATCH_QUADS``), else ``BATCH_QUADS``."""
+    try:
+        wanted = int(os.environ.get("FUNDFLOW_BATCH_QUADS", BATCH_QUADS))
+    except ValueError:
+        wanted = BATCH_QUADS
+    return max(1, min(wanted, MAX_BATCH_QUADS))
+
+
+def document_nquads(graph: ox.NamedNode, triples: Iterable[ox.Triple], findings_graph: ox.NamedNode,
+                    findings: Iterable[ox.Triple], base: str = vocab.DEFAULT_BASE) -> bytes:
+    """A document's quads as N-Quads: own triples in ``graph``, shared facts in the shared graph, findings."""
+    own, shared = split_shared(triples, base)
+    sg = system_graph_iri("shared", base)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in own]
+    quads += [ox.Quad(t.subject, t.predicate, t.object, sg) for t in shared]
+    quads += [ox.Quad(t.subject, t.predicate, t.object, findings_graph) for t in findings]
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+
+
+def nquads_of(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> bytes:
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+
+
+@dataclass
+class _Queued:
+    key: object
+    file: str
+    nquads: bytes
+    triples: int
+
+
+@dataclass
+class BatchWriter:
+    """Writes prepared documents to ``store`` in the order given; see the module's notes.
+
+    ``stored(key, triples)`` is called once a document given with ``key`` is in the store,
+    in the order given; ``lost(key, error)`` when writing it failed (a ``FundflowError`` naming
+    the file).  ``warn`` gets the line naming a copy of a stored document.  With ``seconds``
+    a write that replaces a stored document is undone when it takes longer (``store.WriteTooLong``);
+    a bulk load cannot be undone, but its size is bounded by ``limit``.  Call ``close()`` at
+    the end of the batch.
+    """
+
+    store: ox.Store
+    base: str = vocab.DEFAULT_BASE
+    warn: Callable[[str], None] = print
+    stored: Callable[[object, int], None] = lambda _key, _n: None
+    lost: Callable[[object, FundflowError], None] = lambda _key, _err: None
+    seconds: float | None = None
+    limit: int = field(default_factory=batch_quads)
+    queue: list[_Queued] = field(default_factory=list)
+    _quads: int = 0
+    _since: float = 0.0
+    _graphs: set[ox.NamedNode] = field(default_factory=set)
+    _marks: set[str] = field(default_factory=set)
+
+    def write(self, prepared: Prepared, key: object = None) -> int:
+        """Queue (or write) one document → the number of its triples (as ``IngestSummary`` counts them)."""
+        from fundflow.kg.duplicates import fingerprint, keep_once
+
+        parsed = prepared.parsed
+        graph = graph_iri(parsed.source.name, self.base)
+        mark = fingerprint(parsed)
+        if graph in self._graphs or parsed.source.sha256 in self._marks or (mark and mark in self._marks):
+            self.flush()
+        extra, copy_of = keep_once(self.store, parsed, [], self.base)
+        if copy_of:
+            self.warn(copy_of)
+            nquads, count = nquads_of(extra, graph), len(extra)
+        else:
+            nquads, count = prepared.nquads + nquads_of(extra, graph), prepared.triples + len(extra)
+        quads = nquads.count(b"\n")
+        graphs = (graph, prepared.findings_graph)
+        if quads > MAX_BATCH_QUADS or any(self.store.contains_named_graph(g) for g in graphs):
+            self.flush()
+            self._replace(parsed.source.path, graph, prepared.findings_graph, nquads, key, count)
+            return count
+        if not self.queue:
+            self._since = time.monotonic()
+        self.queue.append(_Queued(key, parsed.source.path, nquads, count))
+        self._quads += quads
+        self._graphs.update(graphs)
+        self._marks.update(m for m in (parsed.source.sha256, mark) if m)
+        if self._quads >= self.limit or time.monotonic() - self._since > BATCH_SECONDS:
+            self.flush()
+        return count
+
+    def _replace(self, file: str, graph: ox.NamedNode, findings_graph: ox.NamedNode, nquads: bytes, key: object,
+                 count: int) -> None:
+        deadline = None if self.seconds is None else time.monotonic() + self.seconds
+        quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)) if nquads else []
+        try:
+            replace_document_quads(self.store, graph, quads, self.base, [findings_graph], deadline)
+        except WriteTooLong:
+            self.lost(key, DocumentError(f"took longer than {self.seconds:g} s to be written and was skipped (the "
+                                         "store keeps what it held)", file=file,
+                                         hint="raise --doc-timeout if it is a real disclosure"))
+        except StoreError as err:
+            self.lost(key, DocumentError(err.detail, file=file))
+        else:
+            self.stored(key, count)
+
+    def flush(self) -> None:
+        """Load the queued documents in one bulk load (all of them, or none when it fails)."""
+        queue, self.queue, self._quads = self.queue, [], 0
+        self._graphs.clear()
+        self._marks.clear()
+        if not queue:
+            return
+        data = b"".join(q.nquads for q in queue)
+        try:
+            if data:
+                self.store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
+        except (OSError, SyntaxError, ValueError) as err:
+            detail = str(err).splitlines()[0] if str(err) else type(err).__name__
+            for q in queue:
+                self.lost(q.key, DocumentError(f"cannot write {len(queue)} documents: {detail}", file=q.file))
+        else:
+            for q in queue:
+                self.stored(q.key, q.triples)
+
+    def close(self) -> None:
+        self.flush()
