@@ -9,6 +9,7 @@ The store is never touched by the child: only the parent writes.
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
 import os
 import time
@@ -79,6 +80,33 @@ def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = N
     return Prepared(parsed, nquads, len(triples), findings_graph)
 
 
+@functools.cache
+def _load_readers() -> None:
+    """Import what reading a document needs and fill its argument-less caches, once, in this process.
+
+    A forked reader inherits them: else each child would import the readers and build
+    the same vocabularies, region names and code lists again (more than half of what a
+    small document costs).
+    """
+    import inspect
+    import sys
+
+    import fundflow.kg.bulk
+    import fundflow.kg.findings
+    import fundflow.kg.funding_map
+    import fundflow.kg.mapper
+    import fundflow.records.pipeline  # noqa: F401
+
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("fundflow.") or name.startswith(("fundflow.outputs", "fundflow.publish", "fundflow.cli")):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, functools._lru_cache_wrapper) and value.__module__ == name and value is not _load_readers:
+                params = inspect.signature(value).parameters.values()
+                if all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+                    value()
+
+
 def _child(conn, parent_end, path: Path, loader: str | None, base: str, max_rows: int, ocr: bool = False,
            parent: int | None = None) -> None:
     """The forked reader: dies with the ingest (a killed ingest leaves no reader behind), answers once.
@@ -130,6 +158,7 @@ def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DE
     """
     if budget is None or "fork" not in mp.get_all_start_methods():
         return _prepare(path, loader, base, ocr=ocr)
+    _load_readers()  # here, once: else every forked child imports and builds them again
     ctx = mp.get_context("fork")  # the child needs nothing of the store; only this process writes it
     ours, theirs = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(theirs, ours, path, loader, base, budget.rows, ocr, os.getpid()),
