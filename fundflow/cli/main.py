@@ -44,16 +44,25 @@ def cli() -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+@click.option("--nquads", "nquads_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Write each document's quads to DIR/NAME.nq (for ingest or any store's bulk loader) "
+                   "instead of printing; FILE… may be folders.")
 @loader_option
 @ocr_option
-def parse(files: tuple[str, ...], fmt: str, loader: str | None, ocr: bool) -> None:
+def parse(files: tuple[str, ...], fmt: str, nquads_dir: str | None, loader: str | None, ocr: bool) -> None:
     """Read FILE… and print what the loaders found (tables and records), without storing it.
 
     A file that cannot be read is reported on one line and the others are still read;
     exit 2 when no file could be read, 1 when some could not.  With --ocr a scanned PDF
     is read by OCR and said to be (a warning line, and ``ocr`` issues on its tables).
+    With --nquads DIR each document becomes DIR/NAME.nq: its graph, its facts about
+    shared entities and its findings, as ``ingest`` would store them (copies of other
+    documents are found only when the files are ingested).
     """
     from fundflow.records.pipeline import OCR_WARNING, parse_document
+
+    if nquads_dir is not None:
+        sys.exit(_parse_to_nquads(files, Path(nquads_dir), loader, ocr))
 
     if len(files) == 1:
         docs = [parse_document(files[0], loader, ocr)]  # one file: its error is the command's error (exit 2)
@@ -79,6 +88,31 @@ def parse(files: tuple[str, ...], fmt: str, loader: str | None, ocr: bool) -> No
         sys.exit(2 if not docs else 1)
 
 
+def _parse_to_nquads(files: tuple[str, ...], folder: Path, loader: str | None, ocr: bool) -> int:
+    """``parse --nquads``: each readable file → ``folder/NAME.nq`` → exit status (0, 1 some failed, 2 all)."""
+    from fundflow.kg.budget import prepare_document
+    from fundflow.kg.bulk import nquads_file
+    from fundflow.kg.ingest import collect_paths
+
+    paths = collect_paths(files)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = failed = 0
+    for path in paths:
+        try:
+            prepared = prepare_document(path, loader, ocr=ocr)
+        except FundflowError as err:
+            failed += 1
+            error_line(f"error: {err}")
+            continue
+        target = nquads_file(folder, prepared.parsed.source.name)
+        staging = target.with_name(f".{target.name}.part")  # a reader of the folder never sees half a file
+        staging.write_bytes(prepared.nquads)
+        staging.replace(target)
+        written += 1
+    click.echo(f"documents: {written} written to {folder}, {failed} failed")
+    return 0 if not failed else (2 if not written else 1)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
@@ -95,13 +129,14 @@ def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None, bu
     one over its budget, or unreadable, is named on one line and the batch goes on.
     A file whose bytes are already stored under its name is not read again (counted unchanged).
     With --ocr a scanned PDF is read by OCR within the same budget; its document is
-    stored with ff:readByOcr true and an ``ocr`` issue on each table.
+    stored with ff:readByOcr true and an ``ocr`` issue on each table.  A ``.nq`` file
+    written by ``fundflow parse --nquads`` is a document already read: it is loaded as it is.
     """
-    from fundflow.kg.ingest import collect_paths
+    from fundflow.kg.ingest import NQUADS, SUFFIXES, collect_paths
     from fundflow.kg.parallel import default_jobs
 
     skipped: list[Path] = []
-    files = collect_paths(paths, skipped)
+    files = collect_paths(paths, skipped, SUFFIXES + (NQUADS,))
     for note in skipped:
         click.echo(f"skipped {note}: a folder's notes, not a disclosure (name the file to read it)", err=True)
     if not files:

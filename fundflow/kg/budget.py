@@ -63,6 +63,7 @@ class Prepared:
 def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = None, ocr: bool = False) -> Prepared:
     """Parse one file (a scan by OCR when ``ocr``) and map it to triples (document and findings graph), in this process."""
     from fundflow.kg.bulk import document_nquads
+    from fundflow.kg.duplicates import fingerprint_triples
     from fundflow.kg.findings import findings_graph_triples
     from fundflow.kg.funding_map import funding_triples
     from fundflow.kg.iris import graph_iri
@@ -74,7 +75,8 @@ def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = N
     if max_rows is not None and rows > max_rows:
         raise DocumentError(f"its tables have {rows} rows, more than {max_rows}, and it was skipped", file=str(path),
                             hint="raise --doc-rows if it is a real disclosure")
-    triples = list(dict.fromkeys(records_to_triples(parsed, base) + funding_triples(parsed, base)))
+    triples = list(dict.fromkeys(records_to_triples(parsed, base) + funding_triples(parsed, base)
+                                 + fingerprint_triples(parsed, base)))
     findings_graph, findings = findings_graph_triples(parsed, base)
     nquads = document_nquads(graph_iri(parsed.source.name, base), triples, findings_graph, findings, base)
     return Prepared(parsed, nquads, len(triples), findings_graph)

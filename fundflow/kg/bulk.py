@@ -30,6 +30,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -67,6 +68,59 @@ def document_nquads(graph: ox.NamedNode, triples: Iterable[ox.Triple], findings_
 def nquads_of(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> bytes:
     quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+
+
+@dataclass(frozen=True)
+class DocumentQuads:
+    """A document's quads read from an N-Quads file: its graph, findings graph, sha256 and counts."""
+
+    path: Path
+    nquads: bytes
+    graph: ox.NamedNode
+    findings_graph: ox.NamedNode
+    sha256: str | None
+    quads: int
+    triples: int  # in its own and the shared graph (as ``IngestSummary`` counts a parsed document's)
+
+
+def read_document_nquads(path: Path, base: str = vocab.DEFAULT_BASE) -> DocumentQuads:
+    """One document's N-Quads file (``fundflow parse --nquads``) → ``DocumentQuads``.
+
+    Raises ``DocumentError`` naming the file when it is not N-Quads, holds no document
+    (or several), or has quads outside its document's graphs and the shared graph.
+    """
+    from fundflow.kg.findings import findings_graph_of
+    from fundflow.loaders.document import read_bytes
+
+    data = read_bytes(path)
+    hint = "write it with fundflow parse --nquads DIR"
+    try:
+        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as err:
+        raise DocumentError(f"is not N-Quads ({str(err).splitlines()[0]})", file=str(path), hint=hint) from None
+    documents = {(q.subject, q.graph_name) for q in quads if q.predicate == vocab.A and q.object == vocab.FF("Document")}
+    if len(documents) != 1:
+        raise DocumentError(f"holds {len(documents)} documents, not one", file=str(path), hint=hint)
+    ((node, graph),) = documents
+    findings, shared = findings_graph_of(graph), system_graph_iri("shared", base)
+    if not isinstance(graph, ox.NamedNode) or any(q.graph_name not in (graph, findings, shared) for q in quads):
+        raise DocumentError("has quads outside its document's graphs", file=str(path), hint=hint)
+    sha = next((q.object.value for q in quads if q.subject == node and q.predicate == vocab.FF("sha256")), None)
+    return DocumentQuads(path, data, graph, findings, sha, len(quads),
+                         sum(1 for q in quads if q.graph_name != findings))
+
+
+def is_stored(store: ox.Store, loaded: DocumentQuads) -> bool:
+    """True when ``loaded``'s graph already holds its document (the same sha256): nothing to load."""
+    if loaded.sha256 is None:
+        return False
+    found = store.quads_for_pattern(None, vocab.FF("sha256"), vocab.text(loaded.sha256), loaded.graph)
+    return next(found, None) is not None
+
+
+def nquads_file(folder: Path, name: str) -> Path:
+    """Where ``fundflow parse --nquads`` writes the document named ``name``: ``folder/name.nq``."""
+    return folder / f"{name}.nq"
 
 
 @dataclass
@@ -115,23 +169,38 @@ class BatchWriter:
         if copy_of:
             self.warn(copy_of)
             nquads, count = nquads_of(extra, graph), len(extra)
-        else:
-            nquads, count = prepared.nquads + nquads_of(extra, graph), prepared.triples + len(extra)
-        quads = nquads.count(b"\n")
-        graphs = (graph, prepared.findings_graph)
+        else:  # its fingerprint is among its quads already
+            nquads, count = prepared.nquads, prepared.triples
+        self._put(parsed.source.path, graph, prepared.findings_graph, nquads, nquads.count(b"\n"), key, count,
+                  (parsed.source.sha256, mark))
+        return count
+
+    def write_loaded(self, loaded: DocumentQuads, key: object = None) -> int:
+        """Queue (or write) a document read from its N-Quads (``read_document_nquads``) → its triples.
+
+        It is stored as it is: copies of stored documents are not looked for.
+        """
+        if loaded.graph in self._graphs:
+            self.flush()
+        self._put(str(loaded.path), loaded.graph, loaded.findings_graph, loaded.nquads, loaded.quads, key,
+                  loaded.triples, ())
+        return loaded.triples
+
+    def _put(self, file: str, graph: ox.NamedNode, findings_graph: ox.NamedNode, nquads: bytes, quads: int,
+             key: object, count: int, marks: Iterable[str | None]) -> None:
+        graphs = (graph, findings_graph)
         if quads > MAX_BATCH_QUADS or any(self.store.contains_named_graph(g) for g in graphs):
             self.flush()
-            self._replace(parsed.source.path, graph, prepared.findings_graph, nquads, key, count)
-            return count
+            self._replace(file, graph, findings_graph, nquads, key, count)
+            return
         if not self.queue:
             self._since = time.monotonic()
-        self.queue.append(_Queued(key, parsed.source.path, nquads, count))
+        self.queue.append(_Queued(key, file, nquads, count))
         self._quads += quads
         self._graphs.update(graphs)
-        self._marks.update(m for m in (parsed.source.sha256, mark) if m)
+        self._marks.update(m for m in marks if m)
         if self._quads >= self.limit or time.monotonic() - self._since > BATCH_SECONDS:
             self.flush()
-        return count
 
     def _replace(self, file: str, graph: ox.NamedNode, findings_graph: ox.NamedNode, nquads: bytes, key: object,
                  count: int) -> None:

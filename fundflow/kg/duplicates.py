@@ -73,14 +73,22 @@ def _alternate(parsed: ParsedDocument, original: str, base: str) -> list[ox.Trip
     return [ox.Triple(node, p, o) for p, o in facts if o is not None]
 
 
+def fingerprint_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[ox.Triple]:
+    """``ff:fingerprint`` of the document (none when it says too little): stored with it, for copies to be found."""
+    mark = fingerprint(parsed)
+    return [ox.Triple(document_iri(parsed.source.sha256, base), FF("fingerprint"), v.text(mark))] if mark else []
+
+
 def keep_once(store: ox.Store, parsed: ParsedDocument, triples: list[ox.Triple],
               base: str = v.DEFAULT_BASE) -> tuple[list[ox.Triple], str | None]:
-    """The triples to store for ``parsed`` and, when it is a copy of a stored document, a one-line warning."""
+    """The triples to store for ``parsed`` and, when it is a copy of a stored document, a one-line warning.
+
+    Not a copy: ``triples`` and the fingerprint (``fingerprint_triples``) when it is not among them.
+    """
     mark = fingerprint(parsed)
     found = _stored(store, parsed, graph_iri(parsed.source.name, base), mark)
     if found is None:
-        doc = document_iri(parsed.source.sha256, base)
-        return triples + ([ox.Triple(doc, FF("fingerprint"), v.text(mark))] if mark else []), None
+        return list(dict.fromkeys(triples + fingerprint_triples(parsed, base))), None
     original, file = found
     m = parsed.meta
     what = f"{m.fiscal_year}年{'决算' if m.kind == 'final_accounts' else '预算'}"

@@ -36,7 +36,12 @@ def _ff(name: str) -> ox.NamedNode:
 
 
 def findings_graph(parsed: ParsedDocument, base: str = vocab.DEFAULT_BASE) -> ox.NamedNode:
-    return ox.NamedNode(graph_iri(parsed.source.name, base).value + "/findings")
+    return findings_graph_of(graph_iri(parsed.source.name, base))
+
+
+def findings_graph_of(graph: ox.NamedNode) -> ox.NamedNode:
+    """The findings graph that goes with a document's graph."""
+    return ox.NamedNode(graph.value + "/findings")
 
 
 def findings_to_triples(parsed: ParsedDocument, findings: list[Finding],

@@ -18,11 +18,12 @@ from fundflow.core.errors import FundflowError
 from fundflow.core.model import ParsedDocument, TableIssue
 from fundflow.kg import vocab
 from fundflow.kg.budget import DocumentBudget, Prepared, prepare_document
-from fundflow.kg.bulk import BatchWriter
+from fundflow.kg.bulk import BatchWriter, is_stored, read_document_nquads
 from fundflow.kg.iris import graph_iri
 from fundflow.kg.store import load_reference_graphs, relink_units
 
 SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf", ".xlsx")
+NQUADS = ".nq"  # a document already read, as ``fundflow parse --nquads`` writes it
 
 
 @dataclass
@@ -58,8 +59,11 @@ class IngestSummary:
 FOLDER_NOTES = re.compile(r"^(readme|license|licence|changelog|contributing|notice|authors)([._-].*)?$", re.IGNORECASE)
 
 
-def collect_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Path]:
+def collect_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None,
+                  suffixes: tuple[str, ...] = SUFFIXES) -> list[Path]:
     """Files as given, folders searched recursively for *.txt / *.md / *.htm(l) / *.pdf / *.xlsx; sorted, unique.
+
+    ``suffixes``: the kinds of file looked for in folders (ingest adds ``NQUADS``).
 
     In folders, hidden files and a folder's notes (README.md, LICENSE …) are left out and
     added to ``skipped``.  A path that does not exist is kept so that ingesting it reports the error.
@@ -68,7 +72,7 @@ def collect_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None
     for p in map(Path, paths):
         if p.is_dir():
             # anything but a folder: a broken link or a pipe is kept so that reading it reports it
-            for f in sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES and not f.is_dir()):
+            for f in sorted(f for f in p.rglob("*") if f.suffix.lower() in suffixes and not f.is_dir()):
                 notes = FOLDER_NOTES.match(f.name) or any(part.startswith(".") for part in f.relative_to(p).parts)
                 if notes and skipped is not None:
                     skipped.append(f)
@@ -144,6 +148,8 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
     document is undone and reported when it takes longer than ``budget.write_limit``.
 
     A file whose bytes are already stored under its name is counted unchanged and not parsed.
+    A ``.nq`` file is a document already read (``fundflow parse --nquads``): loaded as it is,
+    before the others, unchanged when its graph holds its sha256 (``kg.bulk.read_document_nquads``).
     ``jobs`` documents are read at once (``kg.parallel``); this process writes them in the
     order of ``paths`` (``kg.bulk.BatchWriter``: new documents many to a bulk load, changed
     ones one transaction each), so the store is the same whatever ``jobs`` is.
@@ -153,9 +159,11 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
 
     summary = IngestSummary()
     load_reference_graphs(store, base)
-    todo = []
+    todo, read = [], []
     for path in paths:
-        if is_unchanged(store, path, base):
+        if path.suffix.lower() == NQUADS:
+            read.append(path)
+        elif is_unchanged(store, path, base):
             summary.unchanged.append(str(path))
             if each:
                 each(path)
@@ -174,6 +182,19 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
         report(f"error: {err}")
 
     writer = BatchWriter(store, base, report, stored, lost, seconds=budget and budget.write_limit)
+    for path in read:
+        try:
+            loaded = read_document_nquads(path, base)
+        except FundflowError as err:
+            summary.failed.append(str(path))
+            report(f"error: {err}")
+        else:
+            if is_stored(store, loaded):
+                summary.unchanged.append(str(path))
+            else:
+                writer.write_loaded(loaded, key=(path, 0, Counter()))
+        if each:
+            each(path)
     for path, got in prepared_in_order(todo, loader, base, jobs, budget, ocr):
         try:
             if isinstance(got, Exception):
