@@ -48,7 +48,7 @@ class DocumentBudget:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A read document: what was parsed, its quads as N-Quads (``kg.bulk.document_nquads``), its triple count.
+    """A read document: what was parsed, its quads as N-Quads (``kg.store.document_nquads``), its triple count.
 
     The quads travel as N-Quads bytes: from a reading child to the writer they cost a
     copy, where pickled terms cost more than the writing itself.
@@ -62,12 +62,12 @@ class Prepared:
 
 def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = None, ocr: bool = False) -> Prepared:
     """Parse one file (a scan by OCR when ``ocr``) and map it to triples (document and findings graph), in this process."""
-    from fundflow.kg.bulk import document_nquads
     from fundflow.kg.duplicates import fingerprint_triples
     from fundflow.kg.findings import findings_graph_triples
     from fundflow.kg.funding_map import funding_triples
     from fundflow.kg.iris import graph_iri
     from fundflow.kg.mapper import records_to_triples
+    from fundflow.kg.store import document_nquads
     from fundflow.records.pipeline import parse_document
 
     parsed = parse_document(path, loader, ocr=ocr)
@@ -93,10 +93,10 @@ def _load_readers() -> None:
     import inspect
     import sys
 
-    import fundflow.kg.bulk
     import fundflow.kg.findings
     import fundflow.kg.funding_map
     import fundflow.kg.mapper
+    import fundflow.kg.store
     import fundflow.records.pipeline  # noqa: F401
 
     for name, module in list(sys.modules.items()):

@@ -1,8 +1,7 @@
 """Documents into the store in bulk: many new documents per load, each one whole or absent after a crash.
 
-``document_nquads(graph, triples, findings_graph, findings, base)`` → a document's N-Quads
-(its own graph, its facts about shared entities in the shared graph, its findings graph);
-``BatchWriter(store, base, warn, stored, lost)`` writes prepared documents in file order.
+A document's quads come as N-Quads (``store.document_nquads``: its own graph, its facts
+about shared entities in the shared graph, its findings graph); ``BatchWriter(store, base, warn, stored, lost)`` writes prepared documents in file order.
 
 How a document stays whole or absent:
 
@@ -38,7 +37,7 @@ from fundflow.core.errors import DocumentError, FundflowError, StoreError
 from fundflow.kg import vocab
 from fundflow.kg.budget import Prepared
 from fundflow.kg.iris import graph_iri, system_graph_iri
-from fundflow.kg.store import WriteTooLong, replace_document_quads, split_shared
+from fundflow.kg.store import WriteTooLong, nquads_of, replace_document_quads
 
 MAX_BATCH_QUADS = 500_000  # under the bulk loader's 1,000,000: one load is one atomic ingestion
 BATCH_QUADS = 250_000
@@ -52,22 +51,6 @@ def batch_quads() -> int:
     except ValueError:
         wanted = BATCH_QUADS
     return max(1, min(wanted, MAX_BATCH_QUADS))
-
-
-def document_nquads(graph: ox.NamedNode, triples: Iterable[ox.Triple], findings_graph: ox.NamedNode,
-                    findings: Iterable[ox.Triple], base: str = vocab.DEFAULT_BASE) -> bytes:
-    """A document's quads as N-Quads: own triples in ``graph``, shared facts in the shared graph, findings."""
-    own, shared = split_shared(triples, base)
-    sg = system_graph_iri("shared", base)
-    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in own]
-    quads += [ox.Quad(t.subject, t.predicate, t.object, sg) for t in shared]
-    quads += [ox.Quad(t.subject, t.predicate, t.object, findings_graph) for t in findings]
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
-
-
-def nquads_of(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> bytes:
-    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
 
 
 @dataclass(frozen=True)

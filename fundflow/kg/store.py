@@ -177,6 +177,22 @@ def code_list_triples() -> frozenset[ox.Triple]:
     return frozenset(q.triple for blob in _bundled_turtle()["codes"] for q in ox.parse(blob, format=ox.RdfFormat.TURTLE))
 
 
+def document_nquads(graph: ox.NamedNode, triples: Iterable[ox.Triple], findings_graph: ox.NamedNode,
+                    findings: Iterable[ox.Triple], base: str = vocab.DEFAULT_BASE) -> bytes:
+    """A document's quads as N-Quads: own triples in ``graph``, shared facts in the shared graph, findings."""
+    own, shared = split_shared(triples, base)
+    sg = system_graph_iri("shared", base)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in own]
+    quads += [ox.Quad(t.subject, t.predicate, t.object, sg) for t in shared]
+    quads += [ox.Quad(t.subject, t.predicate, t.object, findings_graph) for t in findings]
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+
+
+def nquads_of(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> bytes:
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+
+
 def _forget_sole_claims(graph: ox.NamedNode, shared: ox.NamedNode) -> str:
     """SPARQL: drop shared facts about entities that only ``graph`` is a source of (so a changed value goes)."""
     prov = vocab.PROV("wasDerivedFrom")
