@@ -7,7 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -133,15 +132,43 @@ def test_ingesting_the_same_file_twice_leaves_identical_triples(tmp_path):
     shutil.rmtree(store)
 
 
+# An ingest held between two of its bulk loads until the test says go: readers run mid-ingest every time.
+HELD_BETWEEN_LOADS = """
+import os, sys
+from fundflow.kg import bulk
+from fundflow.cli.main import main
+
+said, go = int(os.environ["HOLD_FD"]), int(os.environ["GO_FD"])
+real, loads = bulk.BatchWriter.flush, []
+
+def flush(self):
+    real(self)
+    loads.append(self)
+    if len(loads) == 2:
+        os.write(said, b"held")
+        os.read(go, 1)
+
+bulk.BatchWriter.flush = flush
+main(sys.argv[1:])
+"""
+
+
 @pytest.mark.slow
 def test_readers_during_an_ingest_see_the_store_as_it_was_before(tmp_path):  # finding 8
     docs = _write_batch(tmp_path / "docs", 20, "v")
     store = tmp_path / "store"
     assert _fundflow("ingest", "--store", str(store), str(docs[0])).wait(timeout=300) == 0
-    proc = _fundflow("ingest", "--store", str(store), *map(str, docs))
+    held_r, held_w = os.pipe()
+    go_r, go_w = os.pipe()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HOLD_FD=str(held_w), GO_FD=str(go_r), FUNDFLOW_BATCH_QUADS="1")
+    proc = subprocess.Popen([sys.executable, "-c", HELD_BETWEEN_LOADS, "ingest", "--store", str(store),
+                             *map(str, docs)], env=env, pass_fds=(held_w, go_r), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    os.close(held_w)
+    os.close(go_r)
     try:
-        time.sleep(3)
-        assert proc.poll() is None, "the ingest finished before the readers ran: make the batch longer"
+        ready, _, _ = select.select([held_r], [], [], 600)
+        assert ready and os.read(held_r, 16) == b"held", "the ingest never reached its second load"
         q = _fundflow("query", "documents", "--store", str(store), "--format", "csv")
         out, err = q.communicate(timeout=120)
         assert q.returncode == 0, err.decode()
@@ -151,9 +178,12 @@ def test_readers_during_an_ingest_see_the_store_as_it_was_before(tmp_path):  # f
             _out, err = r.communicate(timeout=120)
             assert r.returncode in (0, 1), (reader, err.decode())
             assert "Traceback" not in err.decode() and "in use" not in err.decode()
-        assert proc.poll() is None, "the ingest finished while the readers ran: make the batch longer"
+        assert proc.poll() is None
     finally:
-        proc.wait(timeout=600)
+        os.write(go_w, b"g")
+        os.close(go_w)
+        os.close(held_r)
+        proc.communicate(timeout=600)
     assert proc.returncode == 0
     q = _fundflow("query", "documents", "--store", str(store), "--format", "csv")
     out, _err = q.communicate(timeout=120)
