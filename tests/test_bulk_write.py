@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from support.corpus import write_corpus
 
-from fundflow.kg.budget import prepare_document
+from fundflow.kg.budget import Prepared, prepare_document
 from fundflow.kg.bulk import BatchWriter
 from fundflow.kg.ingest import ingest_paths
 from fundflow.kg.iris import graph_iri
@@ -30,17 +30,19 @@ def _graphs(store: ox.Store) -> dict[str, frozenset[str]]:
 
 def test_a_bulk_load_that_fails_writes_none_of_its_documents_and_names_each(tmp_path):
     store = ox.Store(str(tmp_path / "s"))
-    first, second = (prepare_document(SAMPLES / n) for n in ("anshan-center-2026-budget.txt",
-                                                             "fushun-center-2023-budget.txt"))
+    first, second, third = (prepare_document(SAMPLES / n) for n in (
+        "anshan-center-2026-budget.txt", "fushun-center-2023-budget.txt", "shenyang-center-2024-budget.txt"))
+    # the third document's quads cut off half way through a line: the load fails at its very end
+    cut = Prepared(third.parsed, third.nquads[: third.nquads.rindex(b"\n", 0, -1) + 20], third.triples,
+                   third.findings_graph)
     stored, lost = [], []
     writer = BatchWriter(store, stored=lambda key, _n: stored.append(key), lost=lambda key, err: lost.append((key, err)))
-    writer.write(first, "anshan")
-    writer.write(second, "fushun")
-    assert not stored and len(writer.queue) == 2  # queued, not yet written
-    writer.queue[-1].nquads += b'<https://example.org/s> <https://example.org/p> "cut off'  # the load's end broken
+    for key, prepared in (("anshan", first), ("fushun", second), ("shenyang", cut)):
+        writer.write(prepared, key)
+    assert not stored and len(writer.queue) == 3  # queued, not yet written
     writer.close()
-    assert not stored and [k for k, _e in lost] == ["anshan", "fushun"]
-    assert "cannot write 2 documents" in str(lost[0][1])
+    assert not stored and [k for k, _e in lost] == ["anshan", "fushun", "shenyang"]
+    assert "cannot write 3 documents" in str(lost[0][1]) and "anshan-center-2026-budget.txt" in str(lost[0][1])
     assert len(store) == 0 and not list(store.named_graphs())
 
 

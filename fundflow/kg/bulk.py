@@ -6,8 +6,8 @@ about shared entities in the shared graph, its findings graph); ``BatchWriter(st
 How a document stays whole or absent:
 
 - A document whose graphs are not in the store yet (the common case: a new document) is
-  queued; the queue is written by one ``Store.bulk_load`` of its N-Quads when it holds
-  ``batch_quads`` quads (or at the end of the batch).  Oxigraph's bulk loader reads its
+  queued (its N-Quads in a temporary file); the queue is written by one ``Store.bulk_load``
+  of that file when it holds ``batch_quads`` quads (or at the end of the batch).  Oxigraph's bulk loader reads its
   whole input before it writes anything as long as the input is under its own batch of
   1,000,000 quads, then writes one set of sorted files for every index and hands them
   to RocksDB in a single ``IngestExternalFiles`` call over all the column families,
@@ -26,10 +26,12 @@ How a document stays whole or absent:
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -40,7 +42,7 @@ from fundflow.kg.iris import graph_iri, system_graph_iri
 from fundflow.kg.store import WriteTooLong, nquads_of, replace_document_quads
 
 MAX_BATCH_QUADS = 500_000  # under the bulk loader's 1,000,000: one load is one atomic ingestion
-BATCH_QUADS = 250_000
+BATCH_QUADS = 100_000  # some 50 documents; a load costs ~0.15 s of its own, and its memory grows with it
 BATCH_SECONDS = 60.0  # a queue older than this is loaded, so a long batch keeps its progress
 
 
@@ -110,7 +112,6 @@ def nquads_file(folder: Path, name: str) -> Path:
 class _Queued:
     key: object
     file: str
-    nquads: bytes
     triples: int
 
 
@@ -138,6 +139,7 @@ class BatchWriter:
     _since: float = 0.0
     _graphs: set[ox.NamedNode] = field(default_factory=set)
     _marks: set[str] = field(default_factory=set)
+    _spool: IO[bytes] | None = None  # the queue's N-Quads, on disk: the writer's memory does not grow with them
 
     def write(self, prepared: Prepared, key: object = None) -> int:
         """Queue (or write) one document → the number of its triples (as ``IngestSummary`` counts them)."""
@@ -178,7 +180,10 @@ class BatchWriter:
             return
         if not self.queue:
             self._since = time.monotonic()
-        self.queue.append(_Queued(key, file, nquads, count))
+        if self._spool is None:
+            self._spool = tempfile.TemporaryFile(prefix="fundflow-load-")  # noqa: SIM115 — closed by close()
+        self._spool.write(nquads)
+        self.queue.append(_Queued(key, file, count))
         self._quads += quads
         self._graphs.update(graphs)
         self._marks.update(m for m in marks if m)
@@ -207,10 +212,11 @@ class BatchWriter:
         self._marks.clear()
         if not queue:
             return
-        data = b"".join(q.nquads for q in queue)
+        spool = self._spool
         try:
-            if data:
-                self.store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
+            if spool is not None and spool.tell():
+                spool.seek(0)
+                self.store.bulk_load(input=spool, format=ox.RdfFormat.N_QUADS, lenient=True)
         except (OSError, SyntaxError, ValueError) as err:
             detail = str(err).splitlines()[0] if str(err) else type(err).__name__
             for q in queue:
@@ -218,6 +224,13 @@ class BatchWriter:
         else:
             for q in queue:
                 self.stored(q.key, q.triples)
+        finally:
+            if spool is not None:
+                spool.seek(0)
+                spool.truncate()
 
     def close(self) -> None:
         self.flush()
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
