@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -130,8 +130,8 @@ class BatchWriter:
     store: ox.Store
     base: str = vocab.DEFAULT_BASE
     warn: Callable[[str], None] = print
-    stored: Callable[[object, int], None] = lambda _key, _n: None
-    lost: Callable[[object, FundflowError], None] = lambda _key, _err: None
+    stored: Callable[[Any, int], None] = lambda _key, _n: None
+    lost: Callable[[Any, FundflowError], None] = lambda _key, _err: None
     seconds: float | None = None
     limit: int = field(default_factory=batch_quads)
     queue: list[_Queued] = field(default_factory=list)

@@ -181,7 +181,7 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
         summary.failed.append(str(done[0]))
         report(f"error: {err}")
 
-    writer = BatchWriter(store, base, report, stored, lost, seconds=budget and budget.write_limit)
+    writer = BatchWriter(store, base, report, stored, lost, seconds=budget.write_limit if budget else None)
     for path in read:
         try:
             loaded = read_document_nquads(path, base)

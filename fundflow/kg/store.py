@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -98,7 +99,7 @@ def _update_by(store: ox.Store, update: str, deadline: float | None, what: str) 
     late: list[float] = []
 
     def in_time() -> ox.Literal | None:
-        if time.monotonic() < deadline:
+        if deadline is not None and time.monotonic() < deadline:
             return ox.Literal(True)
         late.append(time.monotonic())
         return None
@@ -152,19 +153,22 @@ def replace_document_quads(store: ox.Store, graph: ox.NamedNode, quads: Iterable
     sg = system_graph_iri("shared", base)
     by_graph: dict[ox.NamedNode, list[ox.Quad]] = {graph: [], sg: [], **{g: [] for g in companions}}
     for q in quads:
+        if not isinstance(q.graph_name, ox.NamedNode):
+            raise StoreError(f"graph {graph.value}: a quad outside any named graph")
         by_graph.setdefault(q.graph_name, []).append(q)
     update = f"{_forget_sole_claims(graph, sg)}"
     for g in by_graph:
         if g != sg:
             update += f" ;\nDROP SILENT GRAPH {g}"
-    body = "\n".join(f"GRAPH {g} {{\n{_nt(qs)}\n}}" for g, qs in by_graph.items() if qs)
+    body = "\n".join(f"GRAPH {g} {{\n{_nt(q.triple for q in qs)}\n}}" for g, qs in by_graph.items() if qs)
     update += f" ;\nINSERT DATA {{\n{body}\n}}" if body else ""
     _update_by(store, update, deadline, f"graph {graph.value}")
 
 
 def split_shared(triples: Iterable[ox.Triple], base: str = vocab.DEFAULT_BASE) -> tuple[list[ox.Triple], list[ox.Triple]]:
     """A document's triples → (its own, facts about shared entities not already stated by the code lists)."""
-    own, shared = [], []
+    own: list[ox.Triple] = []
+    shared: list[ox.Triple] = []
     for t in triples:
         (shared if is_shared(t, base) else own).append(t)
     codes = code_list_triples()
@@ -185,12 +189,12 @@ def document_nquads(graph: ox.NamedNode, triples: Iterable[ox.Triple], findings_
     quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in own]
     quads += [ox.Quad(t.subject, t.predicate, t.object, sg) for t in shared]
     quads += [ox.Quad(t.subject, t.predicate, t.object, findings_graph) for t in findings]
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"") if quads else b""
 
 
 def nquads_of(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> bytes:
     quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"") if quads else b""
 
 
 def _forget_sole_claims(graph: ox.NamedNode, shared: ox.NamedNode) -> str:
@@ -219,10 +223,21 @@ def drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
     store.update(f"DROP SILENT GRAPH {graph}")
 
 
+def select(store: ox.Store, text: str, **options: Any) -> ox.QuerySolutions:
+    """A SELECT query's text → its solutions (``options`` as ``Store.query`` takes them).
+
+    Raises ``TypeError`` for an ASK, CONSTRUCT or DESCRIBE query: the caller expected rows.
+    """
+    result = store.query(text, **options)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {text[:60]}")
+    return result
+
+
 def graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
     """Number of triples in ``graph``."""
-    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-    return int(next(iter(rows))["n"].value)
+    rows = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    return int(next(rows)["n"].value)
 
 
 def _bundled_turtle() -> dict[str, list[bytes]]:
@@ -252,7 +267,8 @@ def load_reference_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> in
 def document_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> list[ox.NamedNode]:
     """The named graphs holding source documents (not ontology / code lists)."""
     reserved = {system_graph_iri(n, base) for n in ("ontology", "codes", "shared")}
-    return sorted((g for g in store.named_graphs() if g not in reserved), key=lambda g: g.value)
+    return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g not in reserved),
+                  key=lambda g: g.value)
 
 
 
@@ -363,7 +379,7 @@ class Reader:
             found = _snapshots(self.where)
             if not found:
                 if self._current == self.where:
-                    return self._store
+                    return self._held()
                 if self._hold_live():  # no snapshot, no writer (e.g. a read-only copy): the live store
                     self._current, self._store = self.where, self._open(self.where)
                     return self._store
@@ -373,7 +389,7 @@ class Reader:
                 raise _no_store(self.where)
             newest = found[-1]
             if newest == self._current:
-                return self._store
+                return self._held()
             fd = os.open(newest, os.O_RDONLY)
             fcntl.flock(fd, fcntl.LOCK_SH)
             if not (newest / "CURRENT").exists():
@@ -396,6 +412,11 @@ class Reader:
         """The store to read now (for ``follow``: the newest snapshot)."""
         if self.follow:
             return self._newest()
+        return self._held()
+
+    def _held(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"the reader of {self.where} is closed")
         return self._store
 
     def _release(self) -> None:

@@ -199,8 +199,10 @@ def _indicator_row(doc: SourceDocument, table: RawTable, row: RawRow, cells: lis
         names = names[:-2] + [compact(names[-2]) + compact(names[-1])]  # a name wrapped onto its own cell
     name = "".join(compact(n) for n in names[2:]) if len(names) > 3 else compact(names[-1])
     levels.prefix(names[:2] if len(names) >= 3 else names[:-1])
-    project = block.fields.get("name") if table.kind in _PROJECT_KINDS else None
-    unit_name = block.fields.get("implementer") or (unit.name if unit else table.unit_name)
+    named = block.fields.get("name") if table.kind in _PROJECT_KINDS else None
+    project = named if isinstance(named, str) else None
+    implementer = block.fields.get("implementer")
+    unit_name = implementer if isinstance(implementer, str) and implementer else (unit.name if unit else table.unit_name)
     out.append(Indicator(name=name, ref=doc.ref(row.first_line, row.last_line, table=table.label),
                          table=table.label, level1=levels.level1, level2=levels.level2, operator=parts.operator,
                          target_value=parts.target_value, target_text=parts.target_text,
