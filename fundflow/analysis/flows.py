@@ -165,7 +165,7 @@ class FlowGraph:
         used = {e.source for e in edges} | {e.target for e in edges}
         totals = tuple(self.totals if totals is None else totals)
         keep = used | {t.org for t in totals}
-        keep |= {self.nodes[n].parent for n in keep if n in self.nodes and self.nodes[n].parent}
+        keep |= {p for n in keep if n in self.nodes and (p := self.nodes[n].parent)}
         return FlowGraph({k: v for k, v in self.nodes.items() if k in keep}, edges, totals, self.notes)
 
     def select(self, period: Period | None = None, year: int | None = None, phase: str | None = None,
@@ -310,7 +310,7 @@ def unit_splits(fg: FlowGraph) -> list[UnitSplit]:
             continue
         owner = e.recipient or e.source
         parent = fg.nodes[owner].parent if owner in fg.nodes else None
-        for org in {owner, parent} - {None}:
+        for org in {o for o in (owner, parent) if o is not None}:
             spent[org, e.period][e.level, e.direct] += e.amount
             advance[org, e.period] += e.amount if e.advance else ZERO
     out = []

@@ -81,11 +81,11 @@ def _at_node(fg: FlowGraph, node: str, period: Period, into: list[FlowEdge], out
         return [f]
     found = []
     for level in LEVELS[:LEVELS.index(n.level)] if n.level in LEVELS else ():
-        got = [e for e in into if e.level == level]
-        gone = [e for e in out if e.level == level]
+        came = [e for e in into if e.level == level]
+        went = [e for e in out if e.level == level]
         f = _finding("F02", doc, f"{n.label} {period.label}: {level} money passed on = money received",
-                     sum((e.amount for e in got), ZERO), sum((e.amount for e in gone), ZERO), len(got) + len(gone),
-                     _refs(got), _refs(gone))
+                     sum((e.amount for e in came), ZERO), sum((e.amount for e in went), ZERO), len(came) + len(went),
+                     _refs(came), _refs(went))
         found.append(f)
     return found
 

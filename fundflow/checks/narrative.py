@@ -20,6 +20,8 @@ from fundflow.core.resources import read_csv
 from fundflow.loaders.titles import kinds_where
 from fundflow.records import narrative
 
+Figure = BudgetLine | TableTotal | ThreeCosts  # a table figure a statement can name
+
 CHANGE_TOPIC = re.compile(r"比|较|增加|减少|增长|下降|降低|上升|与上年")
 SECTION = re.compile(r"^[一二三四五六七八九十]+、")
 QUALIFIERS = ("一般公共预算", "财政拨款", "政府性基金")
@@ -80,7 +82,7 @@ ALL_FUNDS = kinds_where(funds="all")
 APPROPRIATION = kinds_where(funds="appropriation")
 
 
-def candidates(ck: Checker, measure: str, qualifier: str = "") -> list[tuple[Decimal, object]]:
+def candidates(ck: Checker, measure: str, qualifier: str = "") -> list[tuple[Decimal, Figure]]:
     """Table figures a measure can name → [(amount in yuan, record)].
 
     A statement about 财政拨款 / 一般公共预算 money is matched with the
@@ -91,7 +93,8 @@ def candidates(ck: Checker, measure: str, qualifier: str = "") -> list[tuple[Dec
     totals = [t for t in ck.parsed.of(TableTotal) if t.table_kind in kinds]
     grand = {"basic": "Basic", "project": "ProjectExpenditure", "personnel": "Personnel", "public": "Public"}
     if measure in grand:
-        out = [(b.amount, b) for b in lines if b.code == "" and b.amount_type == grand[measure]]
+        out: list[tuple[Decimal, Figure]] = [(b.amount, b) for b in lines
+                                             if b.code == "" and b.amount_type == grand[measure]]
         if measure == "basic":
             out += [(b.amount, b) for b in lines if b.code == "" and b.table_kind == "general_basic"
                     and b.amount_type == "Total"]
@@ -114,11 +117,11 @@ def candidates(ck: Checker, measure: str, qualifier: str = "") -> list[tuple[Dec
     return []
 
 
-def _three_costs(ck: Checker, item: str) -> list[tuple[Decimal, object]]:
+def _three_costs(ck: Checker, item: str) -> list[tuple[Decimal, Figure]]:
     """三公 figures of the document's year; an item left empty under a printed total counts as zero."""
     year = ck.parsed.meta.fiscal_year
     rows = [r for r in ck.parsed.of(ThreeCosts) if r.year in (year, None) and r.unit_name is None]
-    out: list[tuple[Decimal, object]] = [(r.amount, r) for r in rows if r.item == item]
+    out: list[tuple[Decimal, Figure]] = [(r.amount, r) for r in rows if r.item == item]
     if not out:  # unless the item is missing because its column could not be decided
         out = [(Decimal(0), r) for r in rows if r.item == "total" and not ck.undecided(r.table)]
     return out
@@ -249,7 +252,7 @@ def check_three_parts(ck: Checker, facts: list[Stated]) -> None:
             for f in facts[i + 1:]:
                 if f.fact.ref.first_line - head.fact.ref.first_line > 40 or f.measure == head_m:
                     break
-                if f.measure in parts_m:
+                if f.measure is not None and f.measure in parts_m:
                     parts.setdefault(f.measure, f)
             if len(parts) == len(parts_m):
                 total = sum((p.fact.amount for p in parts.values()), Decimal(0))

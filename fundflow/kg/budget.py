@@ -136,7 +136,7 @@ def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DE
             if time.monotonic() > deadline:
                 raise DocumentError(f"took longer than {budget.seconds:g} s and was skipped", file=str(path),
                                     hint="raise --doc-timeout if it is a real disclosure")
-            if _resident(child.pid) > budget.memory:
+            if child.pid is not None and _resident(child.pid) > budget.memory:
                 raise DocumentError(f"needed more than {budget.memory // 2**20} MiB and was skipped", file=str(path),
                                     hint="raise --doc-memory if it is a real disclosure")
         state, payload = ours.recv()

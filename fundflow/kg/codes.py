@@ -84,6 +84,7 @@ def write_code_lists(folder: Path) -> dict[str, int]:
     counts = {}
     for name, triples in code_list_triples().items():
         data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        assert data is not None  # no output file: the bytes are returned
         (folder / name).write_bytes(data)
         counts[name] = len(triples)
     return counts

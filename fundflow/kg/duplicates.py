@@ -20,6 +20,7 @@ from fundflow.core.model import BudgetLine, ParsedDocument, TableTotal
 from fundflow.core.normalize import normalize_name
 from fundflow.kg import vocab as v
 from fundflow.kg.iris import document_iri, graph_iri, key
+from fundflow.kg.store import select
 from fundflow.kg.vocab import FF, A
 
 _HEADLINES = ("收入总计", "支出总计", "收支总计")
@@ -53,7 +54,7 @@ def _stored(store: ox.Store, parsed: ParsedDocument, own: ox.NamedNode, mark: st
         same += f" UNION {{ ?d ff:fingerprint {ox.Literal(mark)} }}"
     query = f"""SELECT ?d ?file WHERE {{ GRAPH ?g {{ ?d a ff:Document . {same} OPTIONAL {{ ?d ff:fileName ?file }}
       FILTER NOT EXISTS {{ ?d prov:alternateOf ?other }} }} FILTER(?g != {own}) }} ORDER BY ?file LIMIT 1"""
-    for row in store.query(query, prefixes=v.PREFIXES):
+    for row in select(store, query, prefixes=v.PREFIXES):
         return row["d"].value, row["file"].value if row["file"] is not None else row["d"].value
     return None
 
@@ -64,7 +65,7 @@ def _alternate(parsed: ParsedDocument, original: str, base: str) -> list[ox.Trip
     if node.value == original:  # the same bytes under another name: the copy is a file of that document
         node = ox.NamedNode(f"{node.value}/copy/{key(parsed.source.name)}")
     m = parsed.meta
-    facts = [(A, FF("Document")), (FF("fileName"), v.text(parsed.source.name)),
+    facts: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal | None]] = [(A, FF("Document")), (FF("fileName"), v.text(parsed.source.name)),
              (FF("sha256"), v.text(parsed.source.sha256)), (v.PROV("alternateOf"), ox.NamedNode(original)),
              (FF("fiscalYear"), v.year(m.fiscal_year) if m.fiscal_year else None),
              (FF("documentKind"), FF("FinalAccounts" if m.kind == "final_accounts" else "Budget")),

@@ -20,6 +20,7 @@ from fundflow.checks.rules import Finding, catalogue, rule_counts
 from fundflow.core.model import ParsedDocument
 from fundflow.kg import vocab
 from fundflow.kg.iris import document_iri, graph_iri
+from fundflow.kg.store import select
 
 SH = "http://www.w3.org/ns/shacl#"
 FF = vocab.FF_NS
@@ -112,7 +113,7 @@ def _document(graph: str) -> str:
 def read_findings(store: ox.Store) -> list[dict[str, str]]:
     """All findings in the store → rows (document, rule id, status word, message, yuan amounts, both sides' refs)."""
     rows = []
-    for sol in store.query(FINDINGS_QUERY, use_default_graph_as_union=True):
+    for sol in select(store, FINDINGS_QUERY, use_default_graph_as_union=True):
         row = {k: (sol[k].value if sol[k] is not None else "") for k in
                ("g", "rule", "status", "message", "expected", "actual", "difference", "left", "right", "unit",
                 "measure")}
@@ -125,7 +126,7 @@ def read_findings(store: ox.Store) -> list[dict[str, str]]:
 def read_rule_counts(store: ox.Store) -> dict[tuple[str, str], dict[str, int]]:
     """(document, rule id) → {"passed", "failed", "skipped"} as counted at ingest."""
     return {(_document(s["g"].value), s["rule"].value.rsplit("/", 1)[-1]):
-            {k: int(s[k].value) for k in ("passed", "failed", "skipped")} for s in store.query(SUMMARY_QUERY)}
+            {k: int(s[k].value) for k in ("passed", "failed", "skipped")} for s in select(store, SUMMARY_QUERY)}
 
 
 def shacl_report(store: ox.Store) -> tuple[bool, str]:

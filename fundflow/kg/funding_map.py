@@ -47,7 +47,8 @@ class _FundingMapper:
     """Collects the funding triples of one document."""
 
     def __init__(self, parsed: ParsedDocument, base: str):
-        self.p, self.base, self.out = parsed, base, []
+        self.p, self.base = parsed, base
+        self.out: list[ox.Triple] = []
         self.sha, self.meta, self.year = parsed.source.sha256, parsed.meta, parsed.meta.fiscal_year
         self.dept = department_iri(self.meta.department, base) if self.meta.department else None
 
@@ -201,7 +202,8 @@ def _basic_flows(m: _FundingMapper) -> None:
 def funding_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[ox.Triple]:
     """A parsed document → its funding triples (see the module docstring); duplicates removed."""
     m = _FundingMapper(parsed, base)
-    nodes, units = {}, {}
+    nodes: dict[int, ox.NamedNode] = {}
+    units: dict[str | None, ox.NamedNode] = {}
     for i, node, unit in project_nodes(parsed, base):
         r: Project = parsed.records[i]
         f = assess_project(r, parsed.meta)

@@ -172,7 +172,8 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
         try:
             if isinstance(got, Exception):
                 raise got
-            parsed, n = got.parsed, store_prepared(store, got, base, report, budget and budget.write_limit)
+            parsed, n = got.parsed, store_prepared(store, got, base, report,
+                                                      budget.write_limit if budget else None)
         except FundflowError as err:
             summary.failed.append(str(path))
             report(f"error: {err}")

@@ -7,7 +7,8 @@ one method per record type; all IRIs come from the minting functions of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -48,7 +49,8 @@ class DocumentMapper:
     """Accumulates the triples of one document; one method per record type."""
 
     def __init__(self, parsed: ParsedDocument, base: str):
-        self.p, self.base, self.out = parsed, base, []
+        self.p, self.base = parsed, base
+        self.out: list[ox.Triple] = []
         self.meta: DocumentMeta = parsed.meta
         self.sha = parsed.source.sha256
         self.doc = document_iri(self.sha, base)
@@ -123,7 +125,7 @@ class DocumentMapper:
         if self.region:
             self.map_region(self.region, m.region)
             self.add(d, FF("region"), region_iri(self.region, self.base))
-        if self.dept:
+        if self.dept and m.department:
             self.add(self.dept, A, FF("Department"))
             self.add(self.dept, v.RDFS("label"), v.zh(m.department))
             self.add(self.dept, FF("region"), region_iri(self.region, self.base) if self.region else None)
@@ -140,7 +142,8 @@ class DocumentMapper:
         self.add(r, A, FF("Region"))
         self.add(r, FF("adminCode"), v.text(code))
         self.add(r, FF("level"), FF(level))
-        self.add(r, v.RDFS("label"), v.zh(name or known.display_name) if name or known else None)
+        label = name or (known.display_name if known else None)
+        self.add(r, v.RDFS("label"), v.zh(label) if label else None)
         parent = parent_of(code)
         if parent and parent != CENTRAL:
             self.add(r, FF("partOf"), region_iri(parent, self.base))
@@ -336,7 +339,7 @@ class DocumentMapper:
         self.source(n, r.ref, i)
 
 
-DISPATCH = {BudgetLine: DocumentMapper.budget_line, Project: DocumentMapper.project, Indicator: DocumentMapper.indicator,
+DISPATCH: dict[type, Callable[[DocumentMapper, Any, int], None]] = {BudgetLine: DocumentMapper.budget_line, Project: DocumentMapper.project, Indicator: DocumentMapper.indicator,
              TableTotal: DocumentMapper.table_total, ThreeCosts: DocumentMapper.three_costs, NarrativeFact: DocumentMapper.narrative,
              TableIssue: DocumentMapper.issue, Procurement: DocumentMapper.procurement}
 
@@ -381,4 +384,5 @@ def triples_to_rdflib(triples: Iterable[ox.Triple]):
     import rdflib
 
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None  # no output file: the bytes are returned
     return rdflib.Graph().parse(data=data.decode("utf-8"), format="nt")

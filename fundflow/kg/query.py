@@ -98,7 +98,9 @@ def format_results(results, fmt: str = "table", money: frozenset[str] = frozense
     """
     if isinstance(results, ox.QueryTriples):
         rdf = {"table": ox.RdfFormat.TURTLE, "csv": ox.RdfFormat.N_TRIPLES, "json": ox.RdfFormat.JSON_LD}[fmt]
-        return results.serialize(format=rdf).decode("utf-8")
+        data = results.serialize(format=rdf)
+        assert data is not None  # no output file: the bytes are returned
+        return data.decode("utf-8")
     if fmt == "json":
         return results.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8")
     if fmt == "csv":
@@ -145,7 +147,8 @@ def _shown(term, money: bool = False) -> str:
         number = _decimal(term.value)
         if number is not None and money:
             return _wan(number)
-        if number is not None and number.as_tuple().exponent < -4:  # a computed ratio: 0.953565… → 0.9536
+        exponent = number.as_tuple().exponent if number is not None else 0
+        if number is not None and isinstance(exponent, int) and exponent < -4:  # a computed ratio: 0.953565… → 0.9536
             return f"{number.quantize(Decimal('0.0001'))}"
     return term.value
 
@@ -157,7 +160,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _table(names: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> str:
+def _table(names: list[str], rows: list[list[str]], right: frozenset[int] | set[int] = frozenset()) -> str:
     """Rows → aligned plain-text table (wide CJK characters count double; ``right`` columns right-aligned)."""
     widths = [max([_width(n)] + [_width(r[i]) for r in rows]) for i, n in enumerate(names)]
 

@@ -54,7 +54,7 @@ def term_json(term) -> dict:
 
 
 def _capped(items, limits: QueryLimits, what: str) -> list:
-    out = []
+    out: list = []
     for item in items:
         if len(out) == limits.max_results:
             raise QueryRefused(f"the query gives more than {limits.max_results} {what}",
@@ -97,6 +97,7 @@ def render(results, fmt: str, limits: QueryLimits = DEFAULT_LIMITS, money: froze
             payload = data
         else:
             payload = ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=RESULT_TYPES[mime])
+    assert payload is not None  # serialised without an output file: the bytes are returned
     if len(payload) > limits.max_bytes:
         raise QueryRefused(f"the results are {len(payload) // 2**20} MiB, more than {limits.max_bytes // 2**20} MiB",
                            hint="ask for fewer rows or columns")

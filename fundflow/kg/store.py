@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -97,7 +98,7 @@ def _update_by(store: ox.Store, update: str, deadline: float | None, what: str) 
     late: list[float] = []
 
     def in_time() -> ox.Literal | None:
-        if time.monotonic() < deadline:
+        if deadline is not None and time.monotonic() < deadline:
             return ox.Literal(True)
         late.append(time.monotonic())
         return None
@@ -129,7 +130,8 @@ def replace_document(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.
     as a whole, in the same transaction, and ``WriteTooLong`` is raised.
     Raises ``StoreError`` when the write fails.
     """
-    own, shared = [], []
+    own: list[ox.Triple] = []
+    shared: list[ox.Triple] = []
     for t in triples:
         (shared if is_shared(t, base) else own).append(t)
     sg, codes = system_graph_iri("shared", base), system_graph_iri("codes", base)
@@ -169,10 +171,21 @@ def drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
     store.update(f"DROP SILENT GRAPH {graph}")
 
 
+def select(store: ox.Store, text: str, **options: Any) -> ox.QuerySolutions:
+    """A SELECT query's text → its solutions (``options`` as ``Store.query`` takes them).
+
+    Raises ``TypeError`` for an ASK, CONSTRUCT or DESCRIBE query: the caller expected rows.
+    """
+    result = store.query(text, **options)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {text[:60]}")
+    return result
+
+
 def graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
     """Number of triples in ``graph``."""
-    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-    return int(next(iter(rows))["n"].value)
+    rows = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    return int(next(rows)["n"].value)
 
 
 def _bundled_turtle() -> dict[str, list[bytes]]:
@@ -202,7 +215,8 @@ def load_reference_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> in
 def document_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> list[ox.NamedNode]:
     """The named graphs holding source documents (not ontology / code lists)."""
     reserved = {system_graph_iri(n, base) for n in ("ontology", "codes", "shared")}
-    return sorted((g for g in store.named_graphs() if g not in reserved), key=lambda g: g.value)
+    return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g not in reserved),
+                  key=lambda g: g.value)
 
 
 
@@ -313,7 +327,7 @@ class Reader:
             found = _snapshots(self.where)
             if not found:
                 if self._current == self.where:
-                    return self._store
+                    return self._held()
                 if self._hold_live():  # no snapshot, no writer (e.g. a read-only copy): the live store
                     self._current, self._store = self.where, self._open(self.where)
                     return self._store
@@ -323,7 +337,7 @@ class Reader:
                 raise _no_store(self.where)
             newest = found[-1]
             if newest == self._current:
-                return self._store
+                return self._held()
             fd = os.open(newest, os.O_RDONLY)
             fcntl.flock(fd, fcntl.LOCK_SH)
             if not (newest / "CURRENT").exists():
@@ -346,6 +360,11 @@ class Reader:
         """The store to read now (for ``follow``: the newest snapshot)."""
         if self.follow:
             return self._newest()
+        return self._held()
+
+    def _held(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"the reader of {self.where} is closed")
         return self._store
 
     def _release(self) -> None:

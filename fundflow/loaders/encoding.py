@@ -17,7 +17,8 @@ from fundflow.core.errors import DocumentError
 _found: contextvars.ContextVar[list[int]] = contextvars.ContextVar("undecodable")
 
 
-def _record(err: UnicodeDecodeError) -> tuple[str, int]:
+def _record(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)  # registered for decoding only
     _found.get().append(err.start)
     return "\ufffd", err.end
 

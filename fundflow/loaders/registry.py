@@ -10,10 +10,10 @@ from fundflow.loaders.layout.loader import LayoutLoader
 from fundflow.loaders.stream.loader import StreamLoader
 from fundflow.loaders.tabbed.loader import TabbedLoader
 
-_LOADERS: dict[str, type] = {}
+_LOADERS: dict[str, type[Loader]] = {}
 
 
-def register(cls: type) -> type:
+def register(cls: type[Loader]) -> type[Loader]:
     """Make a loader (a class with ``name``, ``detect`` and ``parse``) available under ``cls.name``."""
     _LOADERS[cls.name] = cls
     return cls

@@ -104,8 +104,8 @@ def read_title(text: str, any_kind: bool = False) -> tuple[str, str | None] | No
     m = NUMBER_PREFIX.match(t)
     if m:
         number, t = table_number(m.group(0)), t[m.end():]
-    elif _NUMBER_SUFFIX.search(t):
-        number = table_number(_NUMBER_SUFFIX.search(t).group(0))
+    elif suffix := _NUMBER_SUFFIX.search(t):
+        number = table_number(suffix.group(0))
     t = _ORDINAL.sub("", t)
     if not t or len(t) > 60 or not (title_form(t.replace("、", "")) if any_kind else title_kind(t)):
         return None

@@ -25,6 +25,7 @@ from fundflow.kg import vocab
 from fundflow.kg.export import export_store
 from fundflow.kg.iris import graph_iri, key, system_graph_iri
 from fundflow.kg.query import load_query
+from fundflow.kg.store import select
 from fundflow.outputs.frames import solutions_to_rows
 from fundflow.outputs.sheets import rows_to_csv
 
@@ -82,12 +83,13 @@ class DocInfo:
 def documents(store: ox.Store) -> list[DocInfo]:
     """Every ``ff:Document`` of the store → ``DocInfo`` (one per file name, first wins)."""
     out: dict[str, DocInfo] = {}
-    for row in store.query(DOCUMENTS, use_default_graph_as_union=True, prefixes=vocab.PREFIXES):
+    for row in select(store, DOCUMENTS, use_default_graph_as_union=True, prefixes=vocab.PREFIXES):
         def val(name: str, row=row) -> str | None:
             return row[name].value if row[name] is not None else None
         kind = (val("kind") or "").rsplit("#", 1)[-1] or "Budget"
-        out.setdefault(val("file"), DocInfo(val("file"), val("sha"), val("year"), kind, val("scope"), val("title"),
-                                            val("pub"), val("pubName"), val("region"), val("regionName")))
+        file, sha = row["file"].value, row["sha"].value  # bound in every solution (not OPTIONAL)
+        out.setdefault(file, DocInfo(file, sha, val("year"), kind, val("scope"), val("title"),
+                                     val("pub"), val("pubName"), val("region"), val("regionName")))
     return list(out.values())
 
 
@@ -235,7 +237,8 @@ def _csv(store: ox.Store, query: str, graphs: list[ox.NamedNode] | None) -> byte
     if graphs is None:
         results = store.query(text, use_default_graph_as_union=True, prefixes=vocab.PREFIXES)
     else:
-        results = store.query(text, default_graph=graphs, prefixes=vocab.PREFIXES)
+        chosen: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = list(graphs)
+        results = store.query(text, default_graph=chosen, prefixes=vocab.PREFIXES)
     return rows_to_csv(*solutions_to_rows(results))
 
 

@@ -104,7 +104,8 @@ def check_paths(paths: Iterable[str | Path]) -> CheckReport:
 
 def render_table(report: CheckReport, verbose: bool = False) -> str:
     head = ("document", "year", "kind", "organisation", "tables", "identities", "projects", "columns ?")
-    rows, errors = [], {}
+    rows: list[tuple[str, ...]] = []
+    errors: dict[int, str] = {}
     for d in report.documents:
         if d.error:
             errors[len(rows)] = f"{d.file}  not read: {d.error}"

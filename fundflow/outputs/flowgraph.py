@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import pyoxigraph as ox
 
@@ -29,6 +29,7 @@ from fundflow.analysis.flows import FlowEdge, FlowGraph, FlowNode, Link, OrgTota
 from fundflow.analysis.funding import own_level
 from fundflow.core.model import DocumentMeta, SourceRef
 from fundflow.kg.iris import system_graph_iri
+from fundflow.kg.store import select
 from fundflow.kg.vocab import DEFAULT_BASE, FF_NS, PREFIXES
 
 ZERO = Decimal(0)
@@ -72,7 +73,7 @@ _CODE_AMOUNTS = """SELECT DISTINCT ?p ?u ?year ?amount ?notation WHERE { ?p a ff
 
 def _rows(store: ox.Store, text: str, union: bool = False) -> list[dict[str, Any]]:
     """SPARQL SELECT → dicts of plain values (IRIs and literals as str, unbound as None)."""
-    result = store.query(text, use_default_graph_as_union=union, prefixes=PREFIXES)
+    result = select(store, text, use_default_graph_as_union=union, prefixes=PREFIXES)
     names = [var.value for var in result.variables]
     return [{n: (sol[n].value if sol[n] is not None else None) for n in names} for sol in result]
 
@@ -101,6 +102,10 @@ class _Canon:
             x = self.parent[x]
         return x
 
+    @overload
+    def __call__(self, x: str) -> str: ...
+    @overload
+    def __call__(self, x: None) -> None: ...
     def __call__(self, x: str | None) -> str | None:
         return self.find(x) if x else x
 
@@ -184,7 +189,7 @@ def _raw_totals(store: ox.Store, docs: dict[str, dict[str, Any]], canon: _Canon)
             tables[r["table"]].add(r["u"])
         first = {t: min(int(r["first"] or 0) for r in rows if r["table"] == t) for t in tables}
         order = sorted(tables, key=lambda t: (-len(tables[t]), first[t]))
-        doc, seen = docs[g], set()
+        doc, seen = docs[g], set[str]()
         for table in order:
             for u in sorted(tables[table] - seen):
                 mine = {_local(r["type"]): r for r in rows if r["table"] == table and r["u"] == u}

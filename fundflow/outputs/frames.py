@@ -92,7 +92,7 @@ class KnowledgeGraph:
         if not where.is_dir():
             raise StoreError(f"no store at {where}", hint="run `fundflow ingest FILE… --store DIR` first")
         try:
-            self.store = ox.Store.read_only(str(where))
+            self.store: ox.Store | None = ox.Store.read_only(str(where))
         except OSError as err:
             raise StoreError(f"cannot open store {where}: {str(err).splitlines()[0]}") from None
         self.path = where

@@ -192,7 +192,7 @@ def flow_view(fg: FlowGraph, open_units: frozenset[str] = frozenset()) -> FlowVi
     top_node = max((a for n, a in amounts.items() if keys[n] != "project"), default=ZERO)
     top_edge = max((x.amount for x in links), default=ZERO)
     nodes = []
-    for n in sorted(used, key=ids.get):
+    for n in sorted(used, key=lambda n: ids[n]):
         col = keys[n]
         d = {"id": ids[n], "label": _label(fg, n, amounts.get(n), count.get(n, 0)), "level": index[col],
              "color": style[col][2], "size": _scale(amounts.get(n), top_node, 10, 36), "role": col,

@@ -182,7 +182,9 @@ def run_validate(files: tuple[str, ...], store_dir: str | None, fmt: str, no_sha
 
     Files that cannot be read go to ``report`` one line each and make the exit code at least 1.
     """
-    shacl, lines, failed = None, {}, 0
+    shacl: tuple[bool, str] | None = None
+    lines: dict[str, tuple[str, ...]] = {}
+    failed = 0
     if files:
         rows, counts, lines, failed = _from_files(files, report)
     else:

@@ -101,7 +101,7 @@ def flows_to_sankey(fg: FlowGraph) -> Sankey:
     b = _Builder()
     def org(n):
         return b.node(f"n:{n}", fg.label(n), node_column(fg.nodes[n]))
-    codes: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    codes: dict[str, list[tuple[str | None, Decimal]]] = defaultdict(list)
     for e in fg.edges:
         if e.level is None:
             codes[e.source].append((fg.nodes[e.target].code or "", e.amount))

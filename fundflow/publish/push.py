@@ -285,7 +285,7 @@ def push_store(store: ox.Store, endpoint: str, user: str | None = None, password
     if parts.scheme not in ("http", "https"):
         raise FundflowError(f"endpoint {endpoint!r} is not an http(s) URL",
                             hint="give the Graph Store Protocol URL, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth")
-    graphs = sorted(store.named_graphs(), key=lambda g: g.value)
+    graphs = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
     if not graphs:
         raise FundflowError("the store holds no graphs", hint="run `fundflow ingest FILE…` first")
     root = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
@@ -309,6 +309,7 @@ def push_store(store: ox.Store, endpoint: str, user: str | None = None, password
         else:
             auth.timeout = min(limits.timeout, left)
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            assert body is not None  # no output file: the bytes are returned
             result = replace_remote(auth, endpoint, update_endpoint, remote_graph(g, graph_prefix, base), body,
                                     len(triples), min(limits.timeout, left))
             silent = silent + 1 if result.status == 0 else 0

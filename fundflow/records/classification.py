@@ -84,7 +84,7 @@ def _segments(row: RawRow, multi: bool) -> list[list[str]]:
     return segs
 
 
-def _key_and_values(cells: list[str], aligned: bool) -> tuple[str | None, str, list[str]] | None:
+def _key_and_values(cells: list[str], aligned: bool) -> tuple[str, str, list[str]] | None:
     """cells → (code or "" for 合计, name, value cells); None for rows that are not code rows."""
     if not cells:
         return None
@@ -152,13 +152,12 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
                 issues.append(TableIssue(table.label, "unreadable", f"cannot read amount {bad} in {table.label} row {code or name}",
                                          doc.ref(row.first_line, row.last_line, table.label)))
                 continue
+            amounts = [v for v in vals if v is not None]  # a row not known aligned has no empty cells
             if known:
-                cols = tuple(i for i, v in enumerate(vals) if v is not None)
-                vals = [v for v in vals if v is not None]
-                cands = [cols]
+                cands = [tuple(i for i, v in enumerate(vals) if v is not None)]
             else:
-                cands = place_row(vals, spec, forbidden=forbidden) if vals else [()]
-            placed.append(PlacedRow(code, vals, cands))
+                cands = place_row(amounts, spec, forbidden=forbidden) if amounts else [()]
+            placed.append(PlacedRow(code, amounts, cands))
             meta.append((name, row))
     resolve_table(placed, lambda k: _parent(k), len(spec.names))
     lines: list[BudgetLine | TableIssue | UncodedRow] = []

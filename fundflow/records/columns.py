@@ -152,7 +152,7 @@ def _exact_family_combos(rows, members, options, ncols) -> list[tuple]:
     half = len(members) // 2
     left = _half_sums(rows, members[:half], options[:half], ncols, signs[:half])
     right = _half_sums(rows, members[half:], options[half:], ncols, signs[half:])
-    valid = []
+    valid: list[tuple[int, ...]] = []
     for vec, rcombos in right.items():
         lcombos = left.get(tuple(-v for v in vec))
         if lcombos:

@@ -41,7 +41,7 @@ _COVER_SPLIT = re.compile(r"20\d{2}年度?|(?:区级|市级|省级|县级)?(?:�
 
 def read_cover(doc: SourceDocument) -> Cover:
     """The first non-empty lines up to the table of contents → year, kind, scope and organisation."""
-    lines = []
+    lines: list[str] = []
     for line in doc.lines[:40]:
         t = compact(line)
         if not t:
@@ -176,7 +176,7 @@ def document_meta(doc: SourceDocument, tables: tuple[RawTable, ...], departments
     for name, _ in named.most_common():
         if is_org_name(name) and not any(u.name == name for u in units):
             units.append(UnitInfo(name))
-    department = (departments or [None])[0]
+    department: str | None = departments[0] if departments else None
     cover_org = _title_org(doc)
     if scope == "unit" and cover_org and not any(u.name == cover_org for u in units):
         units.insert(0, UnitInfo(cover_org))

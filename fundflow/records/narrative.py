@@ -96,7 +96,7 @@ def sentences(doc: SourceDocument, tables) -> list[Sentence]:
     """
     covered = table_lines(tables)
     out: list[Sentence] = []
-    buf, offsets = "", []
+    buf, offsets = "", list[tuple[int, int]]()
     for no, raw in enumerate(doc.lines, start=1):
         line = raw.strip().lstrip("-*#> ").strip()
         if no in covered or not line or _TABLE_TITLE.search(line):

@@ -68,7 +68,7 @@ def table_to_procurement(doc: SourceDocument, table: RawTable, meta_hint: dict) 
     if problem:
         ref = doc.ref(table.first_line, table.last_line, table.label)
         return [TableIssue(table.label, "unreadable", f"{table.label} {table.title}: {problem}", ref)]
-    return out
+    return list[Procurement | TableIssue](out)
 
 
 def _read_flat(doc, table: RawTable, rows: list[Row], roles: tuple[str, ...], hint: dict,
@@ -76,7 +76,7 @@ def _read_flat(doc, table: RawTable, rows: list[Row], roles: tuple[str, ...], hi
     """One item per row with amounts; the 合计 row checks their sum."""
     spec = header_columns(table.header)
     known = [n for n in (table.unit_name, hint.get("unit_name"), hint.get("department")) if n]
-    total, out = None, []
+    total, out = None, list[Procurement]()
     for r in rows:
         if not r.amounts:
             continue

@@ -55,9 +55,9 @@ def read_tree(rows: list, tol: Decimal) -> tuple[list[TreeItem], str | None]:
             _loose_piece(st, bool(r.texts))
         elif r.is_total:
             st.total = r.amounts[0]
-        elif r.texts and category_of(r.texts[0]):
-            st.category = category_of(r.texts[0])
-            st.categories.append((st.category, r.amounts[0], []))
+        elif r.texts and (category := category_of(r.texts[0])):
+            st.category = category
+            st.categories.append((category, r.amounts[0], []))
             st.open = False
             _loose_piece(st, len(r.texts) > 1)
         elif any(term(t, "method") for t in r.texts):
@@ -120,16 +120,18 @@ def _attach(st: _State, group: _Group) -> None:
 
 def _check(st: _State, tol: Decimal) -> str | None:
     """Each subtotal = Σ its items, each category = Σ its subtotals, 合计 = Σ categories (or Σ items)."""
+    subtotal: dict[int, Decimal] = {}
     for g in st.groups:
-        if g.amount is None:
-            g.amount = sum((i.amount for i in g.items), Decimal(0))
-        if not g.items or abs(sum(i.amount for i in g.items) - g.amount) > tol * len(g.items):
+        items = sum((i.amount for i in g.items), Decimal(0))
+        subtotal[id(g)] = items if g.amount is None else g.amount
+        g.amount = subtotal[id(g)]
+        if not g.items or abs(items - g.amount) > tol * len(g.items):
             return f"the items below a subtotal of {g.amount} yuan do not add up to it"
     for name, amount, groups in st.categories:
-        if abs(sum((g.amount for g in groups), Decimal(0)) - amount) > tol * max(1, len(groups)):
+        if abs(sum((subtotal[id(g)] for g in groups), Decimal(0)) - amount) > tol * max(1, len(groups)):
             return f"the rows under {name} do not add up to its {amount} yuan"
     if st.total is not None:
-        parts = [a for _, a, _ in st.categories] if st.categories else [g.amount for g in st.groups]
+        parts = [a for _, a, _ in st.categories] if st.categories else [subtotal[id(g)] for g in st.groups]
         if abs(sum(parts, Decimal(0)) - st.total) > tol * max(1, len(parts)):
             return f"the rows add up to {sum(parts, Decimal(0))} yuan, the 合计 row says {st.total}"
     return None

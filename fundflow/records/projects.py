@@ -58,7 +58,9 @@ def header_columns(header: tuple[str, ...]) -> ColumnSpec:
         names = tuple(key for _, key in cells)
         ids = ((0, tuple(range(1, len(names)))),) if len(names) > 1 and cells[0][0] == "total" else ()
         return ColumnSpec(names, ids)
-    names, ids, top_parts = ["Total"], [], []
+    leaves: list[str] = ["Total"]
+    parts: list[tuple[int, tuple[int, ...]]] = []
+    top_parts: list[int] = []
     runs: list[list[str]] = []
     for role, key in cells[1:] if cells and cells[0][0] == "total" else cells:
         if role == "total" or not runs:
@@ -66,11 +68,11 @@ def header_columns(header: tuple[str, ...]) -> ColumnSpec:
         runs[-1].append(key)
     for gi, run in enumerate(runs):
         group = groups[gi] if gi < len(groups) else f"Group{gi + 1}"
-        start = len(names)
-        names += [f"{group}.{key}" for key in run]
+        start = len(leaves)
+        leaves += [f"{group}.{key}" for key in run]
         top_parts.append(start)
-        ids.append((start, tuple(range(start + 1, len(names)))))
-    return ColumnSpec(tuple(names), tuple([(0, tuple(top_parts))] + ids))
+        parts.append((start, tuple(range(start + 1, len(leaves)))))
+    return ColumnSpec(tuple(leaves), ((0, tuple(top_parts)), *parts))
 
 
 def _split_row(row: RawRow, ncols: int) -> tuple[list[str], list[str]]:

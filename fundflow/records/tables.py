@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from typing import Any
 
 from fundflow.core.model import (
     BudgetLine,
@@ -42,7 +43,7 @@ NOT_READ = kinds_where("unread")
 def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[DocumentMeta, list]:
     """All tables of a document → (its metadata, its records)."""
     pre = document_meta(doc, tables)
-    hint = {"money_unit": pre.money_unit, "fiscal_year": pre.fiscal_year, "kind": pre.kind,
+    hint: dict[str, Any] = {"money_unit": pre.money_unit, "fiscal_year": pre.fiscal_year, "kind": pre.kind,
             "unit_name": pre.units[0].name if pre.units else None, "department": pre.department}
     facts = narrative_facts(doc, tables)
     hint["empty_funds"] = empty_funds(list(tables)) | zero_in_narrative(facts)

@@ -67,7 +67,8 @@ class _Doc:
         return bool(t.strip()) and not is_furniture(t)
 
     def next_content(self, i: int, limit: int) -> list[int]:
-        out, j = [], i
+        out: list[int] = []
+        j = i
         while j < len(self.text) and len(out) < limit:
             if self.content(j):
                 out.append(j)

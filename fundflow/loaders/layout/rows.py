@@ -65,11 +65,11 @@ def _home(idx: int, starts: list[int], lines: list[Line], coded: bool) -> int | 
         if not is_anchor(lines[s][1]) and all(_near_label(lines[s][1], p) for p in pieces):
             return s  # the rest of a label printed on a row of its own (``2.政府性基金预`` / ``算``)
     options = []
-    for s in (prev, nxt):
-        if s is None or abs(lines[s][0] - no) > 3:
+    for near in (prev, nxt):
+        if near is None or abs(lines[near][0] - no) > 3:
             continue
-        if all(_blank_at(lines[s][1], p) for p in pieces):
-            options.append((abs(lines[s][0] - no), 0 if s == prev else 1, s))
+        if all(_blank_at(lines[near][1], p) for p in pieces):
+            options.append((abs(lines[near][0] - no), 0 if near == prev else 1, near))
     if options:
         return min(options)[2]
     if coded and prev is not None and no - lines[prev][0] <= 2 and all(_same_x(lines[prev][1], p) for p in pieces):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from fundflow.core.model import RawRow
 from fundflow.core.normalize import compact, is_amount
@@ -77,7 +78,7 @@ def _amount_block(p: Piece, blocks: list[_Block]) -> int:
     return min(cols)[1]
 
 
-def _continues(prev: _Entry | None, text: str, idx: int) -> bool:
+def _continues(prev: _Entry | None, text: str, idx: int) -> TypeGuard[_Entry]:
     """A label piece is the wrapped rest of the block's previous label: no ordinal of its
     own, within two lines, short next to the label's first piece, and that first line
     held no amount (a label printed on its amount's line is a whole label)."""

@@ -30,11 +30,11 @@ CODE_LEAF = re.compile(r"^[类款项目]+$|编码|代码|编号")
 
 @dataclass(frozen=True)
 class Piece:
-    """A cell fragment: its text and character span [start, end) on its line."""
+    """A cell fragment: its text and character span [start, end) on its line (fractional once rescaled)."""
 
     text: str
-    start: int
-    end: int
+    start: float
+    end: float
     line: int = 0
 
     @property
@@ -65,7 +65,8 @@ def _split_amounts(p: Piece) -> list[Piece]:
         kind = is_amount(text)
         if out and not kind and not is_amount(out[-1].text):
             prev = out[-1]
-            out[-1] = Piece(p.text[prev.start - p.start:start - p.start + len(text)], prev.start, start + len(text), p.line)
+            cut = int(prev.start - p.start)  # pieces read off a line: whole character positions
+            out[-1] = Piece(p.text[cut:int(start - p.start) + len(text)], prev.start, start + len(text), p.line)
         else:
             out.append(Piece(text, start, start + len(text), p.line))
     return out
