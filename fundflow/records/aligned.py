@@ -107,7 +107,7 @@ def aligned_lines(doc: SourceDocument, table: RawTable, money_unit: str | None
         return []
     unit_money = table.money_unit or money_unit
     out: list[BudgetLine | TableIssue | UncodedRow] = list(_understood(doc, table, roles))
-    keys = [_key(row, roles) for row in table.rows]
+    keys: list[tuple[str | None, str, str | None] | None] = [_key(row, roles) for row in table.rows]
     # a table that prints no code at all names its rows: their codes are recovered later
     # from the document's code book (records.named_codes), never guessed here
     by_name = table.kind not in _NOT_FUNCTION and not any(k and k[0] for k in keys)
