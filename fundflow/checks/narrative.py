@@ -24,8 +24,6 @@ from fundflow.loaders.titles import kinds_where
 
 Figure = BudgetLine | TableTotal | ThreeCosts  # a table figure a statement can name
 
-Figure = BudgetLine | TableTotal | ThreeCosts  # a table figure a statement can name
-
 CHANGE_TOPIC = re.compile(r"比|较|增加|减少|增长|下降|降低|上升|与上年")
 THREE_ITEMS = {"three_total": "total", "three_abroad": "abroad", "three_reception": "reception",
                "three_vehicle": "vehicle", "three_vehicle_purchase": "vehicle_purchase",
