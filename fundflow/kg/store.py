@@ -131,12 +131,7 @@ def replace_document(store: ox.Store, graph: ox.NamedNode, triples: Iterable[ox.
     as a whole, in the same transaction, and ``WriteTooLong`` is raised.
     Raises ``StoreError`` when the write fails.
     """
-    own, shared = split_shared(triples, base)
-    sg = system_graph_iri("shared", base)
-    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in own]
-    quads += [ox.Quad(t.subject, t.predicate, t.object, sg) for t in shared]
-    for g, extra in (companions or {}).items():
-        quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in extra]
+    quads = document_quads(graph, triples, companions, base)
     replace_document_quads(store, graph, quads, base, list(companions or ()), deadline)
 
 
@@ -181,20 +176,36 @@ def code_list_triples() -> frozenset[ox.Triple]:
     return frozenset(q.triple for blob in _bundled_turtle()["codes"] for q in ox.parse(blob, format=ox.RdfFormat.TURTLE))
 
 
+def _in(graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> list[ox.Quad]:
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+
+
+def document_quads(graph: ox.NamedNode, triples: Iterable[ox.Triple],
+                   companions: dict[ox.NamedNode, list[ox.Triple]] | None = None,
+                   base: str = vocab.DEFAULT_BASE) -> list[ox.Quad]:
+    """A document's quads: its own triples in ``graph``, its facts about shared entities (not stated by
+    the code lists) in the shared graph, and each companion graph's triples (its findings) in that graph."""
+    own, shared = split_shared(triples, base)
+    quads = _in(graph, own) + _in(system_graph_iri("shared", base), shared)
+    for g, extra in (companions or {}).items():
+        quads += _in(g, extra)
+    return quads
+
+
+def as_nquads(quads: list[ox.Quad]) -> bytes:
+    """Quads → N-Quads bytes (``b""`` for none)."""
+    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"") if quads else b""
+
+
 def document_nquads(graph: ox.NamedNode, triples: Iterable[ox.Triple], findings_graph: ox.NamedNode,
                     findings: Iterable[ox.Triple], base: str = vocab.DEFAULT_BASE) -> bytes:
-    """A document's quads as N-Quads: own triples in ``graph``, shared facts in the shared graph, findings."""
-    own, shared = split_shared(triples, base)
-    sg = system_graph_iri("shared", base)
-    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in own]
-    quads += [ox.Quad(t.subject, t.predicate, t.object, sg) for t in shared]
-    quads += [ox.Quad(t.subject, t.predicate, t.object, findings_graph) for t in findings]
-    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"") if quads else b""
+    """``document_quads`` with the findings graph as companion, as N-Quads (what a reading child sends)."""
+    return as_nquads(document_quads(graph, triples, {findings_graph: list(findings)}, base))
 
 
 def nquads_of(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> bytes:
-    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"") if quads else b""
+    """``triples`` in ``graph``, as N-Quads."""
+    return as_nquads(_in(graph, triples))
 
 
 def _forget_sole_claims(graph: ox.NamedNode, shared: ox.NamedNode) -> str:
@@ -217,10 +228,6 @@ def relink_units(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> None:
     store.update(f"DROP SILENT GRAPH {links} ;\nINSERT {{ GRAPH {links} {{ ?a {same} ?b }} }} WHERE {{\n"
                  f"  GRAPH ?g {{ ?a a {unit} ; {label} ?l }} GRAPH ?h {{ ?b a {unit} ; {label} ?l }}\n"
                  f"  FILTER(?a != ?b) }}")
-
-
-def drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
-    store.update(f"DROP SILENT GRAPH {graph}")
 
 
 def select(store: ox.Store, text: str, **options: Any) -> ox.QuerySolutions:
