@@ -122,40 +122,39 @@ def _error_text(err: urllib.error.HTTPError) -> str:
     return f"{err.reason}" + (f": {text[:160]}" if text else "")
 
 
+def _send(auth: Auth, url: str, method: str, timeout: float, body: bytes | None = None,
+          headers: dict[str, str] | None = None) -> tuple[int, bytes, str]:
+    """One HTTP request, credentials answered first → (status, first MiB of the answer, why it failed).
+
+    Status 0 when there was no answer; the reason is "" on 2xx, the store's own words on an
+    HTTP error (tags stripped), the network's otherwise.  Never raises for HTTP/network errors.
+    """
+    headers = dict(headers or {})
+    try:
+        if (credentials := auth.header(url, method)):
+            headers["Authorization"] = credentials
+        with urllib.request.urlopen(urllib.request.Request(url, data=body, method=method, headers=headers),
+                                    timeout=timeout) as resp:
+            return resp.status, resp.read(1 << 20), ""
+    except urllib.error.HTTPError as err:
+        return err.code, b"", _error_text(err)
+    except (urllib.error.URLError, OSError) as err:
+        return 0, b"", f"{getattr(err, 'reason', err)}"
+
+
 def put_graph(auth: Auth, endpoint: str, graph: str, body: bytes, triples: int, timeout: float = TIMEOUT) -> PushResult:
     """PUT ``body`` as the content of ``graph`` → ``PushResult`` (never raises for HTTP/network errors).
 
     ``changed`` is True once the store answered 2xx, False for a 4xx refusal, None when there
     was no answer or a 5xx (the store may have dropped the old copy before failing).
     """
-    url = _graph_url(endpoint, graph)
-    headers = {"Content-Type": "text/turtle; charset=utf-8"}
-    try:
-        if (credentials := auth.header(url, "PUT")):
-            headers["Authorization"] = credentials
-        with urllib.request.urlopen(urllib.request.Request(url, data=body, method="PUT", headers=headers),
-                                    timeout=timeout) as resp:
-            return PushResult(graph, triples, resp.status, changed=True)
-    except urllib.error.HTTPError as err:
-        return PushResult(graph, triples, err.code, _error_text(err), None if err.code >= 500 else False)
-    except (urllib.error.URLError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        return PushResult(graph, triples, 0, f"no answer from {endpoint} ({reason})", None)
-
-
-def _request(auth: Auth, url: str, method: str, timeout: float, accept: str = "*/*") -> tuple[int, bytes]:
-    """A body-less ``method`` request → (HTTP status, first MiB of the answer); status 0 when there was no answer."""
-    headers = {"Accept": accept}
-    try:
-        if (credentials := auth.header(url, method)):
-            headers["Authorization"] = credentials
-        with urllib.request.urlopen(urllib.request.Request(url, method=method, headers=headers),
-                                    timeout=timeout) as resp:
-            return resp.status, resp.read(1 << 20)
-    except urllib.error.HTTPError as err:
-        return err.code, b""
-    except (urllib.error.URLError, OSError):
-        return 0, b""
+    status, _, why = _send(auth, _graph_url(endpoint, graph), "PUT", timeout, body,
+                           {"Content-Type": "text/turtle; charset=utf-8"})
+    if 200 <= status < 300:
+        return PushResult(graph, triples, status, changed=True)
+    if status == 0:
+        return PushResult(graph, triples, 0, f"no answer from {endpoint} ({why})", None)
+    return PushResult(graph, triples, status, why, None if status >= 500 else False)
 
 
 def staging_graph(graph: str) -> str:
@@ -169,18 +168,13 @@ def move_graph(auth: Auth, update_endpoint: str, source: str, target: str, timeo
     → (HTTP status, message); status 0 when there was no answer.
     """
     body = urllib.parse.urlencode({"update": f"MOVE SILENT <{source}> TO <{target}>"}).encode("ascii")
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    try:
-        if (credentials := auth.header(update_endpoint, "POST")):
-            headers["Authorization"] = credentials
-        req = urllib.request.Request(update_endpoint, data=body, method="POST", headers=headers)
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, ""
-    except urllib.error.HTTPError as err:
-        return err.code, f"MOVE refused ({_error_text(err)}); the remote graph is unchanged"
-    except (urllib.error.URLError, OSError) as err:
-        return 0, (f"no answer to MOVE from {update_endpoint} ({getattr(err, 'reason', err)}); "
-                   "the remote graph is wholly old or wholly new")
+    status, _, why = _send(auth, update_endpoint, "POST", timeout, body,
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+    if 200 <= status < 300:
+        return status, ""
+    if status == 0:
+        return 0, f"no answer to MOVE from {update_endpoint} ({why}); the remote graph is wholly old or wholly new"
+    return status, f"MOVE refused ({why}); the remote graph is unchanged"
 
 
 def update_candidates(endpoint: str) -> list[str]:
@@ -229,13 +223,13 @@ def find_update_endpoint(auth: Auth, endpoint: str, timeout: float) -> tuple[str
     for url in update_candidates(endpoint):
         status, _ = move_graph(auth, url, source, target, timeout)
         if 200 <= status < 300:
-            got, text = _request(auth, _graph_url(endpoint, target), "GET", timeout,
-                                 "application/n-triples, text/turtle;q=0.9, */*;q=0.1")
+            got, text, _ = _send(auth, _graph_url(endpoint, target), "GET", timeout,
+                                 headers={"Accept": "application/n-triples, text/turtle;q=0.9, */*;q=0.1"})
             if 200 <= got < 300 and token.encode("ascii") in text:
                 found = url
                 break
     for graph in (target, source):
-        _request(auth, _graph_url(endpoint, graph), "DELETE", timeout)
+        _send(auth, _graph_url(endpoint, graph), "DELETE", timeout)
     return found, None
 
 
