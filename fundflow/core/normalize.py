@@ -129,6 +129,15 @@ def is_org_name(text: str) -> bool:
     return bool(_ORG_NAME.search(compact(text)))
 
 
+# A label's leading ordinals: 九、 / （二） / 1. (not 1.5) / 其中：, as many as are printed.
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d)|其中[:：]?)+")
+
+
+def strip_ordinal(text: str) -> str:
+    """``九、卫生健康支出`` / ``（二）行政事业单位医疗`` / ``1.行政运行`` / ``收 入 总 计`` → the label, compacted."""
+    return _ORDINAL.sub("", compact(text))
+
+
 def is_total_label(text: str, subtotal: bool = False) -> bool:
     """``'合计'``, ``'合 计'``, ``'部门合计'``, ``'*总计'`` (and ``'小计'`` when ``subtotal``) → True."""
     t = compact(text)

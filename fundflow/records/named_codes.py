@@ -25,10 +25,9 @@ from decimal import Decimal
 from functools import lru_cache
 
 from fundflow.core.model import BudgetLine, SourceRef, TableIssue, TableTotal
-from fundflow.core.normalize import compact, is_total_label
+from fundflow.core.normalize import is_total_label, strip_ordinal
 from fundflow.core.resources import read_csv
 
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d)|其中[:：]?)+")
 _PATH_SEP = re.compile(r"\s*[-－—–/>＞→]+\s*")
 _LEVEL = {3: "类", 5: "款", 7: "项"}
 
@@ -36,11 +35,6 @@ _LEVEL = {3: "类", 5: "款", 7: "项"}
 def name_key(name: str) -> str:
     """A printed name → the form names are compared in (NFKC, no blanks, no brackets or 、)."""
     return re.sub(r"[\s（）()、]", "", unicodedata.normalize("NFKC", name))
-
-
-def strip_ordinal(text: str) -> str:
-    """``九、卫生健康支出`` / ``（二）行政事业单位医疗`` / ``1.行政运行`` → the name."""
-    return _ORDINAL.sub("", compact(text))
 
 
 @dataclass(frozen=True)

@@ -20,17 +20,18 @@ from decimal import Decimal
 from fundflow.core.model import NarrativeChange, NarrativeFact, NarrativeShare, RawTable, SourceDocument
 from fundflow.core.normalize import parse_amount, to_yuan
 
-_NUM = r"\d{1,3}(?:\s?[,，]\s?\d{3})+(?:\s?\.\s?\d+)?|\d+(?:\s?\.\s?\d+)?"
-_AMOUNT = re.compile(rf"(?<![\d.×xX*＝=/])({_NUM})\s*(亿元|万元|元)(?![/／以每])(?!\s*[×xX*])")
+# A printed amount: thousands separators or none, blanks a converter left inside it.
+NUMBER = r"\d{1,3}(?:\s?[,，]\s?\d{3})+(?:\s?\.\s?\d+)?|\d+(?:\s?\.\s?\d+)?"
+_AMOUNT = re.compile(rf"(?<![\d.×xX*＝=/])({NUMBER})\s*(亿元|万元|元)(?![/／以每])(?!\s*[×xX*])")
 _BOUNDARY = re.compile(r"[，。；：,;:、？！]|其中|包括")
 _ORDINAL = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)\s*)+")
 _LEADING = re.compile(r"^(?:\d{4}\s*年(?:度|末|初)?|今年|本年|其中|主要是|全年|安排|合计|共计|为)+")
 _TRAILING = re.compile(r"(?:为|是|达|共计|总额为|约)+$")
 _CHANGE = re.compile(
     r"(?P<subject>[^，。；：,;:]*?)(?:比上年|比上一年|较上年|比\d{4}\s*年(?:预算数?|决算数?)?|与上年相比[，,]?[^，。；]*?)"
-    r"(?P<subject2>[^，。；\d]*?)(?P<dir>增加|减少|增长|下降|降低|上升)\s*(?P<delta>" + _NUM + r")\s*(?P<unit>亿元|万元|元)"
+    r"(?P<subject2>[^，。；\d]*?)(?P<dir>增加|减少|增长|下降|降低|上升)\s*(?P<delta>" + NUMBER + r")\s*(?P<unit>亿元|万元|元)"
     r"\s*[，,]?\s*(?:(?:增加|减少|增长|下降|降低|上升|增幅|降幅)(?:了)?)?\s*(?P<pct>\d+(?:\s?\.\s?\d+)?)\s*[%％]")
-_SHARE = re.compile(r"(?P<amount>" + _NUM + r")\s*(?P<unit>亿元|万元|元)\s*[，,]\s*占(?P<whole>[^，。；的]{2,20})的\s*"
+_SHARE = re.compile(r"(?P<amount>" + NUMBER + r")\s*(?P<unit>亿元|万元|元)\s*[，,]\s*占(?P<whole>[^，。；的]{2,20})的\s*"
                     r"(?P<pct>\d+(?:\s?\.\s?\d+)?)\s*[%％]")
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _PUNCT = re.compile(r"[，。；：,;:]")

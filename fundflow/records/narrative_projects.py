@@ -15,13 +15,12 @@ import re
 
 from fundflow.core.model import Project, RawTable, SourceDocument
 from fundflow.core.normalize import compact, is_org_name, parse_amount, to_yuan
-from fundflow.records.narrative import table_lines
+from fundflow.records.narrative import NUMBER, table_lines
 
 TABLE = "说明"
 _TITLE = re.compile(r"^(?P<name>[^，。；：:、,]{2,40}?)(?:(?:项目)?(?:经费|资金)|项目)情况说明$")
 _PART = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
-_NUM = r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_BUDGET = re.compile(rf"(?:总预算|预算总额|预算资金|预算数?|安排资金|安排)(?:为|共计|合计)?({_NUM})(亿元|万元|万(?!人)|元)")
+_BUDGET = re.compile(rf"(?:总预算|预算总额|预算资金|预算数?|安排资金|安排)(?:为|共计|合计)?({NUMBER})(亿元|万元|万(?!人)|元)")
 _UNITS = {"万": "万元"}
 
 

@@ -10,22 +10,16 @@ import re
 from functools import lru_cache
 
 from fundflow.core.model import NarrativeFact, RawTable, SourceDocument, TableIssue, TableTotal
-from fundflow.core.normalize import clean_cell, compact, is_amount, parse_amount, to_yuan
+from fundflow.core.normalize import clean_cell, compact, is_amount, parse_amount, strip_ordinal, to_yuan
 from fundflow.core.resources import read_csv
 from fundflow.loaders.titles import kinds_where
 
 SUMMARY_KINDS = kinds_where("summary")
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[、.]|其中[:：]?)+")
 _ROW_NO = re.compile(r"^\d{1,2}$")
 # Two labels printed in one cell: "（二）政府性基金预算拨款收入 (二)社会保障和就业支出".
 _INNER_ORDINAL = re.compile(r"(?<=[^\s（(、])\s*(?=[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 _INCOME = ("收入", "上年结转", "年初", "拨款", "财政专户", "单位资金", "结余资金")
 _SPENDING = ("支出", "年终", "年末", "结转下年", "预留机动")
-
-
-def normalize_label(text: str) -> str:
-    """``一、一般公共预算拨款收入`` → ``一般公共预算拨款收入``; ``收 入 总 计`` → ``收入总计``."""
-    return _ORDINAL.sub("", compact(text))
 
 
 def side_of(label: str, position: int) -> str:
@@ -98,7 +92,7 @@ def empty_funds(tables: list[RawTable]) -> frozenset[str]:
             continue
         for row in table.rows:
             for pos, (label, amounts) in enumerate(_pairs(list(row.cells), True)):
-                name = normalize_label(label)
+                name = strip_ordinal(label)
                 if side_of(name, pos) != "income":
                     continue
                 for token, pattern in _fund_labels():
@@ -132,7 +126,7 @@ def table_to_totals(doc: SourceDocument, table: RawTable, money_unit: str | None
         else:
             pairs = [(label, amounts, None) for label, amounts in _pairs(list(row.cells), row_numbers)]
         for pos, (label, amounts, side) in enumerate(pairs):
-            name = normalize_label(label)
+            name = strip_ordinal(label)
             if not amounts or not name or name in ("项目", "收入", "支出", "栏次"):
                 continue
             try:
