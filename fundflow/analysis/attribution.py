@@ -15,10 +15,9 @@ from decimal import Decimal
 from itertools import combinations
 
 from fundflow.core.model import BudgetLine, ParsedDocument, Project
-from fundflow.core.normalize import normalize_name
+from fundflow.core.normalize import normalize_name, step_of, terms_tolerance
 
 ZERO = Decimal(0)
-STEP = Decimal(100)  # 0.01 万元: the rounding of one printed figure, in yuan
 MAX_SEARCH = 16  # projects of one unit searched for the subset the by-unit table implies
 
 
@@ -40,6 +39,12 @@ def by_unit_lines(parsed: ParsedDocument) -> list[BudgetLine]:
     return best if len({unit_key(b.unit_name, b.unit_code) for b in best}) >= 2 else []
 
 
+def _step(parsed: ParsedDocument, table: str) -> Decimal:
+    """The rounding of one printed figure of ``table`` (its money unit, else the document's), in yuan."""
+    unit = next((t.money_unit for t in parsed.tables if t.label == table and t.money_unit), parsed.meta.money_unit)
+    return step_of(unit)
+
+
 def unique_subset(items: list[tuple[int, Project]], target: Decimal, tol: Decimal) -> list[tuple[int, Project]] | None:
     """The one subset of ``items`` whose amounts add up to ``target`` (within ``tol``); None when none or several."""
     if len(items) > MAX_SEARCH:
@@ -59,19 +64,19 @@ def attribute_projects(parsed: ParsedDocument) -> dict[int, tuple[str | None, st
     given: dict[str, list[tuple[int, Project]]] = defaultdict(list)
     for i, r in projects:
         given[unit_key(r.unit_name, r.unit_code)].append((i, r))
+    step = _step(parsed, lines[0].table)
     gap = {u: b.amount - sum((p.amount for _i, p in given.get(u, [])), ZERO) for u, b in printed.items()}
-    over = [u for u, d in gap.items() if d < -STEP]
-    short = [u for u, d in gap.items() if d > STEP]
+    over = [u for u, d in gap.items() if d < -step]
+    short = [u for u, d in gap.items() if d > step]
     if len(over) != 1 or len(short) != 1:
         return {}
     source, target = over[0], short[0]
     mine = given[source]
-    tol = STEP * (len(mine) + 1) / 2
-    keep = unique_subset(mine, printed[source].amount, tol)
+    keep = unique_subset(mine, printed[source].amount, terms_tolerance(step, len(mine)))
     if keep is None:
         return {}
     moved = [(i, p) for i, p in mine if (i, p) not in keep]
-    if abs(sum((p.amount for _i, p in moved), ZERO) - gap[target]) > STEP * (len(moved) + 1) / 2:
+    if abs(sum((p.amount for _i, p in moved), ZERO) - gap[target]) > terms_tolerance(step, len(moved)):
         return {}
     line = printed[target]
     return {i: (line.unit_name, line.unit_code) for i, _p in moved}

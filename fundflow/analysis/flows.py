@@ -19,6 +19,7 @@ import networkx as nx
 
 from fundflow.core.errors import FundflowError
 from fundflow.core.model import SourceRef
+from fundflow.core.normalize import step_of
 from fundflow.core.printable import printable
 
 ZERO = Decimal(0)
@@ -28,7 +29,6 @@ LEVELS = ("Central", "Provincial", "Municipal", "County")
 LEVEL_KEYS = {"Central": "central", "Provincial": "provincial", "Municipal": "municipal", "County": "county"}
 PHASES = {"budget": "预算", "final": "决算"}
 UNATTRIBUTED = "unattributed"  # printed project expenditure no listed project carries: its level is not printed
-UNLISTED_TOLERANCE = Decimal(100)  # 0.01 万元: the rounding of a printed 万元 figure
 
 
 @dataclass(frozen=True, order=True)
@@ -119,6 +119,7 @@ class OrgTotal:
     ref: SourceRef | None = None
     basic: Decimal | None = None
     projects: Decimal | None = None
+    money_unit: str | None = None  # as its document prints amounts (万元 / 元): the rounding of its figures
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,7 @@ def counted_totals(fg: FlowGraph) -> list[OrgTotal]:
 
 def _unlisted(t: OrgTotal, listed: Decimal) -> Decimal:
     """Printed 项目支出 beyond the projects that carry money to ``t.org`` (0 when the projects cover it)."""
-    if t.projects is None or t.projects - listed <= UNLISTED_TOLERANCE:
+    if t.projects is None or t.projects - listed <= step_of(t.money_unit):
         return ZERO
     return t.projects - listed
 

@@ -35,9 +35,10 @@ from fundflow.kg.vocab import DEFAULT_BASE, FF_NS, PREFIXES
 ZERO = Decimal(0)
 _ROLES = {"FundingSource": "treasury", "Department": "department", "Unit": "unit", "Project": "project"}
 
-_DOCS = """SELECT ?g ?d ?file ?year ?kind ?scope ?sha ?alt WHERE { GRAPH ?g { ?d a ff:Document .
+_DOCS = """SELECT ?g ?d ?file ?year ?kind ?scope ?sha ?alt ?money WHERE { GRAPH ?g { ?d a ff:Document .
   OPTIONAL { ?d ff:fileName ?file } OPTIONAL { ?d ff:fiscalYear ?year } OPTIONAL { ?d ff:documentKind ?kind }
-  OPTIONAL { ?d ff:scope ?scope } OPTIONAL { ?d ff:sha256 ?sha } OPTIONAL { ?d prov:alternateOf ?alt } } }"""
+  OPTIONAL { ?d ff:scope ?scope } OPTIONAL { ?d ff:sha256 ?sha } OPTIONAL { ?d prov:alternateOf ?alt }
+  OPTIONAL { ?d ff:moneyUnit ?money } } }"""
 _FLOWS = """SELECT ?g ?f ?from ?to ?amount ?level ?direct ?advance ?project ?recipient ?fund ?first ?last ?table WHERE {
   GRAPH ?g { ?f a ff:Flow ; ff:from ?from ; ff:to ?to ; ff:amount ?amount .
   OPTIONAL { ?f ff:fundingLevel ?level } OPTIONAL { ?f ff:isDirectFund ?direct } OPTIONAL { ?f ff:fundType ?fund }
@@ -111,14 +112,15 @@ class _Canon:
 
 
 def _documents(store: ox.Store) -> dict[str, dict[str, Any]]:
-    """Named graph → its document (file, period, scope, sha); alternates (duplicates) and year-less ones left out."""
+    """Named graph → its document (file, period, scope, sha, printed money unit); alternates (duplicates) and
+    year-less ones left out."""
     docs = {}
     for r in _rows(store, _DOCS):
         if r["alt"] or not r["year"]:
             continue
         phase = "final" if _local(r["kind"]) == "FinalAccounts" else "budget"
         docs[r["g"]] = {"file": r["file"] or r["g"].rsplit("/", 1)[-1], "period": Period(int(r["year"][:4]), phase),
-                        "scope": r["scope"], "sha": r["sha"] or ""}
+                        "scope": r["scope"], "sha": r["sha"] or "", "money": r["money"]}
     return docs
 
 
@@ -199,7 +201,7 @@ def _raw_totals(store: ox.Store, docs: dict[str, dict[str, Any]], canon: _Canon)
                 t = mine["Total"]
                 basic, projects = (Decimal(mine[k]["a"]) if k in mine else None for k in ("Basic", "ProjectExpenditure"))
                 out.append((g, OrgTotal(u, doc["period"], Decimal(t["a"]), doc["file"],
-                                        _ref(doc, t["first"], t["last"], table), basic, projects)))
+                                        _ref(doc, t["first"], t["last"], table), basic, projects, doc["money"])))
     return out
 
 
