@@ -253,14 +253,9 @@ class Project:
 
 
 @dataclass(frozen=True)
-class Indicator:
-    """A performance indicator (绩效指标) of a project or of a unit as a whole."""
+class IndicatorValues:
+    """What an indicator row prints beside its names: target, deadline, actual, weight, score; None where not printed."""
 
-    name: str  # 三级指标
-    ref: SourceRef
-    table: str
-    level1: str | None = None
-    level2: str | None = None
     operator: str | None = None  # ">=", "<=", "=", ">", "<" or None
     target_value: Decimal | None = None
     target_text: str | None = None
@@ -270,6 +265,22 @@ class Indicator:
     actual_text: str | None = None
     weight: Decimal | None = None
     score: Decimal | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The printed values by field name (to build an ``Indicator`` from a row's parts)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(IndicatorValues)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Indicator(IndicatorValues):
+    """A performance indicator (绩效指标) of a project or of a unit as a whole: its names, where it is
+    printed and, from ``IndicatorValues``, what it prints."""
+
+    name: str  # 三级指标
+    ref: SourceRef
+    table: str
+    level1: str | None = None
+    level2: str | None = None
     project: str | None = None  # project name; None = the unit as a whole
     unit_name: str | None = None
 

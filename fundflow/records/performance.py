@@ -204,8 +204,5 @@ def _indicator_row(doc: SourceDocument, table: RawTable, row: RawRow, cells: lis
     implementer = block.fields.get("implementer")
     unit_name = implementer if isinstance(implementer, str) and implementer else (unit.name if unit else table.unit_name)
     out.append(Indicator(name=name, ref=doc.ref(row.first_line, row.last_line, table=table.label),
-                         table=table.label, level1=levels.level1, level2=levels.level2, operator=parts.operator,
-                         target_value=parts.target_value, target_text=parts.target_text,
-                         measure_unit=parts.measure_unit, deadline=parts.deadline, actual_value=parts.actual_value,
-                         actual_text=parts.actual_text, weight=parts.weight, score=parts.score,
-                         project=project, unit_name=unit_name))
+                         table=table.label, level1=levels.level1, level2=levels.level2, project=project,
+                         unit_name=unit_name, **parts.values()))

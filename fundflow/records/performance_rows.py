@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from fundflow.core.model import RawRow, RawTable, UnitInfo
+from fundflow.core.model import IndicatorValues, RawRow, RawTable, UnitInfo
 from fundflow.core.normalize import compact
 from fundflow.core.resources import read_csv
 from fundflow.core.terms import field_of, field_pattern
@@ -103,20 +103,11 @@ def _split_value(rest: list[str]) -> tuple[str | None, str | None, list[str]]:
     return value, None, rest
 
 
-@dataclass(frozen=True)
-class IndicatorParts:
-    """What one indicator row prints: its name cells (levels first) and its values; None where not printed."""
+@dataclass(frozen=True, kw_only=True)
+class IndicatorParts(IndicatorValues):
+    """What one indicator row prints: its name cells (levels first) and its values."""
 
     names: tuple[str, ...]
-    operator: str | None = None
-    target_value: Decimal | None = None
-    target_text: str | None = None
-    measure_unit: str | None = None
-    deadline: str | None = None
-    actual_value: Decimal | None = None
-    actual_text: str | None = None
-    weight: Decimal | None = None
-    score: Decimal | None = None
 
 
 _Tail = tuple[Decimal | None, str | None, Decimal | None, Decimal | None]
@@ -184,4 +175,5 @@ def parse_indicator(cells: list[str], final: bool) -> IndicatorParts | None:
     text = compact(value) if value is not None and num is None else None
     actual, actual_text, weight, score = _final_tail(rest) if final else (None, None, None, None)
     deadline = None if final else next((compact(c) for c in rest if _is_deadline(c)), None)
-    return IndicatorParts(tuple(names), operator, num, text, unit, deadline, actual, actual_text, weight, score)
+    return IndicatorParts(names=tuple(names), operator=operator, target_value=num, target_text=text, measure_unit=unit,
+                          deadline=deadline, actual_value=actual, actual_text=actual_text, weight=weight, score=score)
