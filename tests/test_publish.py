@@ -5,6 +5,7 @@ it the push tests fail, they do not skip.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -71,15 +72,25 @@ def store_dir(tmp_path_factory) -> Path:
 
 # ------------------------------------------------------------------ fundflow serve
 
-@pytest.fixture(scope="module")
-def endpoint(store_dir):
+@contextlib.contextmanager
+def serving(store_dir: Path, *options: str, stderr=subprocess.DEVNULL):
+    """A ``fundflow serve --store store_dir OPTIONS…`` process on a free loopback port, answering
+    → (process, port, SPARQL URL); stopped on leaving."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "serve", "--store", str(store_dir),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--port", str(port), *options], stdout=subprocess.DEVNULL, stderr=stderr)
     url = f"http://127.0.0.1:{port}/sparql"
-    wait_for(url, proc, 20)
-    yield url
-    stop(proc)
+    try:
+        wait_for(url, proc, 30)
+        yield proc, port, url
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def endpoint(store_dir):
+    with serving(store_dir) as (_proc, _port, url):
+        yield url
 
 
 def ask(url: str, query: str | None = None, accept: str = "", method: str = "GET", body: bytes | None = None,

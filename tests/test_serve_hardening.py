@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_publish import ask, free_port, stop, store_dir, wait_for  # noqa: F401 — store_dir is a fixture
+from tests.test_publish import ask, serving, store_dir  # noqa: F401 — store_dir is a fixture
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) {?a ?b ?c.?d ?e ?f.?g ?h ?i.?j ?k ?l.?m ?n ?o}"
 TIMEOUT = 3
@@ -25,15 +24,9 @@ TIMEOUT = 3
 
 @pytest.fixture(scope="module")
 def server(store_dir):  # noqa: F811 — the fixture imported above
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "serve", "--store", str(store_dir),
-                             "--port", str(port), "--timeout", str(TIMEOUT), "--idle-timeout", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/sparql"
-    wait_for(url, proc, 30)
-    yield proc, port, url
-    stop(proc)
-    log = proc.stderr.read().decode("utf-8", "replace")
+    with serving(store_dir, "--timeout", str(TIMEOUT), "--idle-timeout", "2", stderr=subprocess.PIPE) as running:
+        yield running
+    log = running[0].stderr.read().decode("utf-8", "replace")
     assert "Traceback" not in log
 
 
@@ -105,21 +98,14 @@ def test_runaway_query_is_stopped_at_its_deadline_and_memory_returns(server):  #
 
 
 def test_a_refused_large_result_gives_its_memory_back(store_dir):  # noqa: F811 — finding 3 (acceptance)
-    port = free_port()  # its own server: a deadline long enough for the result cap to come first
-    proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "serve", "--store", str(store_dir),
-                             "--port", str(port), "--timeout", "120", "--workers", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/sparql"
-    try:
-        wait_for(url, proc, 30)
+    # its own server: a deadline long enough for the result cap to come first
+    with serving(store_dir, "--timeout", "120", "--workers", "1") as (proc, _port, url):
         alive(url)
         before = family_rss(proc.pid)
         status, _, body = ask(url, "SELECT * {?a ?b ?c.?d ?e ?f.?g ?h ?i.?j ?k ?l.?m ?n ?o}")
         assert status == 400 and b"more than 100000 results" in body
         alive(url)  # answered by the worker started in place of the one that built the rows
         assert family_rss(proc.pid) < before + 100 * 2**20
-    finally:
-        stop(proc)
 
 
 def test_head_does_not_run_the_query(server):  # finding 3: HEAD ran the query too
@@ -159,25 +145,20 @@ def test_stalled_body_is_cut_off_and_others_are_served_meanwhile(server):  # fin
 
 
 def test_three_hundred_stalled_connections_lock_nobody_out(store_dir):  # noqa: F811 — finding 4
-    port = free_port()  # its own server: stalled connections are cut only after a minute
-    proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "serve", "--store", str(store_dir),
-                             "--port", str(port), "--idle-timeout", "60"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/sparql"
     stalled: list[socket.socket] = []
-    try:
-        wait_for(url, proc, 30)
-        for _ in range(300):
-            s = socket.create_connection(("127.0.0.1", port))
-            s.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nASK {")
-            stalled.append(s)
-        query = urllib.parse.urlencode({"query": "ASK {}"})
-        with urllib.request.urlopen(f"{url}?{query}", timeout=20) as resp:  # well before the 60 s cut
-            assert resp.status == 200 and b'"boolean":true' in resp.read()
-    finally:
-        for s in stalled:
-            s.close()
-        stop(proc)
+    # its own server: stalled connections are cut only after a minute
+    with serving(store_dir, "--idle-timeout", "60") as (_proc, port, url):
+        try:
+            for _ in range(300):
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nASK {")
+                stalled.append(s)
+            query = urllib.parse.urlencode({"query": "ASK {}"})
+            with urllib.request.urlopen(f"{url}?{query}", timeout=20) as resp:  # well before the 60 s cut
+                assert resp.status == 200 and b'"boolean":true' in resp.read()
+        finally:
+            for s in stalled:
+                s.close()
 
 
 def test_options_host_and_accept(server):  # finding 4
@@ -205,15 +186,7 @@ def test_twenty_concurrent_clients_all_get_answers(server):  # finding 4: backlo
 
 
 def test_too_many_results_are_refused(store_dir):  # noqa: F811 — a result cap, configurable
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "serve", "--store", str(store_dir),
-                             "--port", str(port), "--max-results", "10", "--workers", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/sparql"
-    try:
-        wait_for(url, proc, 30)
+    with serving(store_dir, "--max-results", "10", "--workers", "1") as (_proc, _port, url):
         status, _, body = ask(url, "SELECT * { ?s ?p ?o }", "text/csv")
         assert status == 400 and b"more than 10 results" in body
         assert ask(url, "SELECT * { ?s ?p ?o } LIMIT 10", "text/csv")[0] == 200
-    finally:
-        stop(proc)

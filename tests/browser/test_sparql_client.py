@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import http.server
 import json
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 
 import pytest
 from conftest import start_chromium
+
+from tests.test_publish import serving
 
 PROJECT = "提前下达中央财政城乡居民基本医疗保险补助中央直达资金"
 CLIENT = """<!doctype html><html><head><meta charset="utf-8"><title>client</title></head><body><script>
@@ -44,30 +43,10 @@ async function ask(method, body, type, params) {
 </script></body></html>"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def endpoint(samples_store_dir):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fundflow.cli.main", "serve", "--store", str(samples_store_dir),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    end = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/sparql?query=ASK%7B%7D", timeout=2).read()
-            break
-        except OSError:
-            assert proc.poll() is None, f"fundflow serve exited with {proc.returncode}"
-            assert time.monotonic() < end, "fundflow serve did not answer in 30 s"
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serving(samples_store_dir) as (_proc, _port, url):
+        yield url.removesuffix("/sparql")
 
 
 @pytest.fixture(scope="module")
