@@ -115,7 +115,7 @@ def _child(conn, parent_end, path: Path, loader: str | None, base: str, max_rows
 
     It leads a process group of its own, so that what it starts (OCR) is stopped with it.
     """
-    from fundflow.kg.sandbox import die_with_parent
+    from fundflow.core.process import die_with_parent
 
     die_with_parent()
     if parent is not None and os.getppid() != parent:  # the ingest died before the death signal was set

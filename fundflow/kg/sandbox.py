@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Self
 
 from fundflow.core.errors import FundflowError, QueryError
+from fundflow.core.process import die_with_parent
 from fundflow.kg.safety import DEFAULT_LIMITS, QueryLimits, QueryOverload, QueryRefused, QueryTimeout, check_query
 
 POLL = 0.05  # seconds between looks at a running worker (deadline, memory, client)
@@ -53,17 +54,6 @@ def worker_main() -> None:
         pass
     except Exception as err:  # noqa: BLE001 — one line, never a traceback in the server's log
         print(f"query worker: {type(err).__name__}: {err}", file=sys.stderr)
-
-
-def die_with_parent() -> None:
-    """Linux: the kernel kills this worker when the process that started it dies (a running query included)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _worker(conn: Connection, store_dir: str | None, limits: QueryLimits, follow: bool) -> None:

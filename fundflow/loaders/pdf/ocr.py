@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from fundflow.core.errors import DocumentError
+from fundflow.core.process import death_signal
 
 LANGUAGE = "chi_sim"
 INSTALL = "pip install 'fundflow[ocr]' and apt-get install tesseract-ocr tesseract-ocr-chi-sim"
@@ -55,26 +56,12 @@ def missing_message() -> str | None:
     return f"--ocr needs {', '.join(gone)}" if gone else None
 
 
-def _death_signal():
-    """A function for the OCR child, between fork and exec: the kernel kills it when its parent dies (Linux).
-
-    Everything it needs is looked up here, before the fork: the child only makes the call.
-    """
-    try:
-        import ctypes
-        import signal
-
-        prctl, kill = ctypes.CDLL(None, use_errno=True).prctl, int(signal.SIGKILL)
-    except (OSError, AttributeError):
-        return None
-    return lambda: prctl(1, kill)  # PR_SET_PDEATHSIG
-
-
-def ocr_pdf(path: Path, data: bytes, folder: Path, timeout: float | None = None) -> Path:
+def ocr_pdf(path: Path, data: bytes, folder: Path) -> Path:
     """The PDF ``data`` (of file ``path``) with a text layer read by Tesseract → the new PDF's path in ``folder``.
 
-    Raises ``DocumentError`` naming the file: OCR not installed, OCRmyPDF failed, or it
-    ran past ``timeout`` seconds.
+    Raises ``DocumentError`` naming the file: OCR not installed, or OCRmyPDF failed.  It has
+    no clock of its own: at ingest the reader's process group, OCR included, is stopped at
+    the document's time budget (``kg.budget``).
     """
     need = missing_message()
     if need:
@@ -84,17 +71,10 @@ def ocr_pdf(path: Path, data: bytes, folder: Path, timeout: float | None = None)
     source.write_bytes(data)
     cmd = [sys.executable, "-m", "ocrmypdf", "-l", LANGUAGE, "--output-type", "pdf", "--optimize", "0",
            "--jobs", "1", "--quiet", str(source), str(target)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            preexec_fn=_death_signal(), cwd=folder)  # noqa: PLW1509 — one call, nothing locked
-    try:
-        _out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise DocumentError(f"OCR took longer than {timeout:g} s", file=path.name,
-                            hint="raise --doc-timeout, or read fewer pages at a time") from None
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                          preexec_fn=death_signal(), cwd=folder, check=False)
     if proc.returncode != 0 or not target.exists():
-        lines = [ln.strip() for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
+        lines = [ln.strip() for ln in proc.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
         raise DocumentError(f"OCR failed ({lines[-1] if lines else f'exit {proc.returncode}'})", file=path.name,
                             hint="check that the PDF opens in a viewer; run ocrmypdf -l chi_sim on it to see why")
     return target
