@@ -149,7 +149,9 @@ def error_line(message: str) -> None:
 def parse_table(d: ParsedDocument) -> list[str]:
     """A parsed document as a short human-readable overview."""
     m = d.meta
-    read_by = "  read by OCR: check figures against the page" if d.source.ocr else ""
+    from fundflow.records.pipeline import OCR_WARNING
+
+    read_by = f"  {OCR_WARNING}" if d.source.ocr else ""
     out = [f"{d.source.name}  loader={d.loader}  year={m.fiscal_year}  kind={m.kind}  scope={m.scope}{read_by}",
            f"  department: {m.department or '-'}  units: {', '.join(u.name for u in m.units) or '-'}"]
     for t in d.tables:
