@@ -177,17 +177,19 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
         summary.triples += triples
         summary.issues.update(issues)
 
+    def fail(path: Path, message: object) -> None:
+        summary.failed.append(str(path))
+        report(f"error: {message}")
+
     def lost(done: tuple[Path, int, Counter], err: FundflowError) -> None:
-        summary.failed.append(str(done[0]))
-        report(f"error: {err}")
+        fail(done[0], err)
 
     writer = BatchWriter(store, base, report, stored, lost, seconds=budget.write_limit if budget else None)
     for path in read:
         try:
             loaded = read_document_nquads(path, base)
         except FundflowError as err:
-            summary.failed.append(str(path))
-            report(f"error: {err}")
+            fail(path, err)
         else:
             if is_stored(store, loaded):
                 summary.unchanged.append(str(path))
@@ -202,12 +204,10 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
             parsed = got.parsed
             writer.write(got, key=(path, len(parsed.records), table_issues(parsed)))
         except FundflowError as err:
-            summary.failed.append(str(path))
-            report(f"error: {err}")
+            fail(path, err)
         except Exception as err:  # noqa: BLE001 — one bad document must not stop the batch
-            summary.failed.append(str(path))
             detail = str(err).splitlines()[0] if str(err) else ""
-            report(f"error: {path}: cannot read ({type(err).__name__}: {detail})")
+            fail(path, f"{path}: cannot read ({type(err).__name__}: {detail})")
         else:
             if parsed.source.ocr:
                 from fundflow.records.pipeline import OCR_WARNING
