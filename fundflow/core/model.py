@@ -420,20 +420,6 @@ class Inference:
     rule: str
 
 
-@dataclass(frozen=True)
-class Flow:
-    """One movement of money between two parties (treasuries, departments, units, projects)."""
-
-    source: str
-    target: str
-    amount: Decimal
-    year: int | None
-    level: str
-    is_direct: bool
-    fund_type: str | None = None
-    project: str | None = None
-
-
 # ---------------------------------------------------------------- procurement
 
 

@@ -29,7 +29,6 @@ from fundflow.core.normalize import is_total_label, strip_ordinal
 from fundflow.core.resources import read_csv
 
 _PATH_SEP = re.compile(r"\s*[-－—–/>＞→]+\s*")
-_LEVEL = {3: "类", 5: "款", 7: "项"}
 
 
 def name_key(name: str) -> str:

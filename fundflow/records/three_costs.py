@@ -23,7 +23,7 @@ from fundflow.core.model import RawRow, RawTable, SourceDocument, TableIssue, Th
 from fundflow.core.normalize import compact, is_amount, parse_amount, step_of, to_yuan
 from fundflow.core.resources import read_csv
 from fundflow.loaders.layout.text import header_leaves, line_to_pieces
-from fundflow.records.columns import ColumnSpec, PlacedRow, place_row
+from fundflow.records.columns import ColumnSpec, place_row
 from fundflow.records.context import TableContext
 
 ITEMS = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
@@ -230,12 +230,6 @@ def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, ctx: TableCon
     if unsure:
         out.append(TableIssue(table.label, "ambiguous", f"三公 columns not decided by the identities: {', '.join(unsure)}", ref))
     return out
-
-
-def _empty_everywhere(placed: PlacedRow, ncols: int) -> set[int]:
-    """Columns that receive no value under any candidate placement: known to be empty (0)."""
-    used = {j for c in placed.candidates for j in c}
-    return set(range(ncols)) - used
 
 
 def _vertical(doc: SourceDocument, table: RawTable, ctx: TableContext, money: str | None) -> list:

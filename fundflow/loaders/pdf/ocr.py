@@ -25,7 +25,6 @@ from fundflow.core.errors import DocumentError
 from fundflow.core.process import death_signal
 
 LANGUAGE = "chi_sim"
-INSTALL = "pip install 'fundflow[ocr]' and apt-get install tesseract-ocr tesseract-ocr-chi-sim"
 _FIGURE = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+)\.(\d{2})(?![\d.,])")
 
 
