@@ -85,12 +85,13 @@ def test_batch_with_runaway_documents_keeps_the_good_ones(tmp_path):  # finding 
     prose = next(ln for ln in ANSHAN.read_text(encoding="utf-8").splitlines() if ln.startswith("第一条"))  # rules prose
     (bad / "line.txt").write_text(prose * (50_000_000 // len(prose.encode("utf-8"))), encoding="utf-8")
     os.mkfifo(bad / "pipe.txt")
-    r = fundflow("ingest", "--store", str(tmp_path / "s"), "--doc-timeout", "20",
+    # the default budgets: a tight --doc-timeout would also stop a good document on a loaded machine
+    r = fundflow("ingest", "--store", str(tmp_path / "s"),
                  *map(str, SAMPLES), str(bad / "rows.txt"), str(bad / "line.txt"), str(bad / "pipe.txt"))
     assert r.returncode == 1, r.stderr
-    assert f"{len(SAMPLES)} ok, 3 failed" in r.stdout
+    assert f"{len(SAMPLES)} ok, 3 failed" in r.stdout, r.stdout + r.stderr
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
-    assert sorted(Path(e.split(":")[1].strip()).name for e in errors) == ["line.txt", "pipe.txt", "rows.txt"]
+    assert sorted(Path(e.split(":")[1].strip()).name for e in errors) == ["line.txt", "pipe.txt", "rows.txt"], r.stderr
     assert "Traceback" not in r.stderr
 
 
