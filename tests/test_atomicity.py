@@ -21,6 +21,13 @@ def _fundflow(*args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+def _ingested(*args: str, timeout: float = 600) -> None:
+    """``fundflow ingest ARGS`` to its end (its output read as it comes: a full pipe would stall it); exit 0."""
+    proc = _fundflow("ingest", *args)
+    out, err = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, (out + err).decode("utf-8", "replace")[-3000:]
+
+
 def _quads(store_dir: Path) -> set[str]:
     return {q for qs in _graphs(store_dir).values() for q in qs}
 
@@ -103,10 +110,10 @@ def _killed_mid_write(at: int, *args: str) -> None:
 def test_sigkill_mid_write_leaves_each_graph_wholly_old_or_new_and_reingest_equals_clean(tmp_path):
     folder, clean, killed = tmp_path / "docs", tmp_path / "clean", tmp_path / "killed"
     docs = _write_batch(folder, 6, "old")
-    assert _fundflow("ingest", "--store", str(killed), *map(str, docs)).wait(timeout=600) == 0
+    _ingested("--store", str(killed), *map(str, docs))
     old = _graphs(killed)
     _write_batch(folder, 6, "new")  # the same files, changed on disk
-    assert _fundflow("ingest", "--store", str(clean), *map(str, docs)).wait(timeout=600) == 0
+    _ingested("--store", str(clean), *map(str, docs))
     new = _graphs(clean)
     _killed_mid_write(3, "ingest", "--store", str(killed), *map(str, docs))  # doc02.txt being written
     after = _graphs(killed)
@@ -117,17 +124,16 @@ def test_sigkill_mid_write_leaves_each_graph_wholly_old_or_new_and_reingest_equa
         state = "new" if g.split("/graph/")[1][:5] in ("doc00", "doc01") else "old"  # written one at a time, in order
         assert after.get(g) == (new if state == "new" else old).get(g), f"graph {g} is not wholly {state}"
     assert "urn:test:hold" not in " ".join(after)
-    rerun = _fundflow("ingest", "--store", str(killed), *map(str, docs))
-    assert rerun.wait(timeout=600) == 0, rerun.stderr.read().decode()
+    _ingested("--store", str(killed), *map(str, docs))
     assert _quads(killed) == _quads(clean)
 
 
 def test_ingesting_the_same_file_twice_leaves_identical_triples(tmp_path):
     doc = SAMPLES / "anshan-center-2026-budget.txt"
     store = tmp_path / "store"
-    assert _fundflow("ingest", "--store", str(store), str(doc)).wait(timeout=300) == 0
+    _ingested("--store", str(store), str(doc), timeout=300)
     first = _quads(store)
-    assert _fundflow("ingest", "--store", str(store), str(doc)).wait(timeout=300) == 0
+    _ingested("--store", str(store), str(doc), timeout=300)
     assert _quads(store) == first and first
     shutil.rmtree(store)
 
@@ -157,7 +163,7 @@ main(sys.argv[1:])
 def test_readers_during_an_ingest_see_the_store_as_it_was_before(tmp_path):  # finding 8
     docs = _write_batch(tmp_path / "docs", 20, "v")
     store = tmp_path / "store"
-    assert _fundflow("ingest", "--store", str(store), str(docs[0])).wait(timeout=300) == 0
+    _ingested("--store", str(store), str(docs[0]), timeout=300)
     held_r, held_w = os.pipe()
     go_r, go_w = os.pipe()
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOLD_FD=str(held_w), GO_FD=str(go_r), FUNDFLOW_BATCH_QUADS="1")

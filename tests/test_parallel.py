@@ -49,3 +49,33 @@ def test_ingest_takes_a_number_of_jobs(tmp_path):
     assert "documents: 2 ok, 0 failed" in r.stdout
     r = CliRunner().invoke(cli, ["ingest", "--jobs", "0", str(files[0]), "--store", str(tmp_path / "s")])
     assert r.exit_code == 2 and "--jobs" in r.output
+
+
+WARM = """
+import sys
+import pyoxigraph as ox
+from pathlib import Path
+from fundflow.kg.budget import DocumentBudget, load_readers, prepare_document
+from fundflow.kg.bulk import BatchWriter
+
+load_readers()
+before = set(sys.modules)
+writer = BatchWriter(ox.Store(), warn=lambda _m: None)
+for doc in sys.argv[1:]:
+    writer.write(prepare_document(Path(doc), budget=DocumentBudget()))
+writer.close()
+print(sorted(set(sys.modules) - before))
+"""
+
+
+def test_after_warming_up_reading_and_writing_import_nothing(tmp_path):
+    # A reader is forked from one of several threads: a module another thread is importing at that moment
+    # leaves the child an import lock held by no one (it waited for ever).  So nothing the reading threads
+    # and the writer do may import a module once load_readers() has run before the threads start.
+    import subprocess
+    import sys
+
+    docs = [str(SAMPLES / "anshan-center-2026-budget.txt"), str(SAMPLES / "shenyang-bureau-2019-budget.txt")]
+    r = subprocess.run([sys.executable, "-c", WARM, *docs], capture_output=True, text=True, timeout=300, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]", f"imported after the warm-up: {r.stdout.strip()}"

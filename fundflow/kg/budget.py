@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import multiprocessing as mp
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import pyoxigraph as ox
 
 from fundflow.core.errors import DocumentError, FundflowError
 from fundflow.core.model import ParsedDocument
+from fundflow.core.process import die_with_parent
 from fundflow.kg import vocab
 
 POLL = 0.1
@@ -82,31 +84,47 @@ def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = N
     return Prepared(parsed, nquads, len(triples), findings_graph)
 
 
-@functools.cache
-def _load_readers() -> None:
-    """Import what reading a document needs and fill its argument-less caches, once, in this process.
+# What a reader and the writer import: the readers themselves, what the writer and the watching threads
+# use (copies, findings, the fork and its pipe, /proc/PID/statm read as ASCII).
+_WARM_MODULES = ("fundflow.records.pipeline", "fundflow.loaders.pdf.ocr", "fundflow.kg.mapper", "fundflow.kg.funding_map",
+                 "fundflow.kg.findings", "fundflow.kg.duplicates", "fundflow.kg.iris", "fundflow.kg.store",
+                 "multiprocessing.connection", "multiprocessing.popen_fork", "multiprocessing.util", "encodings.ascii")
+_READERS_LOADED = threading.Event()
+_LOADING = threading.Lock()
 
-    A forked reader inherits them: else each child would import the readers and build
-    the same vocabularies, region names and code lists again (more than half of what a
-    small document costs).
+
+def load_readers() -> None:
+    """Import what reading a document (and writing it) needs and fill its argument-less caches, once,
+    in this process, before any reader is forked.
+
+    A forked reader inherits them: else each child would import the readers and build the
+    same vocabularies, region names and code lists again (more than half of what a small
+    document costs).  It also keeps the readers alive: a fork copies only the forking
+    thread, so a child forked while another thread of this process is in the middle of
+    importing a module inherits that module's import lock held by no one, and waits on it
+    for ever the first time it imports the module (seen: a reader stopped at its time
+    budget while the writer imported ``kg.duplicates``).  Call it before the reading
+    threads start (``kg.parallel``); every later import of these modules is a lookup.
     """
-    import inspect
-    import sys
+    with _LOADING:
+        if _READERS_LOADED.is_set():
+            return
+        import importlib
+        import inspect
+        import sys
 
-    import fundflow.kg.findings
-    import fundflow.kg.funding_map
-    import fundflow.kg.mapper
-    import fundflow.kg.store
-    import fundflow.records.pipeline  # noqa: F401
-
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("fundflow.") or name.startswith(("fundflow.outputs", "fundflow.publish", "fundflow.cli")):
-            continue
-        for value in list(vars(module).values()):
-            if isinstance(value, functools._lru_cache_wrapper) and value.__module__ == name and value is not _load_readers:
-                params = inspect.signature(value).parameters.values()
-                if all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
-                    value()
+        for name in _WARM_MODULES:
+            importlib.import_module(name)
+        for name, module in list(sys.modules.items()):
+            if not name.startswith("fundflow.") or name.startswith(("fundflow.outputs", "fundflow.publish",
+                                                                    "fundflow.cli")):
+                continue
+            for value in list(vars(module).values()):
+                if isinstance(value, functools._lru_cache_wrapper) and value.__module__ == name:
+                    params = inspect.signature(value).parameters.values()
+                    if all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+                        value()
+        _READERS_LOADED.set()
 
 
 def _child(conn, parent_end, path: Path, loader: str | None, base: str, max_rows: int, ocr: bool = False,
@@ -115,8 +133,6 @@ def _child(conn, parent_end, path: Path, loader: str | None, base: str, max_rows
 
     It leads a process group of its own, so that what it starts (OCR) is stopped with it.
     """
-    from fundflow.core.process import die_with_parent
-
     die_with_parent()
     if parent is not None and os.getppid() != parent:  # the ingest died before the death signal was set
         os._exit(0)
@@ -160,7 +176,7 @@ def prepare_document(path: Path, loader: str | None = None, base: str = vocab.DE
     """
     if budget is None or "fork" not in mp.get_all_start_methods():
         return _prepare(path, loader, base, ocr=ocr)
-    _load_readers()  # here, once: else every forked child imports and builds them again
+    load_readers()  # once, before the first fork (see there)
     ctx = mp.get_context("fork")  # the child needs nothing of the store; only this process writes it
     ours, theirs = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(theirs, ours, path, loader, base, budget.rows, ocr, os.getpid()),

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from fundflow.kg import vocab
-from fundflow.kg.budget import DocumentBudget, Prepared, prepare_document
+from fundflow.kg.budget import DocumentBudget, Prepared, load_readers, prepare_document
 
 
 def default_jobs() -> int:
@@ -49,6 +49,7 @@ def prepared_in_order(paths: list[Path], loader: str | None = None, base: str = 
             yield path, _attempt(path, loader, base, budget, ocr)
         return
     budget = budget or DocumentBudget()
+    load_readers()  # in this thread, before the reading threads fork: no child inherits a half-taken import lock
     todo, ahead = deque(paths), deque[tuple[Path, Future]]()
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fundflow-read") as pool:
         try:
