@@ -7,6 +7,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -34,10 +35,40 @@ def fake_parse(monkeypatch):
     monkeypatch.setattr("fundflow.records.pipeline.parse_document", parse_document)
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help(runner, command):
-    r = runner.invoke(cli, [command, "--help"])
-    assert r.exit_code == 0 and "Usage:" in r.output
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command under ``group`` (sub-groups walked too) as its words after ``fundflow``."""
+    found = [path]
+    for name, command in sorted(group.commands.items()):
+        found += _commands(command, path + (name,)) if isinstance(command, click.Group) else [path + (name,)]
+    return found
+
+
+def _command(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    return command
+
+
+def test_the_walk_finds_every_command():
+    assert set(COMMANDS) | {"trace", "map", "sankey", "validate", "catalog", "serve", "push", "check"} <= {
+        p[0] for p in _commands(cli) if p}
+
+
+@pytest.mark.parametrize("path", _commands(cli), ids=lambda p: " ".join(p) or "fundflow")
+def test_every_command_has_help(runner, path):
+    r = runner.invoke(cli, [*path, "--help"], prog_name="fundflow")
+    assert r.exit_code == 0, r.output
+    usage, blank, *rest = r.output.splitlines()
+    assert usage.startswith(f"Usage: {' '.join(('fundflow', *path))} ") and not blank, usage
+    paragraph = "".join(rest[:rest.index("")] if "" in rest else rest).replace(" ", "")
+    summary = _command(path).get_short_help_str(limit=1000).replace(" ", "")
+    assert len(summary) > 20 and paragraph.startswith(summary.rstrip(".")), r.output
+    for option in _command(path).params:
+        if isinstance(option, click.Option) and option.name not in ("help", "version"):
+            assert option.help, f"{' '.join(path)} {option.opts[-1]} has no help text"
+            assert option.opts[-1] in r.output
 
 
 def test_group_help_lists_commands(runner):

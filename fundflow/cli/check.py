@@ -10,7 +10,8 @@ from fundflow.outputs.check import check_paths, render_json, render_table
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="A table per document, or JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="List every column not understood and every failed identity.")
 @click.option("--max-unknown", type=click.FloatRange(0, 100), default=None, metavar="PCT",
               help="Exit 1 when more than PCT % of the header columns are not understood.")

@@ -43,7 +43,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True,
+              help="Records as JSON, or one line per table and record.")
 @click.option("--nquads", "nquads_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Write each document's quads to DIR/NAME.nq (for ingest or any store's bulk loader) "
                    "instead of printing; FILE… may be folders.")
@@ -160,7 +161,8 @@ class QueryCommand(click.Command):
 @cli.command(cls=QueryCommand)
 @click.argument("spec", metavar="NAME|FILE.rq|-")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="A table in 万元, or the exact W3C SPARQL results as CSV or JSON.")
 @query_limits(timeout=120, max_results=1_000_000)
 def query(spec: str, store_dir: str | None, fmt: str, limits) -> None:
     """Run a SPARQL query: a bundled NAME, a FILE.rq, or - for stdin.
@@ -180,7 +182,8 @@ EXPORT_FORMATS = ["turtle", "nt", "jsonld", "trig", "csv", "xlsx", "datapackage"
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True,
+              help="An RDF syntax, or tables.")
 @click.option("-o", "--output", type=click.Path(), default=None,
               help="File to write (default: stdout); a folder for datapackage.")
 @click.option("--table", default="projects", show_default=True, metavar="NAME",
@@ -248,7 +251,8 @@ def demo(store_dir: str | None, out_dir: str) -> None:
               help="Only money of this government level.")
 @click.option("--purpose", default=None, help="Only projects whose purpose contains this text.")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="A table per unit, or JSON.")
 def trace(store_dir: str | None, fmt: str, **filters) -> None:
     """Trace the funding flows (中央 → 省 → 市 → 主管部门 → 单位 → 项目) and split each unit's spending by level."""
     from fundflow.outputs.trace import trace_json, trace_table
@@ -265,7 +269,8 @@ def _flow_graph(store_dir: str | None, filters: dict):
 
 
 @cli.command("map")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default="flows.html", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="flows.html", show_default=True,
+              help="HTML file to write.")
 @flow_filters
 @store_option
 def map_(output: str, store_dir: str | None, **filters) -> None:
@@ -283,7 +288,8 @@ def map_(output: str, store_dir: str | None, **filters) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default="sankey.html", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="sankey.html", show_default=True,
+              help="HTML file to write.")
 @flow_filters
 @store_option
 def sankey(output: str, store_dir: str | None, **filters) -> None:
@@ -297,7 +303,8 @@ def sankey(output: str, store_dir: str | None, **filters) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path())
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
+              help="A table, JSON, or the HTML report (needs -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="File to write (html needs one; default: stdout).")
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL validation of the store.")

@@ -38,7 +38,8 @@ def catalog(output: str, store_dir: str | None, base: str, license_iri: str, fil
 @click.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: a free one, printed when it starts).")
 @query_limits(timeout=30, max_results=100_000)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Query worker processes (queries that run at once).")
