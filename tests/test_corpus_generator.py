@@ -9,6 +9,7 @@ from support.corpus import write_corpus
 from support.render import LAYOUTS
 
 from fundflow.kg.ingest import ingest_paths
+from fundflow.kg.query import load_query, run_query
 
 PROJECTS = """PREFIX ff: <https://w3id.org/fundflow#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -55,3 +56,29 @@ def test_a_store_of_the_corpus_holds_what_each_document_states(tmp_path):
     for g in corpus:
         assert stored.get(g.path.name, set()) == {(n, a, g.doc.year) for n, a in g.doc.projects}, g.path.name
         assert income[g.path.name] == g.doc.total.amounts[0], g.path.name
+
+
+def _findings(store: ox.Store) -> list[tuple[str, ...]]:
+    rows = run_query(store, load_query("findings"))
+    names = [v.value for v in rows.variables]
+    return [tuple(s[n].value if s[n] is not None else "" for n in names) for s in rows]
+
+
+def test_each_finding_of_a_store_of_many_documents_appears_once(tmp_path):
+    corpus = write_corpus(tmp_path / "docs", 3, seed=5)
+    together = ox.Store(str(tmp_path / "all"))
+    ingest_paths(together, [g.path for g in corpus], report=lambda _m: None, jobs=1)
+    rows = _findings(together)
+    alone: list[tuple[str, ...]] = []
+    for i, g in enumerate(corpus):
+        one = ox.Store(str(tmp_path / f"one-{i}"))
+        ingest_paths(one, [g.path], report=lambda _m: None, jobs=1)
+        alone += _findings(one)
+    # A store of three documents holds each one's findings, once each (not once per document stored).
+    assert sorted(rows) == sorted(alone) and len(rows) == len(set(rows))
+    # The generator prints no revenue table (表2), so each document's summary ↔ revenue check of R07 is
+    # skipped: one such row per document, named by its rule.
+    for g in corpus:
+        assert "收入预算总表" not in g.path.read_text(encoding="utf-8")
+        r07 = [r for r in rows if r[0] == g.path.name and r[1] == "R07" and "revenue" in r[5]]
+        assert len(r07) == 1 and r07[0][2] == "表1 ↔ 表2 ↔ 表3 totals" and r07[0][3] == "skipped", r07

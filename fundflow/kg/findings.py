@@ -3,7 +3,8 @@
 ``findings_graph_triples(parsed)`` gives a document's findings graph
 (``{document graph}/findings``) with one ``sh:ValidationResult`` per finding:
 ``sh:resultMessage``, ``sh:resultSeverity``, ``sh:sourceConstraint`` (the rule
-IRI ``{base}rule/R04``), ``sh:focusNode`` (the document), ``ff:expectedAmount``,
+IRI ``{base}rule/R04``, whose label and description the store's rules graph
+states once), ``sh:focusNode`` (the document), ``ff:expectedAmount``,
 ``ff:actualAmount``, ``ff:difference`` (xsd:decimal yuan), ``ff:status`` and the
 lines of both sides.  ``read_findings(store)`` reads them back with SPARQL;
 ``shacl_report(store)`` runs pySHACL with ``ontology/shapes.ttl`` over the
@@ -16,7 +17,7 @@ from importlib import resources
 import pyoxigraph as ox
 
 from fundflow.checks.reconcile import reconcile
-from fundflow.checks.rules import Finding, catalogue, rule_counts
+from fundflow.checks.rules import Finding, rule_counts
 from fundflow.core.model import ParsedDocument
 from fundflow.kg import vocab
 from fundflow.kg.iris import document_iri, graph_iri
@@ -69,10 +70,6 @@ def findings_to_triples(parsed: ParsedDocument, findings: list[Finding],
             add(_ff("expectedSource"), ox.Literal(f"{ref.table or ''} {ref}-L{ref.last_line}".strip()))
         for ref in f.right:
             add(_ff("actualSource"), ox.Literal(f"{ref.table or ''} {ref}-L{ref.last_line}".strip()))
-    for rule in catalogue().values():
-        r = ox.NamedNode(f"{base}rule/{rule.id}")
-        out.append(ox.Triple(r, ox.NamedNode(vocab.PREFIXES["rdfs"] + "label"), ox.Literal(rule.label)))
-        out.append(ox.Triple(r, ox.NamedNode(vocab.PREFIXES["rdfs"] + "comment"), ox.Literal(rule.description)))
     return out
 
 

@@ -3,8 +3,8 @@
 ``open_store(path)`` → ``pyoxigraph.Store`` (``StoreError`` when it is locked or
 unreadable).  ``replace_graph`` swaps a document's graph in one SPARQL update
 (``DROP GRAPH …; INSERT DATA …`` is a single transaction in Oxigraph, so a
-reader never sees half a document).  The ontology and the code lists live in
-their own named graphs, refreshed on every ingest; facts about entities that
+reader never sees half a document).  The ontology, the code lists and the
+rules' catalogue live in their own named graphs, refreshed on every ingest; facts about entities that
 several documents describe (units, regions, codes) are kept once in a shared
 graph, since the union of graphs would repeat a triple once per graph.
 """
@@ -258,22 +258,42 @@ def _bundled_turtle() -> dict[str, list[bytes]]:
     return out
 
 
+def rule_triples(base: str = vocab.DEFAULT_BASE) -> list[ox.Triple]:
+    """The reconciliation rules' catalogue: ``{base}rule/R04`` with its ``rdfs:label`` and ``rdfs:comment``.
+
+    Stated once, in the rules graph: every finding points at its rule, and a copy of these in each
+    document's findings graph would be repeated once per document by the union of graphs.
+    """
+    from fundflow.checks.rules import catalogue
+
+    label, comment = vocab.RDFS("label"), vocab.RDFS("comment")
+    out: list[ox.Triple] = []
+    for rule in catalogue().values():
+        r = ox.NamedNode(f"{base}rule/{rule.id}")
+        out += [ox.Triple(r, label, ox.Literal(rule.label)), ox.Triple(r, comment, ox.Literal(rule.description))]
+    return out
+
+
+REFERENCE_GRAPHS = ("ontology", "codes", "rules")
+
+
 def load_reference_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> int:
-    """(Re)load the ontology and code lists into their named graphs → number of triples loaded."""
+    """(Re)load the ontology, the code lists and the rules' catalogue into their named graphs → triples loaded."""
     total = 0
     for name, blobs in _bundled_turtle().items():
-        graph = system_graph_iri(name, base)
         triples: list[ox.Triple] = []
         for blob in blobs:
             triples.extend(q.triple for q in ox.parse(blob, format=ox.RdfFormat.TURTLE))
-        replace_graph(store, graph, triples)
+        replace_graph(store, system_graph_iri(name, base), triples)
         total += len(triples)
-    return total
+    rules = rule_triples(base)
+    replace_graph(store, system_graph_iri("rules", base), rules)
+    return total + len(rules)
 
 
 def document_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> list[ox.NamedNode]:
-    """The named graphs holding source documents (not ontology / code lists)."""
-    reserved = {system_graph_iri(n, base) for n in ("ontology", "codes", "shared")}
+    """The named graphs holding source documents (not the reference, shared or links graphs)."""
+    reserved = {system_graph_iri(n, base) for n in (*REFERENCE_GRAPHS, "shared", "links")}
     return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g not in reserved),
                   key=lambda g: g.value)
 
