@@ -16,7 +16,7 @@ import bisect
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -335,6 +335,28 @@ class NarrativeShare:
 
 
 @dataclass(frozen=True)
+class Procurement:
+    """One item of a 政府采购 or 政府购买服务 table.
+
+    ``kind``: ``procurement`` (政府采购支出预算表) or ``purchase_services``
+    (政府购买服务支出预算表).  ``item`` is the 采购品目 / 购买服务项目 name (the
+    project name when the table prints no item column); ``amount`` the row's
+    总计 in yuan.  ``category`` is 货物/工程/服务 or the 指导目录 code and name;
+    ``project`` the 项目/专项 name when the table prints it readably.
+    """
+
+    table: str
+    kind: str
+    item: str
+    amount: Decimal
+    ref: SourceRef
+    project: str | None = None
+    category: str | None = None
+    unit_name: str | None = None
+    columns: tuple[tuple[str, Decimal], ...] = ()
+
+
+@dataclass(frozen=True)
 class TableIssue:
     """A table that could not be read, or a row that could not be placed."""
 
@@ -344,8 +366,11 @@ class TableIssue:
     ref: SourceRef
 
 
-Record = (DocumentMeta | BudgetLine | TableTotal | ThreeCosts | Project | Indicator | NarrativeFact | NarrativeChange
+Record = (BudgetLine | TableTotal | ThreeCosts | Project | Indicator | Procurement | NarrativeFact | NarrativeChange
           | NarrativeShare | TableIssue)
+"""What the records stage gives for a document (``ParsedDocument.records``): one of the record classes."""
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -356,9 +381,10 @@ class ParsedDocument:
     loader: str
     meta: DocumentMeta
     tables: tuple[RawTable, ...]
-    records: tuple[Any, ...] = field(default_factory=tuple)
+    records: tuple[Record, ...] = field(default_factory=tuple)
 
-    def of(self, cls: type) -> list[Any]:
+    def of(self, cls: type[R]) -> list[R]:
+        """The records of one class, in document order."""
         return [r for r in self.records if isinstance(r, cls)]
 
 
@@ -418,28 +444,3 @@ class Inference:
     candidates: tuple[str, ...]
     unique: bool
     rule: str
-
-
-# ---------------------------------------------------------------- procurement
-
-
-@dataclass(frozen=True)
-class Procurement:
-    """One item of a 政府采购 or 政府购买服务 table.
-
-    ``kind``: ``procurement`` (政府采购支出预算表) or ``purchase_services``
-    (政府购买服务支出预算表).  ``item`` is the 采购品目 / 购买服务项目 name (the
-    project name when the table prints no item column); ``amount`` the row's
-    总计 in yuan.  ``category`` is 货物/工程/服务 or the 指导目录 code and name;
-    ``project`` the 项目/专项 name when the table prints it readably.
-    """
-
-    table: str
-    kind: str
-    item: str
-    amount: Decimal
-    ref: SourceRef
-    project: str | None = None
-    category: str | None = None
-    unit_name: str | None = None
-    columns: tuple[tuple[str, Decimal], ...] = ()

@@ -205,7 +205,8 @@ def funding_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[
     nodes: dict[int, ox.NamedNode] = {}
     units: dict[str | None, ox.NamedNode] = {}
     for i, node, unit in project_nodes(parsed, base):
-        r: Project = parsed.records[i]
+        r = parsed.records[i]
+        assert isinstance(r, Project)  # project_nodes gives the positions of Projects only
         f = assess_project(r, parsed.meta)
         nodes[i] = node
         if unit is not None:

@@ -7,8 +7,7 @@ one method per record type; all IRIs come from the minting functions of
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -21,6 +20,7 @@ from fundflow.core.model import (
     ParsedDocument,
     Procurement,
     Project,
+    Record,
     SourceRef,
     TableIssue,
     TableTotal,
@@ -329,6 +329,25 @@ class DocumentMapper:
         self.add(n, v.RDFS("comment"), v.zh(r.text))
         self.source(n, r.ref, i)
 
+    def record(self, r: Record, i: int) -> None:
+        """The record at position ``i`` → its triples, by its class (prose changes and shares have none)."""
+        if isinstance(r, BudgetLine):
+            self.budget_line(r, i)
+        elif isinstance(r, Project):
+            self.project(r, i)
+        elif isinstance(r, Indicator):
+            self.indicator(r, i)
+        elif isinstance(r, TableTotal):
+            self.table_total(r, i)
+        elif isinstance(r, ThreeCosts):
+            self.three_costs(r, i)
+        elif isinstance(r, NarrativeFact):
+            self.narrative(r, i)
+        elif isinstance(r, TableIssue):
+            self.issue(r, i)
+        elif isinstance(r, Procurement):
+            self.procurement(r, i)
+
     def issue(self, r: TableIssue, i: int) -> None:
         n = self.node("issue", i)
         self.add(n, A, FF("TableIssue"))
@@ -337,11 +356,6 @@ class DocumentMapper:
         self.add(n, FF("table"), v.text(r.table))
         self.add(n, FF("document"), self.doc)
         self.source(n, r.ref, i)
-
-
-DISPATCH: dict[type, Callable[[DocumentMapper, Any, int], None]] = {BudgetLine: DocumentMapper.budget_line, Project: DocumentMapper.project, Indicator: DocumentMapper.indicator,
-             TableTotal: DocumentMapper.table_total, ThreeCosts: DocumentMapper.three_costs, NarrativeFact: DocumentMapper.narrative,
-             TableIssue: DocumentMapper.issue, Procurement: DocumentMapper.procurement}
 
 
 def project_nodes(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> list[tuple[int, ox.NamedNode, ox.NamedNode | None]]:
@@ -362,15 +376,13 @@ def records_to_triples(parsed: ParsedDocument, base: str = v.DEFAULT_BASE) -> li
     """A parsed document → its triples (duplicates removed, order stable).
 
     Projects are mapped before indicators so that an indicator finds its project
-    by name.  Records of unknown types are skipped.
+    by name.  Prose changes and shares are not mapped.
     """
     m = DocumentMapper(parsed, base)
     m.map_meta()
     order = sorted(range(len(parsed.records)), key=lambda k: not isinstance(parsed.records[k], Project))
     for i in order:
-        handler = DISPATCH.get(type(parsed.records[i]))
-        if handler:
-            handler(m, parsed.records[i], i)
+        m.record(parsed.records[i], i)
     return list(dict.fromkeys(m.out))
 
 

@@ -22,7 +22,16 @@ import pyoxigraph as ox
 from fundflow.analysis.funding import assess_project
 from fundflow.checks.reconcile import reconcile
 from fundflow.core.errors import FundflowError, StoreError
-from fundflow.core.model import BudgetLine, Indicator, ParsedDocument, Project, TableIssue, TableTotal, ThreeCosts
+from fundflow.core.model import (
+    BudgetLine,
+    Indicator,
+    ParsedDocument,
+    Project,
+    Record,
+    TableIssue,
+    TableTotal,
+    ThreeCosts,
+)
 from fundflow.kg.query import load_query, run_query
 from fundflow.kg.store import default_store_path
 from fundflow.kg.vocab import FF_NS
@@ -186,7 +195,7 @@ class ParsedFile:
         m = self.meta
         return f"<fundflow.ParsedFile {self.parsed.source.name} {m.fiscal_year} {m.kind} {len(self.parsed.records)} records>"
 
-    def records(self, cls: type) -> list[dict[str, Any]]:
+    def records(self, cls: type[Record]) -> list[dict[str, Any]]:
         """The records of one type as dicts (dataclass fields, provenance as document/table/line)."""
         out = []
         for r in self.parsed.of(cls):
@@ -194,7 +203,7 @@ class ParsedFile:
             out.append({"year": self.meta.fiscal_year, **row, **_ref_columns(r.ref)})
         return out
 
-    def _frame(self, cls: type):
+    def _frame(self, cls: type[Record]):
         rows = self.records(cls)
         columns = list(rows[0]) if rows else ["year"] + [f.name for f in dataclasses.fields(cls)
                                                           if f.name not in ("ref", "columns")] + list(

@@ -48,7 +48,8 @@ def column_items(columns: tuple[str, ...], ctx: TableContext) -> list[tuple[int 
     return out
 
 
-def table_to_threecosts_aligned(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list | None:
+def table_to_threecosts_aligned(doc: SourceDocument, table: RawTable, ctx: TableContext
+                                ) -> list[ThreeCosts] | None:
     if not table.columns or not table.rows or not all(r.aligned for r in table.rows):
         return None
     items = column_items(table.columns, ctx)
@@ -56,7 +57,7 @@ def table_to_threecosts_aligned(doc: SourceDocument, table: RawTable, ctx: Table
         return _by_rows(doc, table, ctx)  # too few 三公 columns, or two claim one item
     money = table.money_unit or ctx.money_unit
     labels = [j for j, i in enumerate(items) if i is None]
-    out: list = []
+    out: list[ThreeCosts] = []
     for row in table.rows:
         cells = list(row.cells) + [""] * (len(items) - len(row.cells))
         if not any(is_amount(cells[j]) for j, i in enumerate(items) if i):
@@ -72,7 +73,7 @@ def table_to_threecosts_aligned(doc: SourceDocument, table: RawTable, ctx: Table
     return out
 
 
-def _by_rows(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list | None:
+def _by_rows(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list[ThreeCosts] | None:
     """Items printed as rows (``（一）因公出国（境）支出 | 13.20 | …``): each item's figure is the
     table's total column (合计, else its only amount column)."""
     roles = column_roles(table.columns)

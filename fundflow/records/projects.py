@@ -16,10 +16,11 @@ and in a performance table of the same document.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from fundflow.core.model import Project, RawRow, RawTable, SourceDocument, TableIssue
+from fundflow.core.model import Project, RawRow, RawTable, Record, SourceDocument, TableIssue
 from fundflow.core.normalize import (
     clean_cell,
     compact,
@@ -261,14 +262,14 @@ def table_to_projects(doc: SourceDocument, table: RawTable, ctx: TableContext) -
     return out
 
 
-def merge_projects(records: list) -> list:
+def merge_projects(records: Sequence[Record]) -> list[Record]:
     """Records → the same list with duplicate Projects merged.
 
     Two Projects with the same compacted name and unit (or no unit on one side)
     are one project: the one with funding columns (the project table) is kept,
     with department / unit / description filled from the other.
     """
-    kept: list = []
+    kept: list[Record] = []
     index: dict[str, int] = {}
     prose = [r for r in records if isinstance(r, Project) and r.table == PROSE]
     for rec in records:
@@ -278,11 +279,12 @@ def merge_projects(records: list) -> list:
             continue
         key = compact(rec.name)
         j = index.get(key)
-        if j is None or (kept[j].unit_name and rec.unit_name and kept[j].unit_name != rec.unit_name):
+        if j is None or not isinstance(seen := kept[j], Project) or (
+                seen.unit_name and rec.unit_name and seen.unit_name != rec.unit_name):
             index[key] = len(kept)
             kept.append(rec)
             continue
-        kept[j] = _merge_two(kept[j], rec)
+        kept[j] = _merge_two(seen, rec)
     return _fold_prose(kept, prose)
 
 
@@ -291,15 +293,15 @@ def _stem(name: str) -> str:
     return _STEM.sub("", compact(name))
 
 
-def _fold_prose(kept: list, prose: list[Project]) -> list:
+def _fold_prose(kept: list[Record], prose: list[Project]) -> list[Record]:
     """Projects described in prose join the table's project of the same name (one record), else are added."""
     for rec in prose:
-        j = next((i for i, k in enumerate(kept) if isinstance(k, Project) and _stem(k.name) == _stem(rec.name)
-                  and not (k.unit_name and rec.unit_name and k.unit_name != rec.unit_name)), None)
-        if j is None:
+        same = next(((i, k) for i, k in enumerate(kept) if isinstance(k, Project) and _stem(k.name) == _stem(rec.name)
+                     and not (k.unit_name and rec.unit_name and k.unit_name != rec.unit_name)), None)
+        if same is None:
             kept.append(rec)
         else:
-            kept[j] = _merge_two(kept[j], rec)
+            kept[same[0]] = _merge_two(same[1], rec)
     return kept
 
 

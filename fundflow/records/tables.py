@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Sequence
 
 from fundflow.core.model import (
     BudgetLine,
@@ -18,6 +19,7 @@ from fundflow.core.model import (
     Procurement,
     Project,
     RawTable,
+    Record,
     SourceDocument,
     TableIssue,
     TableTotal,
@@ -41,7 +43,7 @@ PROCUREMENT_KINDS = kinds_where("procurement")
 NOT_READ = kinds_where("unread")
 
 
-def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[DocumentMeta, list]:
+def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[DocumentMeta, list[Record]]:
     """All tables of a document → (its metadata, its records): the prose facts, each table's
     records, then the prose statements (changes, shares)."""
     pre = document_meta(doc, tables)
@@ -49,15 +51,15 @@ def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tupl
     facts = [r for r in prose if isinstance(r, NarrativeFact)]
     ctx = TableContext(pre.money_unit, pre.fiscal_year, pre.kind, pre.units[0].name if pre.units else None,
                        pre.department, empty_funds(list(tables)) | zero_in_narrative(facts))
-    records: list = list(facts) + narrative_projects(doc, tables)
+    records: list[Record | UncodedRow] = [*facts, *narrative_projects(doc, tables)]
     for table in tables:
         records.extend(table_records(doc, table, ctx))
-    records = _codes_from_names(tables, pre.fiscal_year, records)
-    meta = _refine_meta(doc, tables, pre, records)
-    return meta, _attach_unit(meta, projects.merge_projects(records)) + [r for r in prose if not isinstance(r, NarrativeFact)]
+    typed = _codes_from_names(tables, pre.fiscal_year, records)
+    meta = _refine_meta(doc, tables, pre, typed)
+    return meta, _attach_unit(meta, projects.merge_projects(typed)) + [r for r in prose if not isinstance(r, NarrativeFact)]
 
 
-def table_records(doc: SourceDocument, table: RawTable, ctx: TableContext) -> list:
+def table_records(doc: SourceDocument, table: RawTable, ctx: TableContext) -> Sequence[Record | UncodedRow]:
     """One table → its records (or a TableIssue saying why it gave none)."""
     ref = doc.ref(table.first_line, table.last_line, table.label)
     if table.illegible:
@@ -85,7 +87,8 @@ def table_records(doc: SourceDocument, table: RawTable, ctx: TableContext) -> li
     return []
 
 
-def _codes_from_names(tables: tuple[RawTable, ...], year: int | None, records: list) -> list:
+def _codes_from_names(tables: tuple[RawTable, ...], year: int | None,
+                      records: Sequence[Record | UncodedRow]) -> list[Record]:
     """Rows printed with a name and no code → BudgetLines whose code is recovered (inferred) from
     the document's own code–name pairs and the edition's code list (``records.named_codes``)."""
     uncoded = [r for r in records if isinstance(r, UncodedRow)]
@@ -107,7 +110,7 @@ def _label_tree(table: RawTable) -> bool:
             and not code_rows_present(table) and any(len(r.cells) >= 2 for r in table.rows))
 
 
-def _refine_meta(doc: SourceDocument, tables, pre: DocumentMeta, records: list) -> DocumentMeta:
+def _refine_meta(doc: SourceDocument, tables, pre: DocumentMeta, records: Sequence[Record]) -> DocumentMeta:
     """Add what the performance tables say: 主管部门, the unit with its code."""
     depts = Counter(p.department for p in records if isinstance(p, Project) and p.department)
     if not depts:
@@ -115,12 +118,12 @@ def _refine_meta(doc: SourceDocument, tables, pre: DocumentMeta, records: list) 
     return document_meta(doc, tables, [d for d, _ in depts.most_common()])
 
 
-def _attach_unit(meta: DocumentMeta, records: list) -> list:
+def _attach_unit(meta: DocumentMeta, records: Sequence[Record]) -> list[Record]:
     """Records of a unit-level document belong to its unit; department documents to the department."""
     unit = meta.units[0] if meta.scope == "unit" and meta.units else None
     owner_name = unit.name if unit else meta.department
     owner_code = unit.code if unit else None
-    out = []
+    out: list[Record] = []
     for r in records:
         if isinstance(r, BudgetLine) and unit and r.code == "" and r.unit_name == unit.name:
             continue  # the unit's own row of a by-unit table repeats the 合计 row

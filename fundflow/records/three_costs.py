@@ -215,7 +215,7 @@ def _holds(spec: ColumnSpec, vec: list[Decimal], step: Decimal) -> bool:
     return all(abs(vec[t] - sum((vec[p] for p in parts), Decimal(0))) <= step for t, parts in spec.identities)
 
 
-def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, ctx: TableContext, money: str | None) -> list:
+def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, ctx: TableContext, money: str | None) -> list[ThreeCosts | TableIssue]:
     ref = doc.ref(row.first_line, row.last_line, table=table.label)
     cells = _amounts(row, money)
     step = step_of(money)
@@ -225,17 +225,17 @@ def _horizontal(doc: SourceDocument, table: RawTable, row: RawRow, ctx: TableCon
         return [TableIssue(table.label, "unreadable", "三公 amounts do not fit the columns of the header", ref)]
     keys = list(readings[0])
     certain = [k for k in keys if all(k in r and r[k] == readings[0][k] for r in readings)]
-    out: list = [ThreeCosts(table.label, y, b, item, readings[0][(y, b, item)], ref) for y, b, item in certain]
+    out: list[ThreeCosts | TableIssue] = [ThreeCosts(table.label, y, b, item, readings[0][(y, b, item)], ref) for y, b, item in certain]
     unsure = [f"{y}.{b}.{item}" for y, b, item in keys if (y, b, item) not in certain]
     if unsure:
         out.append(TableIssue(table.label, "ambiguous", f"三公 columns not decided by the identities: {', '.join(unsure)}", ref))
     return out
 
 
-def _vertical(doc: SourceDocument, table: RawTable, ctx: TableContext, money: str | None) -> list:
+def _vertical(doc: SourceDocument, table: RawTable, ctx: TableContext, money: str | None) -> list[ThreeCosts | TableIssue]:
     bases = [b for _, b in _groups(compact("".join(table.header)), ctx)]
     year = ctx.fiscal_year
-    out: list = []
+    out: list[ThreeCosts | TableIssue] = []
     for row in table.rows:
         label = next((c for c in row.cells if not is_amount(c) and compact(c)), "")
         item = item_of(label)
@@ -259,7 +259,7 @@ def table_to_threecosts(doc: SourceDocument, table: RawTable, ctx: TableContext)
     labelled = [r for r in table.rows if any(item_of(c) for c in r.cells if not is_amount(c))]
     if len(labelled) >= 2:
         return _vertical(doc, table, ctx, money)
-    out: list = []
+    out: list[ThreeCosts | TableIssue] = []
     for row in table.rows:
         if any(v is not None for v in _amounts(row, money)):
             out += _horizontal(doc, table, row, ctx, money)
