@@ -1,43 +1,33 @@
-"""Names of subject codes: outdated editions (R21) and one code under two names (R22).
+"""Records → findings on the names of subject codes: outdated editions (R21, from the ``SubjectName``
+records) and one code under two names (R22, from the BudgetLines).
 
-Each check takes a ``Checker`` (kg/checks.py) and records its findings there.
-Which names belong to which edition is data (``data/code_names.csv``).
+Each check takes a ``Checker`` (checks/rules.py) and records its findings there.
+Which names belong to which edition is data (``data/code_names.csv``), read by the records stage.
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import lru_cache
 
 from fundflow.checks.rules import Checker
-from fundflow.core.model import BudgetLine
-from fundflow.core.normalize import compact
-from fundflow.core.resources import read_csv
-
-
-@lru_cache(maxsize=1)
-def code_names() -> list[dict[str, str]]:
-    return list(read_csv("code_names.csv"))
+from fundflow.core.model import BudgetLine, SubjectName
 
 
 def check_code_names(ck: Checker) -> None:
-    """R21: names of an older edition than the document's year (anywhere in the document)."""
+    """R21: subject names of an older edition than the document's year, wherever printed (``SubjectName`` records)."""
     year = ck.parsed.meta.fiscal_year
     if not year:
         ck.skip("R21", "the document's fiscal year is unknown")
         return
-    for row in code_names():
-        until = int(row["valid_until"] or 9999)
-        if until >= year:
-            continue
-        stem = row["name"].removesuffix("支出")
-        pattern = re.compile(re.escape(stem) + r"\s*(?:支出|[（(]类[）)])")
-        hits = [no for no, line in enumerate(ck.parsed.source.lines, 1) if pattern.search(compact(line))]
-        if hits:
-            refs = [ck.parsed.source.ref(no, no) for no in hits]
-            ck.flag("R21", f"{row['code']} is named {row['name']} (the name until {until}) on "
-                           f"{len(hits)} line(s) of a {year} document: L{', L'.join(map(str, hits[:8]))}",
-                    refs[:20])
+    printed: dict[tuple[str, str, int], list[SubjectName]] = defaultdict(list)
+    for s in ck.parsed.of(SubjectName):
+        if s.until < year:
+            printed[(s.code, s.name, s.until)].append(s)
+    for (code, name, until), seen in printed.items():
+        hits = [s.ref.first_line for s in seen]
+        ck.flag("R21", f"{code} is named {name} (the name until {until}) on "
+                       f"{len(hits)} line(s) of a {year} document: L{', L'.join(map(str, hits[:8]))}",
+                [s.ref for s in seen[:20]])
 
 
 def check_name_consistency(ck: Checker) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from fundflow.checks.names import check_code_names, check_name_consistency, code_names
+from fundflow.checks.names import check_code_names, check_name_consistency
 from fundflow.checks.rows import check_columns, check_rows, check_three_costs, row_identities
 from fundflow.checks.rules import Checker, Finding, catalogue, wan_label
 from fundflow.core.model import BudgetLine, ParsedDocument, Project, TableTotal
@@ -20,7 +20,7 @@ from fundflow.core.normalize import compact, step_of, terms_tolerance
 
 __all__ = ["CHECKS", "budget_vs_final", "check_code_names", "check_columns", "check_cross", "check_gov_fund",
            "check_name_consistency", "check_projects", "check_rows", "check_summary", "check_three_costs",
-           "code_names", "row_identities"]
+           "row_identities"]
 
 ZERO = Decimal(0)
 

@@ -366,8 +366,19 @@ class TableIssue:
     ref: SourceRef
 
 
+@dataclass(frozen=True)
+class SubjectName:
+    """A subject (科目) name of a closed edition of the code book printed on one line of the document
+    (a table's row or the prose): ``医疗卫生与计划生育支出``, the name of 210 until 2018."""
+
+    code: str
+    name: str
+    until: int  # the last year the name was in the code book
+    ref: SourceRef
+
+
 Record = (BudgetLine | TableTotal | ThreeCosts | Project | Indicator | Procurement | NarrativeFact | NarrativeChange
-          | NarrativeShare | TableIssue)
+          | NarrativeShare | SubjectName | TableIssue)
 """What the records stage gives for a document (``ParsedDocument.records``): one of the record classes."""
 
 R = TypeVar("R")

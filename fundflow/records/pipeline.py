@@ -7,6 +7,7 @@ from fundflow.core.model import NarrativeChange, NarrativeShare, ParsedDocument,
 from fundflow.loaders import registry
 from fundflow.loaders.document import read_document
 from fundflow.loaders.verdict import check_disclosure
+from fundflow.records.subject_names import subject_names
 from fundflow.records.tables import tables_to_records
 
 OCR_WARNING = "read by OCR: check figures against the page"
@@ -25,11 +26,12 @@ def parse_document(path: str | Path, loader: str | None = None, ocr: bool = Fals
     tables = tuple(chosen.parse(doc))
     check_disclosure(doc, tables)
     meta, records = tables_to_records(doc, tables)
-    # the prose statements last: every other record keeps its position (positions name the records' nodes)
+    # the prose statements and printed subject names last: every other record keeps its position (positions name
+    # the records' nodes)
     read = tuple(r for r in records if not isinstance(r, (NarrativeChange, NarrativeShare)))
     stated = tuple(r for r in records if isinstance(r, (NarrativeChange, NarrativeShare)))
     return ParsedDocument(doc, chosen.name, meta, tables,
-                          read + damage_issues(doc, tables) + ocr_issues(doc, tables) + stated)
+                          read + damage_issues(doc, tables) + ocr_issues(doc, tables) + stated + tuple(subject_names(doc)))
 
 
 def ocr_issues(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tuple[TableIssue, ...]:

@@ -77,10 +77,30 @@ def test_tolerance_scales_with_terms():
     assert terms_tolerance(Decimal(1), 9) == Decimal(5)
 
 
+def _named(lines, year):
+    """A document of ``lines`` with the SubjectName records the records stage reads from them."""
+    from fundflow.records.subject_names import subject_names
+
+    plain = _doc([], lines, year=year)
+    return ParsedDocument(plain.source, plain.loader, plain.meta, (), tuple(subject_names(plain.source)))
+
+
 def test_old_edition_code_name_flagged_only_after_the_rename():
     lines = ("（十）医疗卫生与计划生育支出 1,146.53",)
-    assert _violated(reconcile(_doc([], lines, year=2019)), "R21")
-    assert not _violated(reconcile(_doc([], lines, year=2018)), "R21")
+    assert _violated(reconcile(_named(lines, 2019)), "R21")
+    assert not _violated(reconcile(_named(lines, 2018)), "R21")
+
+
+def test_old_edition_names_are_read_from_tables_and_prose_alike():
+    # shenyang-bureau-2019 L119 (表1 row), L2557 (名词解释: the name as 类, no 支出); liaoning-2024 L596 says
+    # 计划生育 but names no subject
+    lines = ("\t （十）医疗卫生与计划生育支出",
+             "13.医疗卫生与计划生育（类）医疗保障（款）行政单位医疗（项）：反映财政部门集中安排的行政单位基本医疗保",
+             "（项）：反映从事卫生、劳动保护、计划生育、环境科学、农业")
+    found = _violated(reconcile(_named(lines, 2019)), "R21")
+    assert len(found) == 1 and [r.first_line for r in found[0].left] == [1, 2]
+    assert "210 is named 医疗卫生与计划生育支出" in found[0].message
+    assert not _violated(reconcile(_doc([], lines, year=2019)), "R21")  # the check reads records, not the lines
 
 
 @pytest.fixture(scope="module")
