@@ -1,4 +1,4 @@
-"""fundflow: Chinese budget and final-accounts disclosures as a knowledge graph of funding flows.
+"""fundflow: Chinese budget and final-accounts disclosures → a knowledge graph of funding flows.
 
 The Python API (pandas DataFrames need ``pip install 'fundflow[pandas]'``)::
 

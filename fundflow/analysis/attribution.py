@@ -1,4 +1,4 @@
-"""Which unit a project belongs to, by the document's own by-unit table.
+"""A document's records → which unit each project belongs to, by the document's own by-unit table.
 
 A department document prints each unit's 项目支出 in its 支出预算按单位 table (部门公开表10,
 …) and lists the projects with a unit column the layout may not carry down (a cell

@@ -1,4 +1,4 @@
-"""The typed flow graph: the one contract that trace, map, Sankey, exports and checks read.
+"""The typed flow graph (nodes, edges, periods) → the one contract that trace, map, Sankey, exports and checks read.
 
 A ``FlowGraph`` holds typed ``FlowNode``s (treasury, department, unit, project,
 code), typed ``FlowEdge``s (one movement of money of one fiscal year and one

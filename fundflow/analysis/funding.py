@@ -1,4 +1,4 @@
-"""Funding level, 直达资金 flags and purpose of a project, read from its name.
+"""A Project and its document → its ``Funding``: level, 直达资金 flags and purpose, read from its name.
 
 ``assess_project(project, meta) -> Funding``.  The wording is data
 (``data/funding_rules.csv``: id, pattern, field, value, priority, note), so a

@@ -1,4 +1,4 @@
-"""F04: projects attributed to the units the document's own by-unit table gives the project money to.
+"""Records → F04 findings: projects attributed to the units the document's own by-unit table gives the project money to.
 
 A department document prints each unit's 项目支出 in its 支出预算按单位 table (部门公开表10,
 …) and lists the projects with their unit in the project table.  Where a unit's

@@ -1,4 +1,4 @@
-"""Conservation of money in the flow graph, per period: findings with both sides and their lines.
+"""The flow graph → conservation findings per period (money in and out of each node), with both sides and their lines.
 
 ``check_flows(fg) -> list[Finding]`` on a typed ``FlowGraph`` (``analysis.flows``):
 

@@ -1,4 +1,4 @@
-"""Narrative (说明) against the tables: amounts, units, percentages, 三公 parts, repeated items.
+"""Narrative records (说明) and table records → findings: amounts, units, percentages, 三公 parts, repeated items.
 
 Reads the prose as the records stage typed it (``NarrativeFact``, ``NarrativeChange``,
 ``NarrativeShare``); nothing here parses text.

@@ -1,4 +1,4 @@
-"""Identities within one table: rows, columns and 三公 (R01–R05, R13–R14).
+"""Records of one table → findings of its identities: rows, columns and 三公 (R01–R05, R13–R14).
 
 Each check takes a ``Checker`` (kg/checks.py) and records its findings there:
 a row's total column = Σ its part columns (which columns is data,

@@ -1,4 +1,4 @@
-"""Reconciliation: the accounting identities of a disclosure, checked on its records.
+"""The rule catalogue (``data/rules.csv``) and a document's records → a ``Checker`` collecting ``Finding``s.
 
 ``reconcile(parsed) -> list[Finding]`` evaluates every rule of the catalogue
 (``data/rules.csv``) on one document; ``reconcile_across(docs)`` the rules

@@ -1,4 +1,4 @@
-"""Identities across the tables of one document, and budget vs final accounts.
+"""Records of the tables of one document → findings of the identities across them; two documents → budget vs final accounts.
 
 Summary tables (R06), summary ↔ revenue ↔ expenditure and 表3/表4/表5/表6
 (R07–R10), 项目支出 ↔ projects (R11), the empty 政府性基金 table (R12), and

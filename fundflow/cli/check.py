@@ -1,4 +1,4 @@
-"""``fundflow check DIR…``: how well each document is read (see ``outputs.check``)."""
+"""``fundflow check DIR…`` → how well each document is read, as a table or JSON (see ``outputs.check``)."""
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,4 @@
-"""The ``fundflow`` command line: thin commands calling the pipeline stages.
+"""The ``fundflow`` command line → thin commands calling the pipeline stages.
 
 Every ``FundflowError`` becomes one line on stderr and exit status 2; exit
 status 1 means "ran, with findings/failures" (pySHACL convention).

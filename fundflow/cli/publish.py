@@ -1,4 +1,4 @@
-"""Publishing commands of ``fundflow``: ``catalog`` (DCAT), ``serve`` (SPARQL endpoint), ``push`` (Graph Store).
+"""Publishing commands of ``fundflow`` → the store as ``catalog`` (DCAT), ``serve`` (SPARQL endpoint), ``push`` (Graph Store).
 
 Plain click commands; ``kg.cli`` adds them to the ``fundflow`` group.  Each
 reads the store and hands the work to ``kg.catalog``, ``kg.serve`` or

@@ -1,4 +1,4 @@
-"""Pieces the ``fundflow`` commands share: the error-handling group, common options, store access, output.
+"""What the ``fundflow`` commands share → the error-handling group, common options, store access, output.
 
 ``FundflowGroup`` turns a ``FundflowError`` into one line on stderr and exit 2;
 ``store_option`` / ``loader_option`` / ``flow_filters`` add the common options;

@@ -1,4 +1,4 @@
-"""The project's own error types.
+"""A failure → one of the project's own error types, carrying a one-line message (file, line, what to do).
 
 Every error that reaches the user is a ``FundflowError``: the CLI prints its
 message on one line (file, line, what went wrong, what to do) and exits 2.

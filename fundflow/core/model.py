@@ -1,4 +1,4 @@
-"""Typed intermediate records of the pipeline.
+"""Typed intermediate records of the pipeline (SourceDocument → RawTable → records): what each stage gives the next.
 
 Every stage hands the next one frozen dataclasses from this module:
 

@@ -1,4 +1,4 @@
-"""Normalisation of printed amounts, codes and names.
+"""Printed cells → amounts (Decimal yuan), codes and names in one normal form.
 
 ``parse_amount("5, 298. 00") == Decimal("5298.00")``;
 ``to_yuan(Decimal("1.5"), "万元") == Decimal("15000.00")``;

@@ -1,4 +1,4 @@
-"""Child processes that end with the process that started them (Linux ``PR_SET_PDEATHSIG``).
+"""A child process → one that ends with the process that started it (Linux ``PR_SET_PDEATHSIG``).
 
 ``death_signal()`` → a function that asks the kernel to kill the calling process when its
 parent dies (None where the call does not exist); everything it needs is looked up

@@ -1,4 +1,4 @@
-"""Regions and government levels of China: the one definition, used by every stage.
+"""Names and codes of regions → ``Region``s and government levels of China: the one definition, used by every stage.
 
 The divisions come from the ``cpca`` package's admin-division table (every province,
 prefecture-level city and county of China with its 12-digit code); ``data/regions.csv``

@@ -1,4 +1,4 @@
-"""The one reader of data shipped in the package (``fundflow/data/``).
+"""A name under ``fundflow/data/`` → its text or CSV rows: the one reader of data shipped in the package.
 
 ``read_csv(name) -> tuple of row dicts`` and ``read_text(name) -> str`` find the
 files after a plain ``pip install`` (importlib.resources); results are cached,

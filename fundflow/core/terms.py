@@ -1,4 +1,4 @@
-"""What printed header and field words mean, shared by the loaders (to tell header from body)
+"""Printed header and field words → what they mean, shared by the loaders (to tell header from body)
 and the records stage (to read them).
 
 ``is_field_label(text)``: a performance-table field label (``项目(政策)名称``, ``预算资金情况（万元）``;

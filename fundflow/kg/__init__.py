@@ -1,0 +1,1 @@
+"""Records → RDF: vocabulary, IRIs, triples in one pass, the on-disk store, ingest, SPARQL queries and export."""

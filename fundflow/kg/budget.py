@@ -1,4 +1,4 @@
-"""Per-document budgets at ingest: a document is read in a child process stopped at its time or memory limit.
+"""A document path and its budgets → its prepared triples, read in a child process stopped at its time or memory limit.
 
 ``DocumentBudget(seconds, memory)``; ``prepare_document(path, loader, base, budget)`` →
 ``Prepared`` (the parsed document, its quads as N-Quads, its findings graph), read

@@ -1,4 +1,4 @@
-"""Documents into the store in bulk: many new documents per load, each one whole or absent after a crash.
+"""Many new documents → the store in bulk, each one whole or absent after a crash.
 
 A document's quads come as N-Quads (``store.document_nquads``: its own graph, its facts
 about shared entities in the shared graph, its findings graph); ``BatchWriter(store, base, warn, stored, lost)`` writes prepared documents in file order.

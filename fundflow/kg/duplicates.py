@@ -1,4 +1,4 @@
-"""The same document stored once: a copy under another name, or its PDF beside its text, is recognised.
+"""Parsed documents → each one stored once: a copy under another name, or its PDF beside its text, is recognised.
 
 ``keep_once(store, parsed, triples, base)`` → (triples to store, warning or None).
 

@@ -1,4 +1,4 @@
-"""Reconciliation findings in the store, and SHACL validation of the store.
+"""Findings → triples in the store and back; the store → its SHACL validation report.
 
 ``findings_graph_triples(parsed)`` gives a document's findings graph
 (``{document graph}/findings``) with one ``sh:ValidationResult`` per finding:

@@ -1,4 +1,4 @@
-"""Funding facts of a document as triples: levels, 直达资金 flags, inferred codes, flows.
+"""A parsed document → its funding triples: levels, 直达资金 flags, inferred codes, flows.
 
 ``funding_triples(parsed, base)`` → pyoxigraph ``Triple``s added to the
 document's named graph at ingest:

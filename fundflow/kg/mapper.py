@@ -1,4 +1,4 @@
-"""The record-by-record mapping behind ``triples.records_to_triples``.
+"""A parsed document's records → triples, record by record (``records_to_triples``).
 
 ``DocumentMapper`` turns the records of one ``ParsedDocument`` into triples,
 one method per record type; all IRIs come from the minting functions of

@@ -1,4 +1,4 @@
-"""Documents read on every core: ``jobs`` documents parsed at once, handed to the writer in file order.
+"""Document paths → their prepared documents, ``jobs`` read at once on every core, handed to the writer in file order.
 
 ``prepared_in_order(paths, loader, base, jobs, budget)`` yields ``(path, Prepared | error)``
 in the order of ``paths``; an error is the exception reading that file raised, for the

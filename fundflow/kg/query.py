@@ -1,4 +1,4 @@
-"""SPARQL over the store: bundled queries (``kg/queries/*.rq``), files or stdin.
+"""A SPARQL query (bundled ``kg/queries/*.rq``, a file or stdin) and the store → formatted results.
 
 ``load_query(spec)`` → query text; ``run_query(store, text)`` → pyoxigraph
 results (the default graph is the union of all named graphs, so queries need

@@ -1,4 +1,4 @@
-"""What a SPARQL query may ask of this machine, checked before the engine sees it.
+"""A SPARQL query → refused or allowed: what it may ask of this machine, checked before the engine sees it.
 
 ``QueryLimits`` holds the limits (deadline, results, bytes, memory, nesting, length);
 ``check_query(text, limits)`` → the query form (``select`` / ``ask`` / ``construct`` /

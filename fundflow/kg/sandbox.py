@@ -1,4 +1,4 @@
-"""Queries run in worker processes that are killed at their deadline or memory limit.
+"""A query and the store → its results from a worker process killed at its deadline or memory limit.
 
 ``QueryPool(store_dir, limits, size)`` starts ``size`` workers, each holding the
 store open read-only.  ``pool.run(text, fmt, cancelled=…)`` checks the query

@@ -1,4 +1,4 @@
-"""The on-disk Oxigraph store: one named graph per source document.
+"""Triples of documents → the on-disk Oxigraph store, one named graph per source document, and back.
 
 ``open_store(path)`` → ``pyoxigraph.Store`` (``StoreError`` when it is locked or
 unreadable).  ``replace_graph`` swaps a document's graph in one SPARQL update

@@ -1,4 +1,4 @@
-"""Namespaces and term helpers shared by the RDF stages.
+"""Local names and values → IRIs and literals: the namespaces and term helpers shared by the RDF stages.
 
 Terms are pyoxigraph ``NamedNode``s; ``FF("Project")`` → ``ff:Project``.  The
 prefix table is also handed to SPARQL queries and serialisers so that bundled

@@ -1,4 +1,4 @@
-"""Loader registry: loaders by name, automatic choice by ``detect`` confidence."""
+"""A SourceDocument (and a name, if forced) → the loader to read it: by name, else by ``detect`` confidence."""
 from __future__ import annotations
 
 from fundflow.core.errors import LayoutError

@@ -1,4 +1,4 @@
-"""What the lines around a table title say, shared by the tab and cell layouts.
+"""The lines around a table title → what they say (unit name, notes, header or body), shared by the tab and cell layouts.
 
 A table opens with a title (``收支预算总表``), a number line (``表1``,
 ``部门公开表7``), optionally ``单位名称：X`` and a money unit line

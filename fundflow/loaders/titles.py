@@ -1,4 +1,4 @@
-"""Recognising table titles, numbers and money units from printed wording.
+"""Printed wording → table titles, kinds, numbers and money units (``data/table_kinds.csv``).
 
 The wording is data (``data/table_kinds.csv``): a new province's title is a
 new row there, not new code.

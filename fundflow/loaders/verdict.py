@@ -1,4 +1,4 @@
-"""Is a read document a budget or final-accounts disclosure at all? ``check_disclosure(doc, tables)``.
+"""A read document and its tables → whether it is a budget or final-accounts disclosure at all: ``check_disclosure(doc, tables)``.
 
 Decided by what the document says, never by its file name: a disclosure has a table of a
 known kind (``data/table_kinds.csv``: 收支总表, 支出表, 项目支出表, 绩效目标表 …), or a title

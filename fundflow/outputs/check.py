@@ -1,4 +1,4 @@
-"""The corpus check: how well each document of a folder is read, without a store.
+"""The documents of a folder → how well each is read (tables, identities, projects, columns), without a store.
 
 ``check_paths(paths) -> CheckReport`` parses every disclosure file under the given
 files and folders and says per document: year, kind and organisation; the tables found

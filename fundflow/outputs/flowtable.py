@@ -1,4 +1,4 @@
-"""The flows table of the exports (CSV, XLSX, data package) and of ``kg.flows()``, read from the typed flow graph.
+"""The typed flow graph → the flows table of the exports (CSV, XLSX, data package) and of ``kg.flows()``.
 
 ``flow_table(store)`` → (columns, rows): one row per movement of money of the flow
 graph that trace, map and Sankey read (``outputs.flowgraph.build_flow_graph``), so a

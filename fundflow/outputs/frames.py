@@ -1,4 +1,4 @@
-"""The Python API behind ``fundflow.open`` and ``fundflow.parse``: tables as pandas DataFrames.
+"""A store or a document → tables as pandas DataFrames: the Python API behind ``fundflow.open`` and ``fundflow.parse``.
 
 ``KnowledgeGraph(store)`` answers the bundled queries (``kg/queries/*.rq``) as
 DataFrames; ``ParsedFile(parsed)`` gives the records of one parsed document the

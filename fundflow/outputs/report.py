@@ -1,4 +1,4 @@
-"""The auditor's report behind ``fundflow validate``: findings as a table, JSON or an HTML page.
+"""Findings → the auditor's report behind ``fundflow validate``: a table, JSON or an HTML page, and the exit code.
 
 Both modes give the same rows: ``FILE…`` reconciles the documents directly, no
 ``FILE`` reads the findings stored at ingest.  A row names its rule (id and

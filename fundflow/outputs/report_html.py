@@ -1,4 +1,4 @@
-"""The auditor's report as one offline HTML page: summary per rule, then every finding beside its lines.
+"""Findings and their documents → the auditor's report as one offline HTML page: summary per rule, then every finding beside its lines.
 
 ``report_page(rows, rules, lines, shacl)`` → HTML text.  ``rows`` and ``rules``
 are ``report``'s finding rows and per-rule summary; ``lines`` maps a document

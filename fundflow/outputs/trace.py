@@ -1,4 +1,4 @@
-"""``fundflow trace`` output: a table for people, a stable JSON contract for programs.
+"""Flow rows → ``fundflow trace`` output: a table for people, a stable JSON contract for programs.
 
 Nothing is summed across fiscal years or across budget and final accounts: the
 table gives one column per period for the units' totals, then one section per

@@ -1,4 +1,4 @@
-"""What a browser needs from the SPARQL endpoint: CORS on every answer, and a query page at ``/``.
+"""The SPARQL endpoint → what a browser needs of it: CORS on every answer, and a query page at ``/``.
 
 ``add_browser_support(app, endpoint_get, origin)`` adds both to the WSGI ``App``:
 an ``after`` hook that states ``Access-Control-Allow-Origin`` (``*`` by default:

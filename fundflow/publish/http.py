@@ -1,4 +1,4 @@
-"""A small WSGI application frame: routes, the Host allow-list, content negotiation, one-line errors.
+"""WSGI requests → responses: a small application frame with routes, the Host allow-list, content negotiation, one-line errors.
 
 ``App(allowed_hosts)`` is a WSGI callable.  ``app.route(path, {"GET": handler, …})``
 adds a resource; a handler takes a ``Request`` and returns a ``Response``.  The

@@ -1,4 +1,4 @@
-"""A read-only SPARQL 1.1 Protocol endpoint over the on-disk store, served by waitress.
+"""The on-disk store → a read-only SPARQL 1.1 Protocol endpoint, served by waitress.
 
 ``make_server(store_dir, host, port, settings)`` → a ``Server`` (``.port``, ``.run()``,
 ``.close()``) answering ``GET /sparql?query=…`` and ``POST /sparql`` (form-encoded

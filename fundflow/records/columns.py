@@ -1,4 +1,4 @@
-"""Placing a row's numbers into columns when empty cells were dropped.
+"""A row's numbers and a table's columns → the numbers placed into columns when empty cells were dropped.
 
 A row printed as ``548.86 548.86 548.86`` under the columns
 合计 | 基本支出小计 | 人员经费 | 公用经费 | 项目支出 could be read several ways.

@@ -1,4 +1,4 @@
-"""What a table reader knows of the document beyond the table itself: ``TableContext``.
+"""A document's metadata → what a table reader knows of it beyond the table itself: ``TableContext``.
 
 ``tables.tables_to_records`` builds one per document (from the document's metadata
 and what its summary tables and prose say about empty funds) and hands it to every

@@ -1,4 +1,4 @@
-"""Document metadata: year, budget or final accounts, department, units, region.
+"""A document and its tables → ``DocumentMeta``: year, budget or final accounts, department, units, region.
 
 ``document_meta(doc, tables) -> DocumentMeta`` reads the title area and the
 places where units are printed (``578002 沈阳市医疗保障事务服务中心-210100000``,

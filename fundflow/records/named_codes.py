@@ -1,4 +1,4 @@
-"""Function codes recovered from printed names: rows that print a 类/款/项 name and no code.
+"""Rows that print a 类/款/项 name and no code → BudgetLines with the function code recovered from the name.
 
 ``九、卫生健康支出`` / ``行政事业单位医疗`` / ``卫生健康支出-行政事业单位医疗-事业单位医疗``: the
 code comes from a code book — the document's own printed code–name pairs (any table that

@@ -1,4 +1,4 @@
-"""The loader stage end to end: ``parse_document(path) -> ParsedDocument``."""
+"""A path → ``ParsedDocument`` (its tables and records): ``parse_document(path)``, every stage up to the records."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The wording of procurement tables (``data/procurement_columns.csv``, ``procurement_terms.csv``).
+"""Header words of procurement tables → column roles and categories (``data/procurement_columns.csv``, ``procurement_terms.csv``).
 
 ``label_roles(header)``: the roles of a header's label columns in printed order;
 ``term(text, role)``: the printed term of a role the text is; ``category_of(text)``:

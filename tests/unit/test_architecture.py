@@ -60,3 +60,13 @@ def test_imports_run_down_the_pipeline():
 def test_no_import_cycles():
     g = nx.DiGraph([(m, d) for m, deps in _imports().items() for d in deps])
     assert list(nx.simple_cycles(g)) == []
+
+
+def test_every_module_says_what_it_takes_and_gives():
+    """Each module opens with a docstring whose first paragraph names its input → output."""
+    silent = []
+    for path in sorted(ROOT.rglob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        if not any(arrow in doc.split("\n\n")[0] for arrow in ("→", " -> ")):
+            silent.append(_module(path))
+    assert silent == []

@@ -1,0 +1,1 @@
+"""Text printed one table cell per line → RawTables (the ``cells`` layout)."""

@@ -1,4 +1,4 @@
-"""Layout loader 'cells': one table cell per line.
+"""A document printed one table cell per line → RawTables (layout loader 'cells').
 
 Documents exported from a spreadsheet or HTML print every cell on its own
 tab-indented line (``\\t6,894.75　``); rows are usually separated by blank

@@ -1,4 +1,4 @@
-"""Rebuilding table rows from a stream of one-cell lines (the 'cells' layout).
+"""A stream of one-cell lines → table rows (the 'cells' layout).
 
     items (cell / text / break, with line numbers) --split_header--> header, body, width
     body --cells_to_rows--> RawRows

@@ -1,4 +1,4 @@
-"""A Grid's cells with its merged cells resolved: header rows, column names, body rows.
+"""A Grid → its cells with merged cells resolved: header rows, column names, body rows.
 
 ``Cells(grid)`` joins each cell's lines (``一般公共预`` / ``算`` → ``一般公共预算``) and knows
 which merged cell covers each position.  ``header_depth`` counts the header rows (up to the

@@ -1,0 +1,1 @@
+"""A saved web page → ``SourceDocument``: its text lines and its tables as grids."""

@@ -1,0 +1,1 @@
+"""``pdftotext -layout`` text (columns aligned with blanks) → RawTables (the ``layout`` layout)."""

@@ -1,4 +1,4 @@
-"""Layout loader 'layout': ``pdftotext -layout`` text (columns aligned with blanks).
+"""``pdftotext -layout`` text (columns aligned with blanks) → RawTables (layout loader 'layout').
 
 Tables start at a recognised title (``收支预算总表``, ``公开 01 表：收支预算总表``,
 ``一、2018 年度…收支预算总表``) that is followed by a unit line (``单位：万元``,

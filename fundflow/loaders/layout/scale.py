@@ -1,4 +1,4 @@
-"""Column positions of a continuation page printed at another scale.
+"""Header leaves and a continuation page printed at another scale → the column positions on that page.
 
 A table continued on the next page without its header may be printed at a
 different character scale (another font size, or pdftotext's grid fitted to

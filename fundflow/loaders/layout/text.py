@@ -1,4 +1,4 @@
-"""Pieces of column-aligned text (``pdftotext -layout``) and their columns.
+"""Lines of column-aligned text (``pdftotext -layout``) → pieces and their columns.
 
 A physical line is cut into *pieces* at runs of two or more blanks; each piece
 keeps its character span.  pdftotext places every glyph, CJK included, in one

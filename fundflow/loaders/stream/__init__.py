@@ -1,0 +1,1 @@
+"""Plain ``pdftotext`` text (cells separated by single spaces) → RawTables (the ``stream`` layout)."""

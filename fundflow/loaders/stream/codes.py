@@ -1,4 +1,4 @@
-"""Codes printed apart from their rows in stream classification tables.
+"""Codes printed apart from their rows in stream classification tables → codes paired with their rows.
 
 Plain pdftotext writes a text block at a time; where a table's code column
 forms its own block, a run of codes is printed before or after the names and

@@ -1,4 +1,4 @@
-"""Layout loader 'stream': plain ``pdftotext`` (non -layout) output.
+"""Plain ``pdftotext`` (non -layout) output → RawTables (layout loader 'stream').
 
 Table cells are separated by single spaces, empty cells are dropped, long
 cells wrap over lines and numbers in narrow columns break across lines.

@@ -1,4 +1,4 @@
-"""Rows of performance tables (绩效目标表, 绩效自评表) in stream text.
+"""Lines of performance tables (绩效目标表, 绩效自评表) in stream text → their rows.
 
 ``perf_to_rows(lines) -> (header lines, rows)``.  A table holds blocks that
 start at ``项目(政策)名称 X`` / ``部门（单位）名称 X``: info lines (one row each,

@@ -1,4 +1,4 @@
-"""Logical rows of money tables in stream text.
+"""Lines of money tables in stream text → logical rows.
 
 ``body_start(lines, family)`` finds where the header ends;
 ``lines_to_rows(lines, family)`` groups the body's physical lines into

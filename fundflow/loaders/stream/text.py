@@ -1,4 +1,4 @@
-"""Lines and tokens of pdftotext stream text (cells separated by single spaces).
+"""pdftotext stream text (cells separated by single spaces) → lines and tokens.
 
 ``doc_to_lines(doc)`` drops page furniture and blank lines and keeps, for each
 remaining line, its 1-based number and whether a blank line preceded it (in

@@ -1,0 +1,1 @@
+"""Tab-separated (markdown-ish) text tables → RawTables (the ``tabbed`` layout)."""

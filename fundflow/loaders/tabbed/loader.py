@@ -1,4 +1,4 @@
-"""Layout loader 'tabbed': tab-separated (markdown-ish) tables.
+"""Tab-separated (markdown-ish) tables → RawTables (layout loader 'tabbed').
 
 Documents converted to text with one table row per line and cells separated
 by tabs, empty cells kept (``208\\t社会保障和就业支出\\t91.95\\t\\t``).  Tables

@@ -1,0 +1,1 @@
+"""An Excel workbook (.xlsx) → ``SourceDocument``: each sheet's cells as a grid."""
