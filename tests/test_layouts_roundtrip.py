@@ -151,7 +151,7 @@ def check(doc: Disclosure, layout: str, quirks: Quirks = PLAIN) -> ParsedDocumen
 quirk_sets = st.builds(
     Quirks, unit=st.sampled_from(["万元", "元"]), wrap=st.booleans(), break_numbers=st.booleans(),
     vertical=st.booleans(), feeds=st.booleans(), split_codes=st.booleans(), page_break=st.sampled_from([0, 2, 5]),
-    headings=st.booleans(), ocr=st.booleans())
+    headings=st.booleans(), ocr=st.booleans(), codes=st.booleans())
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -239,3 +239,40 @@ def test_layout_last_indicator_with_blank_level1_stays_in_its_block() -> None:
              "预算资金情况              0.01"]
     [table] = LayoutLoader().parse(SourceDocument("t", "t", "0" * 64, "utf-8", tuple(lines)))
     assert ("项目(政策)名称", "乙经费") in [r.cells for r in table.rows]
+
+
+# ---------------------------------------------------------------- tables that print names, no codes
+
+
+@pytest.mark.parametrize("layout", ["stream", "layout"])
+def test_a_text_table_of_names_only_gets_the_codes_of_its_names(layout: str) -> None:
+    # 表3/表5 print 一、社会保障和就业支出 / （一）行政事业单位养老支出 / 事业单位离退休 … and no code
+    # column; 事业运行 is a 项 of many 款, so only the 款 above it (医疗保障管理事务) says 2101550
+    from fundflow.checks.reconcile import reconcile
+
+    doc = example()
+    parsed = check(doc, layout, Quirks(codes=False))  # every figure of the generator's truth, by its code
+    lines = [b for b in lines_of(parsed) if b.table in ("表3", "表5")]
+    assert {b.code_inferred for b in lines if b.code} == {True}, "a recovered code is marked inferred"
+    assert {b.code_inferred for b in lines if not b.code} == {False}, "the 合计 row prints its label"
+    assert ("表3", "2101550", "Total", Decimal("46137300.00")) in {(b.table, b.code, b.amount_type, b.amount)
+                                                                   for b in lines}
+    findings = reconcile(parsed, include_held=True)
+    columns = [f for f in findings if f.rule in ("R04", "R05") and f.message.startswith(("表3", "表5"))]
+    # each table: 3 类 + 5 款 parents (Σ 项) and the 合计, in every column they print
+    assert {f.status for f in columns} == {"held"}
+    assert {f.rule for f in columns} == {"R04", "R05"}
+    assert not [i for i in parsed.of(TableIssue) if i.kind == "uncoded"]
+
+
+def test_a_name_no_code_list_holds_is_reported_and_left_out() -> None:
+    doc = example()
+    text = render(doc, "stream", Quirks(codes=False)).replace("住房公积金 ", "某未列名支出 ")
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "t.txt"
+        path.write_text(text, encoding="utf-8")
+        parsed = parse_document(path)
+    issues = [i for i in parsed.of(TableIssue) if i.kind == "uncoded"]
+    assert {i.table for i in issues} == {"表3", "表5"} and all("某未列名支出" in i.message for i in issues)
+    codes = {b.code for b in lines_of(parsed) if b.table == "表3"}
+    assert "2210201" not in codes and {"221", "22102"} <= codes

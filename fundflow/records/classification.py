@@ -2,10 +2,14 @@
 
 The columns come from the header wording (``data/header_maps.csv``: a new
 province's header is a new row there); numbers of rows whose empty cells
-were dropped are placed with the table's identities (``columns.py``).
+were dropped are placed with the table's identities (``columns.py``).  A function table that
+prints names and no code at all (``九、卫生健康支出`` / ``行政运行``) is kept as an ``UncodedTable``
+until the document's code book is known; ``coded_by_names`` then gives its rows the codes of
+their names (``named_codes``, marked inferred) and only then applies the column identities.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,11 +33,28 @@ from fundflow.core.resources import read_csv
 from fundflow.loaders.titles import kinds_where
 from fundflow.records.aligned import aligned_lines
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
-from fundflow.records.named_codes import UncodedRow
+from fundflow.records.named_codes import CodeBook, UncodedRow, is_subject_name, resolve_names
 
 CLASSIFICATION_KINDS = kinds_where("classification")
 SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 UNIT_KEY = "unit:"  # rows of a table by unit (收入/支出预算按单位分类汇总表, 表2 by unit)
+NAME_KEY = "name:"  # a row that prints a name and no code, until the code book gives its code
+_NOT_FUNCTION = ("general_basic", "appropriation_basic", "econ_dept", "operating_costs", "general_econ",
+                 "econ_gov", "revenue")
+
+
+@dataclass
+class UncodedTable:
+    """A text classification table that prints names and no codes, read as far as it can be
+    before the document's code book is known: each row's numbers with their placements by the
+    row identities.  ``coded_by_names`` finishes it (codes, then the column identities)."""
+
+    table: RawTable
+    spec: ColumnSpec
+    placed: list[PlacedRow]
+    meta: list[tuple[str, RawRow]]
+    issues: list[TableIssue]
+    money_unit: str | None
 
 
 @dataclass(frozen=True)
@@ -96,7 +117,7 @@ def _key_and_values(cells: list[str], aligned: bool) -> tuple[str, str, list[str
         return "", compact(first), rest
     skip = 1 if ((aligned and first == "") or re.fullmatch(r"\d{6}", compact(first))) and rest else 0
     label = re.sub(r"^\d{6}", "", compact(rest[0]) if skip else compact(first))
-    if not is_code(first) and is_org_name(label) and any(is_amount(c) for c in rest):
+    if not is_code(first) and is_org_name(label) and not is_subject_name(label) and any(is_amount(c) for c in rest):
         return UNIT_KEY + label, label, rest[skip:]
     if not is_code(first):
         return None
@@ -123,15 +144,19 @@ def _values(cells: list[str], aligned: bool, ncols: int) -> tuple[list[Decimal |
 
 
 def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str | None,
-                          empty: frozenset[str] = frozenset()) -> list[BudgetLine | TableIssue | UncodedRow]:
+                          empty: frozenset[str] = frozenset()
+                          ) -> list[BudgetLine | TableIssue | UncodedRow | UncodedTable]:
     """A classification table → BudgetLines (yuan) and TableIssues for what could not be placed.
 
     ``empty``: column tokens (fund names, CarryOver …) known to be zero in this
     document; numbers of dropped-cell rows are never placed there.
     """
     if table.columns:
-        return aligned_lines(doc, table, money_unit)
-    if not code_rows_present(table) and not _total_row_present(table):
+        return list(aligned_lines(doc, table, money_unit))
+    by_name = table.kind not in _NOT_FUNCTION and not code_rows_present(table)
+    if by_name and not any(_named(_segments(row, False)[0]) for row in table.rows):
+        by_name = False
+    if not code_rows_present(table) and not _total_row_present(table) and not by_name:
         return []
     try:
         spec = column_spec(table)
@@ -143,6 +168,8 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
     for row in table.rows:
         for cells in _segments(row, multi):
             kv = _key_and_values(cells, row.aligned)
+            if kv is None and by_name:
+                kv = _named(cells)
             if kv is None:
                 continue
             code, name, raw = kv
@@ -159,15 +186,65 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
                 cands = place_row(amounts, spec, forbidden=forbidden) if amounts else [()]
             placed.append(PlacedRow(code, amounts, cands))
             meta.append((name, row))
+    if any(pr.key.startswith(NAME_KEY) for pr in placed):
+        if not any(pr.key.startswith(UNIT_KEY) for pr in placed):
+            return [UncodedTable(table, spec, placed, meta, issues, money_unit)]
+        # a table by unit whose units' subjects print no code: the subjects are not read
+        kept = [i for i, pr in enumerate(placed) if not pr.key.startswith(NAME_KEY)]
+        placed, meta = [placed[i] for i in kept], [meta[i] for i in kept]
     resolve_table(placed, lambda k: _parent(k), len(spec.names))
-    lines: list[BudgetLine | TableIssue | UncodedRow] = []
+    lines: list[BudgetLine | TableIssue | UncodedRow | UncodedTable] = []
     for pr, (name, row) in zip(placed, meta):
         lines.extend(_row_lines(doc, table, spec, pr, name, row, money_unit, issues))
     return lines + issues
 
 
+def _named(cells: list[str]) -> tuple[str, str, list[str]] | None:
+    """A row of a table that prints no code → (NAME_KEY, its name, value cells) when a name
+    (not a figure, not a total) is followed by figures."""
+    texts = [c for c in cells if clean_cell(c)]
+    if len(texts) < 2 or is_amount(clean_cell(texts[0])) or is_total_label(texts[0]):
+        return None
+    values = cells[1:]
+    if not any(is_amount(clean_cell(c)) for c in values):
+        return None
+    return NAME_KEY, compact(cells[0]), values
+
+
+def coded_by_names(doc: SourceDocument, ut: UncodedTable, book: CodeBook) -> list[BudgetLine | TableIssue]:
+    """An ``UncodedTable`` → BudgetLines whose codes are recovered from the row names
+    (``named_codes.resolve_names``: the code book and the rows' order), marked inferred; then
+    the column identities (a 类 = Σ its 款, 合计 = Σ 类) settle what the row identities left
+    open, exactly as for a printed code.  A name given no code is reported and its figures left
+    out (its row takes part in no sum)."""
+    named = [i for i, pr in enumerate(ut.placed) if pr.key.startswith(NAME_KEY)]
+    resolved = resolve_names([ut.meta[i][0] for i in named], book)
+    issues = list(ut.issues)
+    unplaced: set[int] = set()
+    for i, res in zip(named, resolved):
+        pr = ut.placed[i]
+        if res.code:
+            pr.key = res.code
+            ut.meta[i] = (res.name, ut.meta[i][1])
+        else:
+            row = ut.meta[i][1]
+            issues.append(TableIssue(ut.table.label, "uncoded", f"{ut.table.label} row {res.name!r} prints no code "
+                                     f"and none was recovered: {res.reason}",
+                                     doc.ref(row.first_line, row.last_line, ut.table.label)))
+            pr.key = f"{NAME_KEY}{i}"
+            unplaced.add(i)
+    resolve_table(ut.placed, _parent, len(ut.spec.names))
+    lines: list[BudgetLine | TableIssue] = []
+    for i, (pr, (name, row)) in enumerate(zip(ut.placed, ut.meta)):
+        if i in unplaced:
+            continue
+        got = _row_lines(doc, ut.table, ut.spec, pr, name, row, ut.money_unit, issues)
+        lines.extend(dataclasses.replace(b, code_inferred=True) if i in named else b for b in got)
+    return lines + issues
+
+
 def _parent(code: str) -> str | None:
-    if code == "":
+    if code == "" or code.startswith(NAME_KEY):
         return None
     if code.startswith(UNIT_KEY):
         return ""  # 合计 = Σ units

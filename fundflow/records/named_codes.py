@@ -10,8 +10,9 @@ through their parent; a name the book does not hold, or one that several codes f
 uncoded and reported.  Recovered codes are ``BudgetLine.code_inferred``: never printed.
 
 ``resolve_names(names, book) -> [Resolved]`` works on one table's rows in order;
-``uncoded_to_lines(rows, book)`` turns the rows classification readers kept aside
-(``UncodedRow``) into BudgetLines and TableIssues; ``summary_lines(totals, book)`` does the
+``uncoded_to_lines(rows, book)`` turns the rows grid classification readers kept aside
+(``UncodedRow``) into BudgetLines and TableIssues (text tables without a grid:
+``classification.coded_by_names``); ``summary_lines(totals, book)`` does the
 same for the expenditure side of summary tables (表1/表4), whose lines are named, not coded.
 """
 from __future__ import annotations
@@ -82,6 +83,17 @@ def _reference(year: int | None) -> tuple[tuple[str, str], ...]:
         if year is None or start <= year <= until:
             out.append((r["code"], r["name"]))
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _reference_names() -> frozenset[str]:
+    return frozenset(name_key(n) for _c, n in _reference(None))
+
+
+def is_subject_name(text: str) -> bool:
+    """``（二）公立医院`` → True: the name of a function 类/款/项 of some edition (so a row that
+    prints it is a classification row, even when it ends like an organisation's name)."""
+    return name_key(strip_ordinal(text)) in _reference_names()
 
 
 def code_book(year: int | None, lines: Iterable[BudgetLine]) -> CodeBook:

@@ -30,7 +30,13 @@ from fundflow.records import performance as indicators
 from fundflow.records import procurement, projects
 from fundflow.records import three_costs as threecosts
 from fundflow.records.aligned_three_costs import table_to_threecosts_aligned
-from fundflow.records.classification import CLASSIFICATION_KINDS, code_rows_present, table_to_budget_lines
+from fundflow.records.classification import (
+    CLASSIFICATION_KINDS,
+    UncodedTable,
+    code_rows_present,
+    coded_by_names,
+    table_to_budget_lines,
+)
 from fundflow.records.context import TableContext
 from fundflow.records.meta import document_meta
 from fundflow.records.named_codes import UncodedRow, code_book, summary_lines, uncoded_to_lines
@@ -51,15 +57,16 @@ def tables_to_records(doc: SourceDocument, tables: tuple[RawTable, ...]) -> tupl
     facts = [r for r in prose if isinstance(r, NarrativeFact)]
     ctx = TableContext(pre.money_unit, pre.fiscal_year, pre.kind, pre.units[0].name if pre.units else None,
                        pre.department, empty_funds(list(tables)) | zero_in_narrative(facts))
-    records: list[Record | UncodedRow] = [*facts, *narrative_projects(doc, tables)]
+    records: list[Record | UncodedRow | UncodedTable] = [*facts, *narrative_projects(doc, tables)]
     for table in tables:
         records.extend(table_records(doc, table, ctx))
-    typed = _codes_from_names(tables, pre.fiscal_year, records)
+    typed = _codes_from_names(doc, tables, pre.fiscal_year, records)
     meta = _refine_meta(doc, tables, pre, typed)
     return meta, _attach_unit(meta, projects.merge_projects(typed)) + [r for r in prose if not isinstance(r, NarrativeFact)]
 
 
-def table_records(doc: SourceDocument, table: RawTable, ctx: TableContext) -> Sequence[Record | UncodedRow]:
+def table_records(doc: SourceDocument, table: RawTable, ctx: TableContext
+                  ) -> Sequence[Record | UncodedRow | UncodedTable]:
     """One table → its records (or a TableIssue saying why it gave none)."""
     ref = doc.ref(table.first_line, table.last_line, table.label)
     if table.illegible:
@@ -87,19 +94,21 @@ def table_records(doc: SourceDocument, table: RawTable, ctx: TableContext) -> Se
     return []
 
 
-def _codes_from_names(tables: tuple[RawTable, ...], year: int | None,
-                      records: Sequence[Record | UncodedRow]) -> list[Record]:
+def _codes_from_names(doc: SourceDocument, tables: tuple[RawTable, ...], year: int | None,
+                      records: Sequence[Record | UncodedRow | UncodedTable]) -> list[Record]:
     """Rows printed with a name and no code → BudgetLines whose code is recovered (inferred) from
     the document's own code–name pairs and the edition's code list (``records.named_codes``)."""
     uncoded = [r for r in records if isinstance(r, UncodedRow)]
-    kept = [r for r in records if not isinstance(r, UncodedRow)]
+    text_tables = [r for r in records if isinstance(r, UncodedTable)]
+    kept = [r for r in records if not isinstance(r, (UncodedRow, UncodedTable))]
     tree = {t.label for t in tables if t.kind in CLASSIFICATION_KINDS and t.kind != "revenue" and _label_tree(t)}
     named = [t for t in kept if isinstance(t, TableTotal)
              and ((t.table_kind in SUMMARY_KINDS and t.side == "expenditure") or t.table in tree)]
-    if not uncoded and not named:
+    if not uncoded and not named and not text_tables:
         return kept
     book = code_book(year, (b for b in kept if isinstance(b, BudgetLine)))
-    return kept + uncoded_to_lines(uncoded, book) + summary_lines(named, book)
+    return (kept + uncoded_to_lines(uncoded, book) + [x for t in text_tables for x in coded_by_names(doc, t, book)]
+            + summary_lines(named, book))
 
 
 def _label_tree(table: RawTable) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from support.docmodel import Disclosure
-from support.tables import Table, disclosure_tables
+from support.tables import ORDINALS, Table, disclosure_tables
 
 LAYOUTS = ("stream", "layout", "tabbed", "cells")
 
@@ -36,17 +36,37 @@ class Quirks:
     page_break: int = 0  # layout/tabbed: body rows of 表3 before a page break (0 = none)
     headings: bool = False  # tabbed: titles as ``#`` headings
     ocr: bool = False  # tabbed: OCR blanks in amounts (``1, 681. 43``)
+    codes: bool = True  # False: 表3/表5 print no code column, only names (类 ``一、`` 款 ``（一）`` 项 bare)
 
 
 def render(doc: Disclosure, layout: str, quirks: Quirks = Quirks()) -> str:
     """Disclosure → the whole document text in ``layout`` (one of LAYOUTS)."""
     tables = disclosure_tables(doc, quirks.unit, ocr=quirks.ocr and layout == "tabbed")
+    if not quirks.codes:
+        tables = [uncoded(t) for t in tables]
     printer = {"stream": _stream, "layout": _layout, "tabbed": _tabbed, "cells": _cells}[layout]
     lines = [doc.unit, f"{doc.year}年单位预算", "", "第一部分 单位概况", "",
              "一、主要职责", "", "负责本市医疗保障经办服务工作。", ""]
     for t in tables:
         lines += printer(doc, t, quirks)
     return "\n".join(lines) + "\n"
+
+
+def uncoded(t: Table) -> Table:
+    """表3/表5 as a table that prints names only: the code column dropped, 类 with ``一、``,
+    款 with ``（一）``, 项 with their bare name, each numbered in printed order."""
+    if t.number not in (3, 5):
+        return t
+    rows, lei, kuan = [], 0, 0
+    for code, name, *amounts in t.rows:
+        if len(code) == 3:
+            lei, kuan = lei + 1, 0
+            name = f"{ORDINALS[lei - 1]}、{name}"
+        elif len(code) == 5:
+            kuan += 1
+            name = f"（{ORDINALS[kuan - 1]}）{name}"
+        rows.append((name, *amounts))
+    return Table(t.number, t.title, tuple(r[1:] for r in t.head), tuple(rows))
 
 
 # ---------------------------------------------------------------- stream

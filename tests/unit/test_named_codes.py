@@ -151,3 +151,17 @@ def test_inferred_lines_and_uncoded_findings_conform_to_the_shapes() -> None:
     shapes = rdflib.Graph().parse(data=onto.joinpath("shapes.ttl").read_text(encoding="utf-8"), format="turtle")
     conforms, _, text = validate(data, shacl_graph=shapes, inference="none", advanced=True)
     assert conforms, text
+
+
+def test_a_subject_named_like_an_organisation_is_a_row_of_the_code_book_not_a_unit() -> None:
+    # 公立医院 (21002) and 综合医院 (2100201) end in 院 like a unit's name; in a text table of names
+    # (cells dropped, no grid) they are classification rows all the same
+    cells = [("合计", "0.03", "0.03"), ("一、卫生健康支出", "0.03", "0.03"), ("（一）公立医院", "0.03", "0.03"),
+             ("综合医院", "0.02", "0.02"), ("中医（民族）医院", "0.01", "0.01")]
+    rows = tuple(RawRow(c, 10 + i, 10 + i, False) for i, c in enumerate(cells))
+    table = RawTable("expenditure", "03", "2026年支出预算总表", "万元", ("科目名称 合计 基本支出 项目支出",), rows, 8, 15)
+    _meta, records = tables_to_records(DOC, (table,))
+    got = {(b.code, b.amount_type): b for b in records if isinstance(b, BudgetLine)}
+    assert {c for c, _ in got} == {"", "210", "21002", "2100201", "2100202"}
+    assert got[("2100201", "Total")].amount == Decimal(200) and got[("2100201", "Total")].code_inferred
+    assert {b.unit_name for b in got.values()} == {None}
