@@ -193,27 +193,58 @@ def uncoded_to_lines(rows: Sequence[UncodedRow], book: CodeBook) -> list[BudgetL
     return out
 
 
+_SPENT = ("本年支出合计", "支出合计", "合计")  # Σ this year's spending lines (Σ 类)
+_GRAND = ("支出总计", "总计")  # the same plus what is carried forward, when something is
+
+
 def summary_lines(totals: Sequence[TableTotal], book: CodeBook) -> list[BudgetLine | TableIssue]:
     """Labelled lines of summary tables (their expenditure side) named as classification rows →
-    BudgetLines (Total, inferred code).
+    BudgetLines (Total, inferred code), and the side's total as the 合计 line (code "") the
+    类 lines add up to.
 
     Labels no code list holds (本年支出合计, 结转下年 …) are not classification rows; one that
-    sits between two recovered rows and is not a total is reported as uncoded.
+    sits between two recovered rows and is not a total is reported as uncoded.  The 合计 line
+    is the printed 本年支出合计 (支出合计, 合计); else the 支出总计 (总计) when no other line
+    of the side prints an amount (nothing is carried forward); and only when every line
+    between the first and the last 类 was given a code (else Σ 类 would leave out a row).
     """
     by_table: dict[str, list[TableTotal]] = defaultdict(list)
     for t in totals:
-        if not is_total_label(t.label):
-            by_table[t.table].append(t)
+        by_table[t.table].append(t)
     out: list[BudgetLine | TableIssue] = []
-    for group in by_table.values():
+    for table_totals in by_table.values():
+        group = [t for t in table_totals if not is_total_label(t.label)]
         resolved = resolve_names([t.label for t in group], book)
         coded = [i for i, r in enumerate(resolved) if r.code]
         if not coded:
             continue
+        complete = True
         for i, (t, res) in enumerate(zip(group, resolved)):
             if res.code:
                 out.append(BudgetLine(t.table, t.table_kind, res.code, "function", res.name, "Total", t.amount,
                                       t.ref, code_inferred=True))
             elif coded[0] < i < coded[-1] and "合计" not in t.label and "总计" not in t.label:
                 out.append(_issue(t.table, res.name, res.reason, t.ref))
+                complete = False
+        head = _side_total(table_totals, {id(group[i]) for i in coded})
+        if complete and head is not None:
+            out.append(BudgetLine(head.table, head.table_kind, "", "function", "合计", "Total", head.amount, head.ref))
     return out
+
+
+def _side_total(totals: Sequence[TableTotal], coded: set[int]) -> TableTotal | None:
+    """The printed total of a summary table's expenditure side that Σ its 类 lines make (see
+    ``summary_lines``), or None."""
+    keyed = [(name_key(t.label), t) for t in totals]
+    for label in _SPENT:
+        for k, t in keyed:
+            if k == label:
+                return t
+    others = [t for k, t in keyed if id(t) not in coded and k not in _GRAND and t.amount]
+    if others:
+        return None
+    for label in _GRAND:
+        for k, t in keyed:
+            if k == label:
+                return t
+    return None

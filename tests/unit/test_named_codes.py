@@ -120,7 +120,7 @@ def test_summary_expenditure_labels_become_inferred_total_lines() -> None:
     from fundflow.records.named_codes import summary_lines
     got = summary_lines([t for t in totals if t.side == "expenditure"], BOOK_2026)
     assert [(b.code, b.amount_type, b.code_inferred) for b in got if isinstance(b, BudgetLine)] == \
-        [("210", "Total", True), ("21011", "Total", True)]
+        [("210", "Total", True), ("21011", "Total", True), ("", "Total", False)]  # 本年支出合计: the printed 合计
 
 
 def test_an_inferred_code_is_marked_in_the_graph_and_a_printed_one_is_not() -> None:
@@ -165,3 +165,49 @@ def test_a_subject_named_like_an_organisation_is_a_row_of_the_code_book_not_a_un
     assert {c for c, _ in got} == {"", "210", "21002", "2100201", "2100202"}
     assert got[("2100201", "Total")].amount == Decimal(200) and got[("2100201", "Total")].code_inferred
     assert {b.unit_name for b in got.values()} == {None}
+
+
+def _side(table: str, kind: str, labelled: list[tuple[str, str]]) -> list[TableTotal]:
+    return [TableTotal(table, kind, "expenditure", label, Decimal(amount) * 10000, DOC.ref(20 + i, 20 + i, table))
+            for i, (label, amount) in enumerate(labelled)]
+
+
+def _grand(lines) -> list[tuple[str, Decimal]]:
+    return [(b.table, b.amount) for b in lines if isinstance(b, BudgetLine) and b.code == ""]
+
+
+def test_a_summary_sides_spending_total_is_its_total_line_not_the_grand_total_with_carry_forward() -> None:
+    from fundflow.records.named_codes import summary_lines
+    # 本年支出合计 = Σ 类; 支出总计 adds 年终结转结余 — only the first is the 合计 the 类 add up to
+    side = _side("表01", "summary", [("卫生健康支出", "30.00"), ("住房保障支出", "5.00"), ("本年支出合计", "35.00"),
+                                    ("年终结转结余", "2.00"), ("支出总计", "37.00")])
+    got = summary_lines(side, BOOK_2026)
+    assert _grand(got) == [("表01", Decimal(350000))]
+    assert not next(b for b in got if isinstance(b, BudgetLine) and b.code == "").code_inferred
+    # no 本年支出合计: 支出总计 stands for it only when nothing else on the side carries an amount
+    assert _grand(summary_lines(side[:2] + side[3:], BOOK_2026)) == []
+    assert _grand(summary_lines(side[:2] + side[4:], BOOK_2026)) == [("表01", Decimal(370000))]
+
+
+def test_no_total_line_when_a_row_between_the_classes_got_no_code() -> None:
+    from fundflow.records.named_codes import summary_lines
+    side = _side("表01", "summary", [("卫生健康支出", "30.00"), ("某未列名支出", "1.00"), ("住房保障支出", "5.00"),
+                                    ("本年支出合计", "36.00")])
+    got = summary_lines(side, BOOK_2026)
+    assert _grand(got) == [] and any(isinstance(i, TableIssue) and i.kind == "uncoded" for i in got)
+
+
+def test_r05_runs_on_a_summary_table_and_reports_a_total_its_classes_contradict() -> None:
+    # 湖州市卫生健康委员会 2026 表04 财政拨款收支预算总表, expenditure side as printed (万元): its 类 add up to
+    # 64,618.76 while 支出总计 prints 38,191.21 (= its income side 一般公共预算 25,591.21 + 政府性基金 12,600.00)
+    from fundflow.checks.reconcile import reconcile
+    from fundflow.records.named_codes import summary_lines
+
+    side = _side("表04", "appropriation_summary", [
+        ("科学技术支出", "1140.61"), ("社会保障和就业支出", "11871.20"), ("卫生健康支出", "23268.50"),
+        ("城乡社区支出", "12600.00"), ("住房保障支出", "738.45"), ("其他支出", "15000.00"), ("支出总计", "38191.21")])
+    records = tuple(summary_lines(side, BOOK_2026))
+    assert [b.code for b in records if isinstance(b, BudgetLine)] == ["206", "208", "210", "212", "221", "229", ""]
+    parsed = dataclasses.replace(make_parsed(), records=records)
+    [r05] = [f for f in reconcile(parsed, include_held=True) if f.rule == "R05"]
+    assert r05.status == "violated" and r05.expected == Decimal("381912100") and r05.actual == Decimal("646187600")
