@@ -25,7 +25,8 @@ _MONEY = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|千元|亿元)")
 @dataclass(frozen=True)
 class TableKind:
     """A kind of table: its title wording, which records reader reads it, which funds its figures cover
-    (``all`` or only ``appropriation`` money), and whether a lone row of amounts is its 合计 row."""
+    (``all`` or only ``appropriation`` money), whether a lone row of amounts is its 合计 row, and the
+    code scheme of its subject rows (``function``, ``econ_dept``, ``econ_gov``; "" for tables of no subjects)."""
 
     kind: str
     doc_kind: str
@@ -34,13 +35,14 @@ class TableKind:
     reader: str
     funds: str
     bare_total: bool
+    scheme: str
 
 
 @lru_cache(maxsize=1)
 def table_kinds() -> tuple[TableKind, ...]:
     """The catalogue of table kinds, in matching order (specific first)."""
     return tuple(TableKind(r["kind"], r["doc_kind"], re.compile(r["title_pattern"]), r["label_en"], r["reader"],
-                           r["funds"], r["bare_total"] == "yes") for r in read_csv("table_kinds.csv"))
+                           r["funds"], r["bare_total"] == "yes", r["scheme"]) for r in read_csv("table_kinds.csv"))
 
 
 @cache
@@ -50,6 +52,12 @@ def kinds_where(reader: str | None = None, funds: str | None = None, doc_kind: s
     return frozenset(k.kind for k in table_kinds() if (reader is None or k.reader == reader)
                      and (funds is None or k.funds == funds) and (doc_kind is None or k.doc_kind == doc_kind)
                      and (bare_total is None or k.bare_total == bare_total))
+
+
+@cache
+def kind_scheme(kind: str | None) -> str:
+    """The code scheme of a table kind's subject rows; ``function`` for a table of no known kind."""
+    return next((k.scheme for k in table_kinds() if k.kind == kind and k.scheme), "function")
 
 
 def title_form(line: str) -> str | None:

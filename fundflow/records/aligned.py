@@ -27,14 +27,13 @@ from fundflow.core.normalize import (
     parse_amount,
     to_yuan,
 )
+from fundflow.loaders.titles import kind_scheme
 from fundflow.records.concepts import Column, column_roles
 from fundflow.records.named_codes import UncodedRow
 
 SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 _FUSED = re.compile(r"^[\[［【(（]?\s*(\d{3}(?:\s?\d{2}){0,2})\s*[\]］】)）]?\s*[-－—_:：.、\s]*\s*(\D.*)$")
 _EMPTY = ("", "-", "—", "－", "/", "——")
-_ECON_KINDS = ("general_basic", "appropriation_basic", "econ_dept", "operating_costs", "general_econ")
-_NOT_FUNCTION = (*_ECON_KINDS, "econ_gov", "revenue")
 
 
 def split_fused(text: str) -> tuple[str, str]:
@@ -84,10 +83,15 @@ def _amount(text: str) -> Decimal | None:
     return parse_amount(t)
 
 
-def _scheme(code: str, table: RawTable) -> str:
-    if code:
-        return SCHEMES.get(code[:1], "function")
-    return "econ_dept" if table.kind in _ECON_KINDS else "econ_gov" if table.kind == "econ_gov" else "function"
+def code_scheme(code: str, kind: str | None) -> str:
+    """A subject code's scheme by its first digit; a line printed without a code (合计) takes its table kind's."""
+    return SCHEMES.get(code[:1], "function") if code else kind_scheme(kind)
+
+
+def names_function_subjects(kind: str | None) -> bool:
+    """Whether a table of this kind that prints no codes names function subjects, coded later from the names
+    (revenue tables name sources of money, economic tables economic items: neither is coded so)."""
+    return kind_scheme(kind) == "function" and kind != "revenue"
 
 
 def _understood(doc: SourceDocument, table: RawTable, roles: tuple[Column, ...]) -> list[TableIssue]:
@@ -110,7 +114,7 @@ def aligned_lines(doc: SourceDocument, table: RawTable, money_unit: str | None
     keys: list[tuple[str | None, str, str | None] | None] = [_key(row, roles) for row in table.rows]
     # a table that prints no code at all names its rows: their codes are recovered later
     # from the document's code book (records.named_codes), never guessed here
-    by_name = table.kind not in _NOT_FUNCTION and not any(k and k[0] for k in keys)
+    by_name = names_function_subjects(table.kind) and not any(k and k[0] for k in keys)
     for row, key in zip(table.rows, keys):
         if key is None and by_name:
             key = _named(row, roles)
@@ -136,7 +140,7 @@ def aligned_lines(doc: SourceDocument, table: RawTable, money_unit: str | None
             continue
         for token, value in sums.items():
             amount_type, _, fund = token.partition("/")
-            out.append(BudgetLine(table.label, table.kind or "", code, _scheme(code, table), name,
+            out.append(BudgetLine(table.label, table.kind or "", code, code_scheme(code, table.kind), name,
                                   amount_type, to_yuan(value, unit_money), ref, fund or None, unit_name=unit))
     return out + derived_parents([b for b in out if isinstance(b, BudgetLine)])
 

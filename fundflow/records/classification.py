@@ -31,16 +31,13 @@ from fundflow.core.normalize import (
 )
 from fundflow.core.resources import read_csv
 from fundflow.loaders.titles import kinds_where
-from fundflow.records.aligned import aligned_lines
+from fundflow.records.aligned import aligned_lines, code_scheme, names_function_subjects
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 from fundflow.records.named_codes import CodeBook, UncodedRow, is_subject_name, resolve_names
 
 CLASSIFICATION_KINDS = kinds_where("classification")
-SCHEMES = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 UNIT_KEY = "unit:"  # rows of a table by unit (收入/支出预算按单位分类汇总表, 表2 by unit)
 NAME_KEY = "name:"  # a row that prints a name and no code, until the code book gives its code
-_NOT_FUNCTION = ("general_basic", "appropriation_basic", "econ_dept", "operating_costs", "general_econ",
-                 "econ_gov", "revenue")
 
 
 @dataclass
@@ -153,7 +150,7 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
     """
     if table.columns:
         return list(aligned_lines(doc, table, money_unit))
-    by_name = table.kind not in _NOT_FUNCTION and not code_rows_present(table)
+    by_name = names_function_subjects(table.kind) and not code_rows_present(table)
     if by_name and not any(_named(_segments(row, False)[0]) for row in table.rows):
         by_name = False
     if not code_rows_present(table) and not _total_row_present(table) and not by_name:
@@ -265,7 +262,7 @@ def _row_lines(doc, table, spec, pr: PlacedRow, name, row, money_unit, issues) -
                                  ref))
     unit = pr.key[len(UNIT_KEY):] if pr.key.startswith(UNIT_KEY) else None
     code = "" if unit else pr.key
-    scheme = SCHEMES.get(code[:1], "function") if code else _table_scheme(table)
+    scheme = code_scheme(code, table.kind)
     out = []
     for col, amount in pr.vector().items():
         kind = spec.names[col]
@@ -276,11 +273,6 @@ def _row_lines(doc, table, spec, pr: PlacedRow, name, row, money_unit, issues) -
                               amount_type, to_yuan(amount, table.money_unit or money_unit), ref, fund or None,
                               unit_name=unit, ambiguous=col not in certain))
     return out
-
-
-def _table_scheme(table: RawTable) -> str:
-    return "econ_dept" if table.kind in ("general_basic", "appropriation_basic", "econ_dept", "operating_costs") else (
-        "econ_gov" if table.kind == "econ_gov" else "function")
 
 
 def _total_row_present(table: RawTable) -> bool:
