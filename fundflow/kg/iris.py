@@ -30,7 +30,8 @@ def graph_iri(file_name: str, base: str = v.DEFAULT_BASE) -> ox.NamedNode:
 
 
 def system_graph_iri(name: str, base: str = v.DEFAULT_BASE) -> ox.NamedNode:
-    """Named graph for the ontology / code lists (``name`` = "ontology" | "codes")."""
+    """A graph of the store's own → ``{base}graph/_{name}``: the reference graphs ("ontology", "codes", "rules")
+    and the graphs that span documents ("shared", "links")."""
     return ox.NamedNode(f"{base}graph/_{name}")
 
 

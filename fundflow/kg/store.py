@@ -22,6 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from fundflow.checks.rules import catalogue
 from fundflow.core.errors import StoreError
 from fundflow.kg import vocab
 from fundflow.kg.iris import is_shared, system_graph_iri
@@ -264,8 +265,6 @@ def rule_triples(base: str = vocab.DEFAULT_BASE) -> list[ox.Triple]:
     Stated once, in the rules graph: every finding points at its rule, and a copy of these in each
     document's findings graph would be repeated once per document by the union of graphs.
     """
-    from fundflow.checks.rules import catalogue
-
     label, comment = vocab.RDFS("label"), vocab.RDFS("comment")
     out: list[ox.Triple] = []
     for rule in catalogue().values():
