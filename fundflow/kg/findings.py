@@ -12,7 +12,10 @@ document graphs.
 """
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -22,6 +25,9 @@ from fundflow.core.model import ParsedDocument
 from fundflow.kg import vocab
 from fundflow.kg.iris import document_iri, graph_iri
 from fundflow.kg.store import select
+
+if TYPE_CHECKING:
+    import rdflib
 
 SH = "http://www.w3.org/ns/shacl#"
 FF = vocab.FF_NS
@@ -131,26 +137,89 @@ def read_rule_counts(store: ox.Store) -> dict[tuple[str, str], dict[str, int]]:
             {k: int(s[k].value) for k in ("passed", "failed", "skipped")} for s in select(store, SUMMARY_QUERY)}
 
 
+SHACL_BATCH = 100_000  # quads of document graphs validated at a time: memory is bounded by this, not by the store
+
+
+def _described(store: ox.Store, graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]) -> tuple[list[str], set[str]]:
+    """Graphs → N-Triples lines of the union's description of every subject they state (its triples in every
+    graph but findings graphs), with the rdf:type of every IRI they point at and the store's rdfs:subClassOf
+    statements; and those subjects."""
+    type_ = ox.NamedNode(vocab.PREFIXES["rdf"] + "type")
+    subjects: dict[ox.NamedNode | ox.BlankNode | ox.Triple, None] = {}
+    for graph in graphs:
+        for q in store.quads_for_pattern(None, None, None, graph):
+            subjects.setdefault(q.subject)
+    lines, objects = set(), set()
+    for subject in subjects:
+        for q in store.quads_for_pattern(subject, None, None, None):
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.endswith("/findings"):
+                continue
+            lines.add(f"{q.subject} {q.predicate} {q.object} .")
+            if isinstance(q.object, ox.NamedNode) and q.object not in subjects:
+                objects.add(q.object)
+    for o in objects:
+        lines.update(f"{q.subject} {q.predicate} {q.object} ." for q in store.quads_for_pattern(o, type_, None, None))
+    sub_class = ox.NamedNode(vocab.PREFIXES["rdfs"] + "subClassOf")  # a value's class through its superclasses
+    lines.update(f"{q.subject} {q.predicate} {q.object} ." for q in store.quads_for_pattern(None, sub_class, None, None))
+    return sorted(lines), {str(s) for s in subjects}
+
+
+def _batches(store: ox.Store) -> Iterator[list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]]:
+    """The store's graphs but findings graphs, a few at a time: first the store's own graphs (reference graphs,
+    shared, links …), then the documents' graphs, as many as make ``SHACL_BATCH`` quads."""
+    graphs = sorted((g for g in store.named_graphs() if not g.value.endswith("/findings")), key=lambda g: g.value)
+    own: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [g for g in graphs if "/graph/_" in g.value]
+    yield [ox.DefaultGraph(), *own]
+    batch: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = []
+    size = 0
+    for g in graphs:
+        if g in own:
+            continue
+        batch.append(g)
+        size += sum(1 for _ in store.quads_for_pattern(None, None, None, g))
+        if size >= SHACL_BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
 def shacl_report(store: ox.Store) -> tuple[bool, str]:
-    """pySHACL over the union of the store's graphs (findings graphs excluded) → (conforms, report text)."""
+    """pySHACL over the store's graphs (findings graphs excluded) → (conforms, report text).
+
+    The same results as one validation of the union of those graphs, with memory bounded by
+    ``SHACL_BATCH``: graphs are validated a few at a time, each subject they state with its whole
+    description in the union and the type of every IRI it points at (what ``sh:class`` needs); a
+    result counts for the batch that states its focus node, once.
+    """
     import rdflib
     from pyshacl import validate
 
-    data = rdflib.Graph()
-    for graph in store.named_graphs():
-        if isinstance(graph, ox.NamedNode) and graph.value.endswith("/findings"):
+    shapes_text = resources.files("fundflow.ontology").joinpath("shapes.ttl").read_text(encoding="utf-8")
+    shapes = rdflib.Graph().parse(data=shapes_text, format="turtle")
+    results: set[tuple[str, str, str, str, str]] = set()
+    for batch in _batches(store):
+        lines, subjects = _described(store, batch)
+        if not lines:
             continue
-        nt = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in store.quads_for_pattern(None, None, None, graph))
-        data.parse(data=nt, format="nt")
-    shapes = resources.files("fundflow.ontology").joinpath("shapes.ttl").read_text(encoding="utf-8")
-    conforms, results, _ = validate(data, shacl_graph=rdflib.Graph().parse(data=shapes, format="turtle"),
-                                    inference="none", advanced=True)
-    return bool(conforms), "\n".join(_shacl_lines(results))
+        data = rdflib.Graph().parse(data="\n".join(lines), format="nt")
+        _conforms, report, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True)
+        results.update(r for r in _results(report) if r[0] in subjects)
+    return not results, "\n".join(_shacl_lines(results))
 
 
-def _shacl_lines(results) -> list[str]:
-    """The SHACL results graph → one line per (path, message, value) with its count."""
-    q = f"""PREFIX sh: <{SH}> SELECT ?path ?msg ?value (COUNT(?r) AS ?n) WHERE {{
-      ?r a sh:ValidationResult . OPTIONAL {{ ?r sh:resultPath ?path }} OPTIONAL {{ ?r sh:resultMessage ?msg }}
-      OPTIONAL {{ ?r sh:value ?value }} }} GROUP BY ?path ?msg ?value ORDER BY DESC(?n)"""
-    return [f"  {row.n} × {row.path}: {row.msg} ({row.value})" for row in results.query(q)]
+def _results(report: rdflib.Graph) -> Iterator[tuple[str, str, str, str, str]]:
+    """A SHACL results graph → (focus node as N-Triples, path, message, value, constraint) per result."""
+    q = f"""PREFIX sh: <{SH}> SELECT ?focus ?path ?msg ?value ?shape WHERE {{
+      ?r a sh:ValidationResult ; sh:focusNode ?focus . OPTIONAL {{ ?r sh:resultPath ?path }}
+      OPTIONAL {{ ?r sh:resultMessage ?msg }} OPTIONAL {{ ?r sh:value ?value }}
+      OPTIONAL {{ ?r sh:sourceConstraintComponent ?shape }} }}"""
+    for focus, path, msg, value, shape in report.query(q):  # type: ignore[misc]
+        yield focus.n3(), str(path), str(msg), str(value), str(shape)
+
+
+def _shacl_lines(results: set[tuple[str, str, str, str, str]]) -> list[str]:
+    """SHACL results → one line per (path, message, value) with its count, the most frequent first."""
+    counts = Counter((path, msg, value) for _focus, path, msg, value, _shape in results)
+    return [f"  {n} × {path}: {msg} ({value})" for (path, msg, value), n in sorted(counts.items(),
+                                                                                 key=lambda kv: (-kv[1], kv[0]))]
