@@ -187,3 +187,29 @@ def test_ocr_is_stopped_with_the_document_at_its_time_budget(pages, tmp_path, mo
             continue
     assert left == []
     assert list(work.iterdir()) == []  # nor its temporary folder
+
+
+@pytest.mark.slow
+def test_check_with_ocr_reads_the_scan_and_says_so(pages):
+    plain = _run("check", str(pages[1]))
+    assert plain.exit_code == 2 and "holds only images" in plain.output and "--ocr" in plain.output
+    r = _run("check", "--ocr", str(pages[1]))
+    assert r.exit_code == 0, r.output
+    row = next(line for line in r.output.splitlines() if line.startswith("table3-scan.pdf "))
+    assert " 1/1 " in row and "0✗" in row  # its one table read, no identity failed
+    assert "table3-scan.pdf: read by OCR: check figures against the page" in r.output
+
+
+@pytest.mark.slow
+def test_validate_with_ocr_reconciles_the_scan_once_read(pages):
+    import json
+
+    plain = _run("validate", "--format", "json", str(pages[1]))
+    assert plain.exit_code == 2 and "--ocr" in plain.output
+    r = CliRunner().invoke(cli, ["validate", "--ocr", "--format", "json", str(pages[1])])
+    assert r.exit_code in (0, 1), r.output
+    assert "warning: table3-scan.pdf: read by OCR: check figures against the page" in r.stderr
+    report = json.loads(r.stdout)
+    summary = {s["rule"]: s for s in report["summary"]}
+    assert summary["R05"]["passed"] > 0 and summary["R05"]["failed"] == 0  # 合计 = Σ 类 on the figures of the scan
+    assert not [f for f in report["findings"] if f["rule"] in ("R01", "R02", "R04", "R05") and f["status"] == "failed"]

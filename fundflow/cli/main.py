@@ -308,7 +308,9 @@ def sankey(output: str, store_dir: str | None, **filters) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="File to write (html needs one; default: stdout).")
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL validation of the store.")
-def validate(files: tuple[str, ...], store_dir: str | None, fmt: str, output: str | None, no_shacl: bool) -> None:
+@ocr_option
+def validate(files: tuple[str, ...], store_dir: str | None, fmt: str, output: str | None, no_shacl: bool,
+             ocr: bool) -> None:
     """Reconciliation findings (accounting identities) and SHACL validation.
 
     With FILE… the documents are reconciled directly; without, the findings
@@ -317,11 +319,12 @@ def validate(files: tuple[str, ...], store_dir: str | None, fmt: str, output: st
     severity (violation / warning / info) and both sides with their lines;
     a summary counts the checks passed, failed and skipped per rule.
     --format html -o FILE writes the auditor's report with each finding
-    beside the document's lines.  Exit 0 all hold, 1 findings, 2 could not run.
+    beside the document's lines.  With --ocr a scanned FILE is read by OCR (a
+    warning line says so).  Exit 0 all hold, 1 findings, 2 could not run.
     """
     from fundflow.outputs.report import run_validate
 
-    text, code = run_validate(files, store_dir, fmt, no_shacl, output, report=error_line)
+    text, code = run_validate(files, store_dir, fmt, no_shacl, output, report=error_line, ocr=ocr)
     click.echo(text)
     sys.exit(code)
 

@@ -64,12 +64,6 @@ class Prepared:
 
 def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = None, ocr: bool = False) -> Prepared:
     """Parse one file (a scan by OCR when ``ocr``) and map it to triples (document and findings graph), in this process."""
-    from fundflow.kg.duplicates import fingerprint_triples
-    from fundflow.kg.findings import findings_graph_triples
-    from fundflow.kg.funding_map import funding_triples
-    from fundflow.kg.iris import graph_iri
-    from fundflow.kg.mapper import records_to_triples
-    from fundflow.kg.store import document_nquads
     from fundflow.records.pipeline import parse_document
 
     parsed = parse_document(path, loader, ocr=ocr)
@@ -77,6 +71,18 @@ def _prepare(path: Path, loader: str | None, base: str, max_rows: int | None = N
     if max_rows is not None and rows > max_rows:
         raise DocumentError(f"its tables have {rows} rows, more than {max_rows}, and it was skipped", file=str(path),
                             hint="raise --doc-rows if it is a real disclosure")
+    return prepared_of(parsed, base)
+
+
+def prepared_of(parsed: ParsedDocument, base: str = vocab.DEFAULT_BASE) -> Prepared:
+    """A parsed document → its triples (document and findings graph) as ``Prepared``."""
+    from fundflow.kg.duplicates import fingerprint_triples
+    from fundflow.kg.findings import findings_graph_triples
+    from fundflow.kg.funding_map import funding_triples
+    from fundflow.kg.iris import graph_iri
+    from fundflow.kg.mapper import records_to_triples
+    from fundflow.kg.store import document_nquads
+
     triples = list(dict.fromkeys(records_to_triples(parsed, base) + funding_triples(parsed, base)
                                  + fingerprint_triples(parsed, base)))
     findings_graph, findings = findings_graph_triples(parsed, base)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,7 +18,7 @@ import pyoxigraph as ox
 from fundflow.core.errors import FundflowError
 from fundflow.core.model import ParsedDocument, TableIssue
 from fundflow.kg import vocab
-from fundflow.kg.budget import DocumentBudget, Prepared, prepare_document
+from fundflow.kg.budget import DocumentBudget, Prepared, prepare_document, prepared_of
 from fundflow.kg.bulk import BatchWriter, is_stored, read_document_nquads
 from fundflow.kg.iris import graph_iri
 from fundflow.kg.store import load_reference_graphs, relink_units
@@ -141,7 +142,7 @@ def store_prepared(store: ox.Store, prepared: Prepared, base: str = vocab.DEFAUL
 def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = None,
                  base: str = vocab.DEFAULT_BASE, report: Callable[[str], None] = print,
                  each: Callable[[Path], None] | None = None, budget: DocumentBudget | None = None,
-                 jobs: int = 1, ocr: bool = False) -> IngestSummary:
+                 jobs: int = 1, ocr: bool = False, read: Mapping[Path, ParsedDocument] | None = None) -> IngestSummary:
     """Ingest every path (each within ``budget``); failures are passed to ``report`` and counted, never raised.
 
     With a ``budget`` each document is read within it, and a write that replaces a stored
@@ -154,15 +155,16 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
     order of ``paths`` (``kg.bulk.BatchWriter``: new documents many to a bulk load, changed
     ones one transaction each), so the store is the same whatever ``jobs`` is.
     ``ocr``: a scanned PDF is read by OCR (within its budget); ``report`` gets one line saying so.
+    ``read``: documents of ``paths`` the caller has parsed already, mapped from them, not read again.
     """
     from fundflow.kg.parallel import prepared_in_order
 
     summary = IngestSummary()
     load_reference_graphs(store, base)
-    todo, read = [], []
+    todo, loaded_nq = [], []
     for path in paths:
         if path.suffix.lower() == NQUADS:
-            read.append(path)
+            loaded_nq.append(path)
         elif is_unchanged(store, path, base):
             summary.unchanged.append(str(path))
             if each:
@@ -185,7 +187,7 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
         fail(done[0], err)
 
     writer = BatchWriter(store, base, report, stored, lost, seconds=budget.write_limit if budget else None)
-    for path in read:
+    for path in loaded_nq:
         try:
             loaded = read_document_nquads(path, base)
         except FundflowError as err:
@@ -197,7 +199,10 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
                 writer.write_loaded(loaded, key=(path, 0, Counter()))
         if each:
             each(path)
-    for path, got in prepared_in_order(todo, loader, base, jobs, budget, ocr):
+    given = read or {}
+    already = ((p, prepared_of(given[p], base)) for p in todo if p in given)
+    rest = [p for p in todo if p not in given]
+    for path, got in chain(already, prepared_in_order(rest, loader, base, jobs, budget, ocr)):
         try:
             if isinstance(got, Exception):
                 raise got

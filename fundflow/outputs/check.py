@@ -19,7 +19,7 @@ from fundflow.core.model import ParsedDocument, Project, TableIssue
 from fundflow.kg.ingest import collect_paths
 from fundflow.loaders.titles import kinds_where
 from fundflow.records.concepts import column_roles
-from fundflow.records.pipeline import parse_document
+from fundflow.records.pipeline import OCR_WARNING, parse_document
 
 NOT_READ = ("unrecognised", "illegible", "unreadable")
 
@@ -31,6 +31,7 @@ class DocumentCheck:
     year: int | None = None
     kind: str | None = None
     organisation: str | None = None
+    ocr: bool = False
     tables_found: int = 0
     tables_read: int = 0
     held: int = 0
@@ -62,10 +63,11 @@ class CheckReport:
         return self.unknown / self.columns if self.columns else 0.0
 
 
-def check_document(path: Path) -> DocumentCheck:
+def check_document(path: Path, ocr: bool = False) -> DocumentCheck:
+    """One file → what was read of it (``ocr``: a scanned PDF is read by OCR, and marked so)."""
     out = DocumentCheck(path.name)
     try:
-        parsed = parse_document(path)
+        parsed = parse_document(path, ocr=ocr)
     except FundflowError as err:
         out.error = str(err)
         return out
@@ -74,7 +76,7 @@ def check_document(path: Path) -> DocumentCheck:
 
 def summarise(parsed: ParsedDocument, out: DocumentCheck) -> DocumentCheck:
     meta = parsed.meta
-    out.year, out.kind = meta.fiscal_year, f"{meta.scope} {meta.kind}"
+    out.year, out.kind, out.ocr = meta.fiscal_year, f"{meta.scope} {meta.kind}", parsed.source.ocr
     out.organisation = meta.department or (meta.units[0].name if meta.units else None)
     out.tables_found = len(parsed.tables)
     bad = {i.table for i in parsed.of(TableIssue) if i.kind in NOT_READ}
@@ -98,8 +100,8 @@ def summarise(parsed: ParsedDocument, out: DocumentCheck) -> DocumentCheck:
     return out
 
 
-def check_paths(paths: Iterable[str | Path]) -> CheckReport:
-    return CheckReport([check_document(p) for p in collect_paths(paths)])  # the files ingest would take
+def check_paths(paths: Iterable[str | Path], ocr: bool = False) -> CheckReport:
+    return CheckReport([check_document(p, ocr) for p in collect_paths(paths)])  # the files ingest would take
 
 
 def render_table(report: CheckReport, verbose: bool = False) -> str:
@@ -120,6 +122,7 @@ def render_table(report: CheckReport, verbose: bool = False) -> str:
             lines.append(errors[i])
         if r is not None:
             lines.append(_line(r, widths))
+    lines += [f"{d.file}: {OCR_WARNING}" for d in report.read if d.ocr]
     if verbose:
         for d in report.documents:
             for what, items in (("column not understood", d.unknown_columns), ("identity failed", d.failed_rules)):

@@ -94,18 +94,21 @@ def _counts(checked: list[Finding], counts: dict[tuple[str, str], dict[str, int]
             counts[doc, rule] = n
 
 
-def _read_each(files: tuple[str, ...], report) -> tuple[list, list[str]]:
-    """Parse every file → (documents read, files that could not be); each failure is one line to ``report``.
+def _read_each(files: tuple[str, ...], report, ocr: bool = False) -> tuple[list, list[str]]:
+    """Parse every file (a scan by OCR when ``ocr``) → (documents read, the files they came from); each
+    failure is one line to ``report``, and so is each document read by OCR.
 
     Raises the error when there is one file and it cannot be read (the command's own error).
     """
-    from fundflow.records.pipeline import parse_document
+    from fundflow.records.pipeline import OCR_WARNING, parse_document
 
     docs, good = [], []
     for f in files:
         try:
-            docs.append(parse_document(f))
+            docs.append(parse_document(f, ocr=ocr))
             good.append(f)
+            if docs[-1].source.ocr:
+                report(f"warning: {docs[-1].source.name}: {OCR_WARNING}")
         except FundflowError as err:
             if len(files) == 1:
                 raise
@@ -115,7 +118,8 @@ def _read_each(files: tuple[str, ...], report) -> tuple[list, list[str]]:
     return docs, good
 
 
-def _from_files(files: tuple[str, ...], report) -> tuple[list[dict], dict, dict[str, tuple[str, ...]], int]:
+def _from_files(files: tuple[str, ...], report, ocr: bool = False
+                ) -> tuple[list[dict], dict, dict[str, tuple[str, ...]], int]:
     """Parse and reconcile documents directly → (rows, counts per (document, rule), lines per document, failed).
 
     A file that cannot be read is reported on one line and the others are checked.
@@ -125,11 +129,12 @@ def _from_files(files: tuple[str, ...], report) -> tuple[list[dict], dict, dict[
     import pyoxigraph as ox
 
     from fundflow.kg.ingest import ingest_paths
-    docs, good = _read_each(files, report)
+    docs, good = _read_each(files, report, ocr)
     units = {d.source.name: d.meta.money_unit for d in docs}
     checked = [x for d in docs for x in reconcile(d, include_held=True)] + reconcile_across(docs, include_held=True)
     memory = ox.Store()
-    ingest_paths(memory, [Path(f) for f in good], report=lambda _m: None)
+    ingest_paths(memory, [Path(f) for f in good], report=lambda _m: None,
+                 read={Path(f): d for f, d in zip(good, docs)})  # each document is read once
     checked += flow_findings(memory)
     counts: dict[tuple[str, str], dict[str, int]] = {}
     _counts(checked, counts)
@@ -177,7 +182,7 @@ def exit_code(rows: list[dict[str, Any]], shacl: tuple[bool, str] | None) -> int
 
 
 def run_validate(files: tuple[str, ...], store_dir: str | None, fmt: str, no_shacl: bool,
-                 output: str | None = None, report=print) -> tuple[str, int]:
+                 output: str | None = None, report=print, ocr: bool = False) -> tuple[str, int]:
     """→ (text to print, exit code); ``html`` needs ``output`` and writes the page there.
 
     Files that cannot be read go to ``report`` one line each and make the exit code at least 1.
@@ -186,7 +191,7 @@ def run_validate(files: tuple[str, ...], store_dir: str | None, fmt: str, no_sha
     lines: dict[str, tuple[str, ...]] = {}
     failed = 0
     if files:
-        rows, counts, lines, failed = _from_files(files, report)
+        rows, counts, lines, failed = _from_files(files, report, ocr)
     else:
         rows, counts, shacl = _from_store(store_dir, no_shacl)
     rules = summary(counts)
