@@ -356,14 +356,32 @@ class Procurement:
     columns: tuple[tuple[str, Decimal], ...] = ()
 
 
+ISSUE_KINDS = {
+    "illegible": "a table whose text is illegible in the source",
+    "unreadable": "an amount or a row of a table that could not be read into its columns",
+    "ambiguous": "a row whose numbers fit more than one column placement",
+    "unrecognised": "a table of no known kind, or whose column headers were not recognised",
+    "skipped": "a table of a kind that is not read yet",
+    "uncoded": "a row with no subject code printed or recovered from its name",
+    "column": "header columns not understood, left out",
+    "damaged": "lines whose bytes are damaged (invalid in the document's encoding)",
+    "ocr": "figures read by OCR from a scan",
+}
+"""What a ``TableIssue`` says went wrong, by kind (``ff:issueKind``; the SHACL shapes allow these)."""
+
+
 @dataclass(frozen=True)
 class TableIssue:
-    """A table that could not be read, or a row that could not be placed."""
+    """A table that could not be read, or a row that could not be placed; ``kind`` one of ``ISSUE_KINDS``."""
 
     table: str
-    kind: str  # "illegible" | "unreadable" | "ambiguous" | "unrecognised" | "uncoded" (no code printed or recovered) …
+    kind: str
     message: str
     ref: SourceRef
+
+    def __post_init__(self) -> None:
+        if self.kind not in ISSUE_KINDS:
+            raise ValueError(f"unknown table issue kind {self.kind!r}: add it to core.model.ISSUE_KINDS and the shapes")
 
 
 @dataclass(frozen=True)
