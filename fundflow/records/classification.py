@@ -186,8 +186,12 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
     if any(pr.key.startswith(NAME_KEY) for pr in placed):
         if not any(pr.key.startswith(UNIT_KEY) for pr in placed):
             return [UncodedTable(table, spec, placed, meta, issues, money_unit)]
-        # a table by unit whose units' subjects print no code: the subjects are not read
+        # a table by unit whose units' subjects print no code: the subjects are not read, and it is said
         kept = [i for i, pr in enumerate(placed) if not pr.key.startswith(NAME_KEY)]
+        left = [meta[i] for i in range(len(placed)) if i not in set(kept)]
+        issues.append(TableIssue(table.label, "uncoded", f"{table.label} {table.title}: {len(left)} subject row(s) under "
+                                 f"its units print no code and are not read (first: {left[0][0]}); the units' totals are",
+                                 doc.ref(left[0][1].first_line, left[-1][1].last_line, table.label)))
         placed, meta = [placed[i] for i in kept], [meta[i] for i in kept]
     resolve_table(placed, lambda k: _parent(k), len(spec.names))
     lines: list[BudgetLine | TableIssue | UncodedRow | UncodedTable] = []
