@@ -52,7 +52,9 @@ class IngestSummary:
             out.append("failed:")
             out.extend(f"  {f}" for f in self.failed)  # one file per line: a batch can fail hundreds
         if self.issues:
-            out.append("tables skipped: " + ", ".join(f"{n} {k}" for k, n in sorted(self.issues.items())))
+            # kinds of tables not read and of rows left out alike (ambiguous, uncoded are rows): "issues", not "tables"
+            out.append("issues (query tables-not-read lists them): "
+                       + ", ".join(f"{n} {k}" for k, n in sorted(self.issues.items())))
         return out
 
 
@@ -85,7 +87,8 @@ def collect_paths(paths: Iterable[str | Path], skipped: list[Path] | None = None
 
 
 def table_issues(parsed: ParsedDocument) -> Counter:
-    """Kinds of tables that yielded no records: TableIssue kinds, else illegible / unrecognised tables."""
+    """What was not read, by ``TableIssue`` kind (tables, rows or columns; an OCR mark is none), else the
+    illegible / unrecognised tables."""
     found = Counter(r.kind for r in parsed.of(TableIssue) if r.kind != "ocr")  # an OCR mark skips no table
     if not found:
         found.update("illegible" if t.illegible else "unrecognised" for t in parsed.tables
