@@ -148,6 +148,23 @@ def ingest(paths: tuple[str, ...], store_dir: str | None, loader: str | None, bu
     sys.exit(summary.exit_code)
 
 
+@cli.command()
+@click.argument("names", nargs=-1, required=True, metavar="FILE_NAME…")
+@store_option
+def remove(names: tuple[str, ...], store_dir: str | None) -> None:
+    """Remove documents from the store by file name, with their findings and copies, and recount.
+
+    FILE_NAME… are the names the documents were ingested under (a path is cut to its
+    file name; ``fundflow query documents`` lists them).  A copy recorded as
+    prov:alternateOf a removed document goes with it.  Flows another document had
+    superseded count again.  An unknown name removes nothing (exit 2).
+    """
+    from fundflow.kg.ingest import remove_documents
+
+    removed = with_store(store_dir, lambda store: remove_documents(store, names), create=False)
+    click.echo(f"removed {len(removed)} documents: {', '.join(removed)}")
+
+
 class QueryCommand(click.Command):
     """``fundflow query``: its help lists every bundled query with the question it answers."""
 

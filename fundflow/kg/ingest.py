@@ -1,7 +1,9 @@
-"""Documents → store: parse each file, map it to triples, replace its named graph.
+"""Documents → store: parse each file, map it to triples, replace its named graph; file names → documents removed.
 
 ``ingest_paths(store, paths)`` → ``IngestSummary``; a document that fails is
-reported (one line naming the file) and the batch goes on.
+reported (one line naming the file) and the batch goes on.  After each batch the
+links and counted graphs are recomputed (``kg.counted``).
+``remove_documents(store, names)`` drops documents with their findings and copies.
 """
 from __future__ import annotations
 
@@ -15,13 +17,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from fundflow.core.errors import FundflowError
+from fundflow.core.errors import FundflowError, StoreError
 from fundflow.core.model import ParsedDocument, TableIssue
 from fundflow.kg import vocab
 from fundflow.kg.budget import DocumentBudget, Prepared, prepare_document, prepared_of
 from fundflow.kg.bulk import BatchWriter, is_stored, read_document_nquads
-from fundflow.kg.iris import graph_iri
-from fundflow.kg.store import load_reference_graphs, relink_units
+from fundflow.kg.counted import counted_update, drop_counted, recount
+from fundflow.kg.iris import graph_iri, system_graph_iri
+from fundflow.kg.store import drop_document_update, load_reference_graphs, select
 
 SUFFIXES = (".txt", ".md", ".htm", ".html", ".pdf", ".xlsx")
 NQUADS = ".nq"  # a document already read, as ``fundflow parse --nquads`` writes it
@@ -159,6 +162,9 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
     ones one transaction each), so the store is the same whatever ``jobs`` is.
     ``ocr``: a scanned PDF is read by OCR (within its budget); ``report`` gets one line saying so.
     ``read``: documents of ``paths`` the caller has parsed already, mapped from them, not read again.
+    When a document was stored (or the store has no counted graph), the links and counted graphs are
+    then recomputed in one transaction (``kg.counted.recount``); the counted graph is dropped before the
+    first write, so a batch killed half-way leaves none (and the next ingest recounts), never stale marks.
     """
     from fundflow.kg.parallel import prepared_in_order
 
@@ -189,6 +195,8 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
     def lost(done: tuple[Path, int, Counter], err: FundflowError) -> None:
         fail(done[0], err)
 
+    if todo or loaded_nq:  # a batch killed before its recount leaves no counted graph, not a stale one: the next recounts
+        drop_counted(store, base)
     writer = BatchWriter(store, base, report, stored, lost, seconds=budget.write_limit if budget else None)
     for path in loaded_nq:
         try:
@@ -224,6 +232,44 @@ def ingest_paths(store: ox.Store, paths: Iterable[Path], loader: str | None = No
         if each:
             each(path)
     writer.close()
-    relink_units(store, base)
+    if summary.ok or not store.contains_named_graph(system_graph_iri("counted", base)):
+        recount(store, base)  # the links and the counted graph, in one transaction
     store.flush()
     return summary
+
+
+_COPIES = """SELECT DISTINCT ?h ?file WHERE { GRAPH %s { ?d a ff:Document }
+  GRAPH ?h { ?c prov:alternateOf ?d . OPTIONAL { ?c ff:fileName ?file } } }"""
+
+
+def remove_documents(store: ox.Store, names: Iterable[str], base: str = vocab.DEFAULT_BASE) -> list[str]:
+    """Drop the documents stored under file ``names``, their findings and their copies (``prov:alternateOf`` them),
+    and recompute the links and counted graphs, all in one transaction → the files removed, copies after.
+
+    Raises ``StoreError`` naming the file when no document is stored under a name (nothing is removed then),
+    or when the write fails.
+    """
+    from fundflow.kg.findings import findings_graph_of
+
+    graphs: dict[ox.NamedNode, str] = {}
+    for name in names:
+        graph = graph_iri(Path(name).name, base)
+        if not store.contains_named_graph(graph):
+            raise StoreError("no document of this file name in the store", file=Path(name).name,
+                             hint="fundflow query documents lists the stored files")
+        graphs[graph] = Path(name).name
+    copies: dict[ox.NamedNode, str] = {}
+    for graph in graphs:
+        for row in select(store, _COPIES % graph, prefixes=vocab.PREFIXES):
+            h = row["h"]
+            if isinstance(h, ox.NamedNode) and h not in graphs:
+                copies[h] = row["file"].value if row["file"] is not None else h.value
+    dropped = {**graphs, **copies}
+    update = " ;\n".join(drop_document_update(g, [findings_graph_of(g)], base) for g in dropped)
+    update += " ;\n" + counted_update(store, base, without={g.value for g in dropped})
+    try:
+        store.update(update)
+    except (OSError, SyntaxError, ValueError) as err:
+        raise StoreError(f"cannot remove {', '.join(graphs.values())}: {str(err).splitlines()[0]}") from None
+    store.flush()
+    return list(dropped.values())

@@ -217,18 +217,31 @@ def _forget_sole_claims(graph: ox.NamedNode, shared: ox.NamedNode) -> str:
             f"  GRAPH {shared} {{ ?s ?p ?o }} }}")
 
 
-def relink_units(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> None:
-    """Recompute the links graph: units printed with the same name are ``owl:sameAs`` each other.
+def drop_document_update(graph: ox.NamedNode, companions: Iterable[ox.NamedNode] = (),
+                         base: str = vocab.DEFAULT_BASE) -> str:
+    """SPARQL update: drop a document's graph and its ``companions`` (its findings), and the shared facts about
+    entities only it was a source of."""
+    update = f"{_forget_sole_claims(graph, system_graph_iri('shared', base))} ;\nDROP SILENT GRAPH {graph}"
+    return update + "".join(f" ;\nDROP SILENT GRAPH {g}" for g in companions)
+
+
+def relink_update(base: str = vocab.DEFAULT_BASE) -> str:
+    """SPARQL update: recompute the links graph, where units printed with the same name are ``owl:sameAs``.
 
     A unit is printed with its code in one document (``578002 沈阳市医疗保障事务服务中心``)
     and by name alone in another; names carry their region, so equal names are
-    one unit.  The graph is derived: it is rebuilt in one update after each batch.
+    one unit.  The graph is derived: it is rebuilt as a whole after each batch.
     """
     links, label, same = system_graph_iri("links", base), vocab.RDFS("label"), vocab.OWL("sameAs")
     unit = vocab.FF("Unit")
-    store.update(f"DROP SILENT GRAPH {links} ;\nINSERT {{ GRAPH {links} {{ ?a {same} ?b }} }} WHERE {{\n"
-                 f"  GRAPH ?g {{ ?a a {unit} ; {label} ?l }} GRAPH ?h {{ ?b a {unit} ; {label} ?l }}\n"
-                 f"  FILTER(?a != ?b) }}")
+    return (f"DROP SILENT GRAPH {links} ;\nINSERT {{ GRAPH {links} {{ ?a {same} ?b }} }} WHERE {{\n"
+            f"  GRAPH ?g {{ ?a a {unit} ; {label} ?l }} GRAPH ?h {{ ?b a {unit} ; {label} ?l }}\n"
+            f"  FILTER(?a != ?b) }}")
+
+
+def relink_units(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> None:
+    """Recompute the links graph in one update (``relink_update``)."""
+    store.update(relink_update(base))
 
 
 def select(store: ox.Store, text: str, **options: Any) -> ox.QuerySolutions:
@@ -291,8 +304,8 @@ def load_reference_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> in
 
 
 def document_graphs(store: ox.Store, base: str = vocab.DEFAULT_BASE) -> list[ox.NamedNode]:
-    """The named graphs holding source documents (not the reference, shared or links graphs)."""
-    reserved = {system_graph_iri(n, base) for n in (*REFERENCE_GRAPHS, "shared", "links")}
+    """The named graphs holding source documents (not the reference, shared, links or counted graphs)."""
+    reserved = {system_graph_iri(n, base) for n in (*REFERENCE_GRAPHS, "shared", "links", "counted")}
     return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g not in reserved),
                   key=lambda g: g.value)
 

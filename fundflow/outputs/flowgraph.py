@@ -10,9 +10,10 @@ graphs share is never joined twice):
 - the nodes (treasuries, departments, units, projects) and project → subject-code links.
 
 Units printed under two names or codes (``owl:sameAs`` in the links graph) become one
-node.  Each organisation × period is counted from one document only: when a unit's
-figures of a period appear in its own document and in its department's (or twice),
-the unit's own document is used and a note says which was left out.
+node.  Each organisation × period is counted from one document only (``kg.counted.choose``, the
+rule the store's ``ff:supersededBy`` marks follow too): when a unit's figures of a period appear
+in its own document and in its department's (or twice), the unit's own document is used and a
+note says which was left out.
 
 ``load_graph(store, …)`` applies the command-line filters; ``per_beneficiary`` derives
 amounts per beneficiary.
@@ -21,24 +22,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any
 
 import pyoxigraph as ox
 
 from fundflow.analysis.flows import FlowEdge, FlowGraph, FlowNode, Link, OrgTotal, Period
 from fundflow.analysis.funding import own_level
 from fundflow.core.model import DocumentMeta, SourceRef
+from fundflow.kg.counted import Canon, choose, documents
+from fundflow.kg.counted import local as _local
+from fundflow.kg.counted import rows as _rows
 from fundflow.kg.iris import system_graph_iri
-from fundflow.kg.store import select
-from fundflow.kg.vocab import DEFAULT_BASE, FF_NS, PREFIXES
+from fundflow.kg.vocab import DEFAULT_BASE
 
 ZERO = Decimal(0)
 _ROLES = {"FundingSource": "treasury", "Department": "department", "Unit": "unit", "Project": "project"}
 
-_DOCS = """SELECT ?g ?d ?file ?year ?kind ?scope ?sha ?alt ?money WHERE { GRAPH ?g { ?d a ff:Document .
-  OPTIONAL { ?d ff:fileName ?file } OPTIONAL { ?d ff:fiscalYear ?year } OPTIONAL { ?d ff:documentKind ?kind }
-  OPTIONAL { ?d ff:scope ?scope } OPTIONAL { ?d ff:sha256 ?sha } OPTIONAL { ?d prov:alternateOf ?alt }
-  OPTIONAL { ?d ff:moneyUnit ?money } } }"""
 _FLOWS = """SELECT ?g ?f ?from ?to ?amount ?level ?direct ?advance ?project ?recipient ?fund ?first ?last ?table WHERE {
   GRAPH ?g { ?f a ff:Flow ; ff:from ?from ; ff:to ?to ; ff:amount ?amount .
   OPTIONAL { ?f ff:fundingLevel ?level } OPTIONAL { ?f ff:isDirectFund ?direct } OPTIONAL { ?f ff:fundType ?fund }
@@ -72,56 +71,8 @@ _CODE_AMOUNTS = """SELECT DISTINCT ?p ?u ?year ?amount ?notation WHERE { ?p a ff
   ff:subjectCode/skos:notation ?notation . OPTIONAL { ?p ff:implementingUnit ?u } OPTIONAL { ?p ff:fiscalYear ?year } }"""
 
 
-def _rows(store: ox.Store, text: str, union: bool = False) -> list[dict[str, Any]]:
-    """SPARQL SELECT → dicts of plain values (IRIs and literals as str, unbound as None)."""
-    result = select(store, text, use_default_graph_as_union=union, prefixes=PREFIXES)
-    names = [var.value for var in result.variables]
-    return [{n: (sol[n].value if sol[n] is not None else None) for n in names} for sol in result]
-
-
-def _local(iri: str | None) -> str | None:
-    return iri[len(FF_NS):] if iri and iri.startswith(FF_NS) else iri
-
-
 def _flag(value: str | None) -> bool:
     return value == "true"
-
-
-class _Canon:
-    """Union-find over ``owl:sameAs``: a unit printed under two names or codes is one node."""
-
-    def __init__(self, pairs: list[tuple[str, str]]):
-        self.parent: dict[str, str] = {}
-        for a, b in pairs:
-            ra, rb = self.find(a), self.find(b)
-            if ra != rb:
-                keep, drop = sorted((ra, rb), key=lambda x: ("/unit/name/" in x, x))
-                self.parent[drop] = keep
-
-    def find(self, x: str) -> str:
-        while x in self.parent:
-            x = self.parent[x]
-        return x
-
-    @overload
-    def __call__(self, x: str) -> str: ...
-    @overload
-    def __call__(self, x: None) -> None: ...
-    def __call__(self, x: str | None) -> str | None:
-        return self.find(x) if x else x
-
-
-def _documents(store: ox.Store) -> dict[str, dict[str, Any]]:
-    """Named graph → its document (file, period, scope, sha, printed money unit); alternates (duplicates) and
-    year-less ones left out."""
-    docs = {}
-    for r in _rows(store, _DOCS):
-        if r["alt"] or not r["year"]:
-            continue
-        phase = "final" if _local(r["kind"]) == "FinalAccounts" else "budget"
-        docs[r["g"]] = {"file": r["file"] or r["g"].rsplit("/", 1)[-1], "period": Period(int(r["year"][:4]), phase),
-                        "scope": r["scope"], "sha": r["sha"] or "", "money": r["money"]}
-    return docs
 
 
 def _ref(doc: dict[str, Any], first: str | None, last: str | None, table: str | None) -> SourceRef | None:
@@ -130,7 +81,7 @@ def _ref(doc: dict[str, Any], first: str | None, last: str | None, table: str | 
     return SourceRef(doc["file"], doc["sha"], int(first), int(last or first), table)
 
 
-def _org_nodes(store: ox.Store, canon: _Canon) -> dict[str, FlowNode]:
+def _org_nodes(store: ox.Store, canon: Canon) -> dict[str, FlowNode]:
     found: dict[str, dict[str, Any]] = {}
     for r in sorted(_rows(store, _NODES, union=True), key=lambda r: tuple(str(v) for v in r.values())):
         n = canon(r["n"])
@@ -164,7 +115,7 @@ def _project_nodes(store: ox.Store, periods: dict[str, Period]) -> dict[str, Flo
     return out
 
 
-def _raw_edges(store: ox.Store, docs: dict[str, dict[str, Any]], canon: _Canon) -> list[tuple[str, FlowEdge]]:
+def _raw_edges(store: ox.Store, docs: dict[str, dict[str, Any]], canon: Canon) -> list[tuple[str, FlowEdge]]:
     out = []
     for r in _rows(store, _FLOWS):
         doc = docs.get(r["g"])
@@ -178,7 +129,7 @@ def _raw_edges(store: ox.Store, docs: dict[str, dict[str, Any]], canon: _Canon) 
     return out
 
 
-def _raw_totals(store: ox.Store, docs: dict[str, dict[str, Any]], canon: _Canon) -> list[tuple[str, OrgTotal]]:
+def _raw_totals(store: ox.Store, docs: dict[str, dict[str, Any]], canon: Canon) -> list[tuple[str, OrgTotal]]:
     """Per document and organisation: the 合计 row of the expenditure table that names the most organisations."""
     lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in _rows(store, _TOTALS):
@@ -208,19 +159,16 @@ def _raw_totals(store: ox.Store, docs: dict[str, dict[str, Any]], canon: _Canon)
 def _choose_documents(edges: list[tuple[str, FlowEdge]], totals: list[tuple[str, OrgTotal]],
                       docs: dict[str, dict[str, Any]], nodes: dict[str, FlowNode]
                       ) -> tuple[dict[tuple[str, Period], str], list[str]]:
-    """Organisation × period → the one document its figures are taken from, and notes on those left out.
-
-    A unit's own document (scope unit) comes first, then the file name: the choice is stable.
-    """
+    """Organisation × period → the one document its figures are taken from (``kg.counted.choose``), and notes on
+    those left out."""
     candidates: dict[tuple[str, Period], set[str]] = defaultdict(set)
     for g, e in edges:
         candidates[e.recipient or e.target, e.period].add(g)
     for g, t in totals:
         candidates[t.org, t.period].add(g)
     chosen, notes = {}, []
-    for (org, period), graphs in sorted(candidates.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        unit = nodes.get(org) is not None and nodes[org].role == "unit"
-        order = sorted(graphs, key=lambda g: (not (unit and docs[g]["scope"] == "unit"), docs[g]["file"]))
+    order_of = choose(candidates, docs, lambda org: org in nodes and nodes[org].role == "unit")
+    for (org, period), order in sorted(order_of.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         chosen[org, period] = order[0]
         if len(order) > 1:
             label = nodes[org].label if org in nodes else org
@@ -248,8 +196,8 @@ def _code_edges(store: ox.Store, kept: list[FlowEdge], projects: dict[str, FlowN
 
 def build_flow_graph(store: ox.Store, base: str = DEFAULT_BASE) -> FlowGraph:
     """Store → ``FlowGraph``: every flow of every document, each organisation × period from one document."""
-    canon = _Canon([(r["a"], r["b"]) for r in _rows(store, _SAME % system_graph_iri("links", base).value)])
-    docs = _documents(store)
+    canon = Canon([(r["a"], r["b"]) for r in _rows(store, _SAME % system_graph_iri("links", base).value)])
+    docs = documents(store)
     nodes = _org_nodes(store, canon)
     edges, totals = _raw_edges(store, docs, canon), _raw_totals(store, docs, canon)
     chosen, notes = _choose_documents(edges, totals, docs, nodes)
