@@ -139,11 +139,17 @@ def superseded_triples(store: ox.Store, base: str = vocab.DEFAULT_BASE, without:
     return [t for k, t in out.items() if k not in counted]
 
 
+# Always in the counted graph, so that a store counted with no flow superseded still has it (it is
+# dropped before a batch writes: no graph means not counted yet).
+_ABOUT = ("Flows (and projects) ff:supersededBy the document they are counted from: printed again in another "
+          "document of the same organisation, fiscal year and phase")
+
+
 def _update(marks: list[ox.Triple], base: str) -> str:
     graph = system_graph_iri("counted", base)
-    update = f"{relink_update(base)} ;\nDROP SILENT GRAPH {graph} ;\nCREATE GRAPH {graph}"  # there even when empty
-    body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in marks)
-    return update + (f" ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}" if marks else "")
+    about = ox.Triple(graph, vocab.RDFS("comment"), ox.Literal(_ABOUT, language="en"))
+    body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in [about, *marks])
+    return f"{relink_update(base)} ;\nDROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
 
 
 def counted_update(store: ox.Store, base: str = vocab.DEFAULT_BASE, without: Collection[str] = ()) -> str:
