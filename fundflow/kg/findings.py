@@ -38,10 +38,6 @@ def _sh(name: str) -> ox.NamedNode:
     return ox.NamedNode(SH + name)
 
 
-def _ff(name: str) -> ox.NamedNode:
-    return ox.NamedNode(FF + name)
-
-
 def findings_graph(parsed: ParsedDocument, base: str = vocab.DEFAULT_BASE) -> ox.NamedNode:
     return findings_graph_of(graph_iri(parsed.source.name, base))
 
@@ -66,16 +62,16 @@ def findings_to_triples(parsed: ParsedDocument, findings: list[Finding],
         add(_sh("resultSeverity"), _sh(f.severity if f.status == "violated" else "Info"))
         add(_sh("sourceConstraint"), ox.NamedNode(f"{base}rule/{f.rule}"))
         add(_sh("focusNode"), doc)
-        add(_ff("status"), ox.Literal(f.status))
+        add(vocab.FF("status"), ox.Literal(f.status))
         if f.measure != "yuan":
-            add(_ff("measure"), ox.Literal(f.measure))
+            add(vocab.FF("measure"), ox.Literal(f.measure))
         for name, value in (("expectedAmount", f.expected), ("actualAmount", f.actual), ("difference", f.difference)):
             if value is not None:
-                add(_ff(name), ox.Literal(format(value, "f"), datatype=XSD_DEC))
+                add(vocab.FF(name), ox.Literal(format(value, "f"), datatype=XSD_DEC))
         for ref in f.left:
-            add(_ff("expectedSource"), ox.Literal(f"{ref.table or ''} {ref}-L{ref.last_line}".strip()))
+            add(vocab.FF("expectedSource"), ox.Literal(f"{ref.table or ''} {ref}-L{ref.last_line}".strip()))
         for ref in f.right:
-            add(_ff("actualSource"), ox.Literal(f"{ref.table or ''} {ref}-L{ref.last_line}".strip()))
+            add(vocab.FF("actualSource"), ox.Literal(f"{ref.table or ''} {ref}-L{ref.last_line}".strip()))
     return out
 
 
@@ -86,9 +82,10 @@ def summary_triples(parsed: ParsedDocument, counts: dict[str, dict[str, int]],
     integer = ox.NamedNode(vocab.PREFIXES["xsd"] + "integer")
     for rule, n in sorted(counts.items()):
         node = ox.NamedNode(f"{g.value}/summary/{rule}")
-        out += [ox.Triple(node, ox.NamedNode(vocab.PREFIXES["rdf"] + "type"), _ff("RuleSummary")),
-                ox.Triple(node, _ff("rule"), ox.NamedNode(f"{base}rule/{rule}")), ox.Triple(node, _sh("focusNode"), doc)]
-        out += [ox.Triple(node, _ff(k), ox.Literal(str(v), datatype=integer)) for k, v in sorted(n.items())]
+        out += [ox.Triple(node, ox.NamedNode(vocab.PREFIXES["rdf"] + "type"), vocab.FF("RuleSummary")),
+                ox.Triple(node, vocab.FF("rule"), ox.NamedNode(f"{base}rule/{rule}")),
+                ox.Triple(node, _sh("focusNode"), doc)]
+        out += [ox.Triple(node, vocab.FF(k), ox.Literal(str(v), datatype=integer)) for k, v in sorted(n.items())]
     return out
 
 

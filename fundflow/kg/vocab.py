@@ -1,12 +1,18 @@
 """Local names and values → IRIs and literals: the namespaces and term helpers shared by the RDF stages.
 
-Terms are pyoxigraph ``NamedNode``s; ``FF("Project")`` → ``ff:Project``.  The
-prefix table is also handed to SPARQL queries and serialisers so that bundled
-and user queries may omit the usual PREFIX lines.
+Terms are pyoxigraph ``NamedNode``s; ``FF("Project")`` → ``ff:Project``.  ``ff:`` is
+closed: ``FF`` makes only the terms ``ontology/fundflow.ttl`` declares (gives a type),
+and raises ``UndeclaredTerm`` for any other name, so a misspelt name (``amout``)
+fails where it is written (at import, for a module-level term) instead of minting
+a term no query reads.  The prefix table is also handed to SPARQL queries and
+serialisers so that bundled and user queries may omit the usual PREFIX lines.
 """
 from __future__ import annotations
 
+import difflib
 from decimal import Decimal
+from functools import cache
+from importlib import resources
 
 import pyoxigraph as ox
 
@@ -39,7 +45,40 @@ class Namespace:
         return ox.NamedNode(self.iri + local)
 
 
-FF = Namespace(FF_NS)
+class UndeclaredTerm(LookupError):
+    """A name the ontology does not declare was asked of a closed namespace."""
+
+
+@cache
+def declared_terms() -> frozenset[str]:
+    """Local names of the ``ff:`` terms ``ontology/fundflow.ttl`` declares: every subject given an ``rdf:type``."""
+    data = resources.files("fundflow.ontology").joinpath("fundflow.ttl").read_bytes()
+    rdf_type = PREFIXES["rdf"] + "type"
+    return frozenset(q.subject.value[len(FF_NS):] for q in ox.parse(data, format=ox.RdfFormat.TURTLE)
+                     if q.predicate.value == rdf_type and isinstance(q.subject, ox.NamedNode)
+                     and q.subject.value.startswith(FF_NS))
+
+
+class ClosedNamespace(Namespace):
+    """A namespace whose terms are listed: ``FF("amount")`` → ``ff:amount``, a name not listed → ``UndeclaredTerm``."""
+
+    def __init__(self, iri: str, prefix: str):
+        super().__init__(iri)
+        self.prefix = prefix
+
+    def __contains__(self, local: object) -> bool:
+        return local in declared_terms()
+
+    def __call__(self, local: str) -> ox.NamedNode:
+        if local not in self:
+            near = difflib.get_close_matches(local, sorted(declared_terms()), n=1)
+            hint = f" (did you mean {self.prefix}:{near[0]}?)" if near else ""
+            raise UndeclaredTerm(f"{self.prefix}:{local} is not declared in ontology/fundflow.ttl{hint}: "
+                                 "declare it there, with its rdfs:label, before using it")
+        return super().__call__(local)
+
+
+FF = ClosedNamespace(FF_NS, "ff")
 RDF = Namespace(PREFIXES["rdf"])
 RDFS = Namespace(PREFIXES["rdfs"])
 XSD = Namespace(PREFIXES["xsd"])

@@ -34,7 +34,6 @@ DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 ORG = rdflib.Namespace(vocab.PREFIXES["org"])
-FF = rdflib.Namespace(vocab.FF_NS)
 
 # distribution kind → (file suffix, IANA media type, EU file type, label)
 KINDS = {
