@@ -61,7 +61,7 @@ def parsed() -> ParsedDocument:
 
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", default=False,
-                     help="write tests/golden/*/actual.json (the full parse) for reading a change's diff")
+                     help="write tests/golden/*/actual.json (the views the golden test compares) for reading a change's diff")
 
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
