@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all lint bench clean
+.PHONY: demo test test-all coverage lint bench clean
 
 # Left out of `make test`: long-running (kills, corpus-wide, big batches) and headless-Chromium tests.
 SLOW := not slow and not browser and not server
@@ -24,6 +24,11 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The fast suite under coverage (the CLI processes the tests start included), then the share per package.
+coverage: $(STAMP)
+	$(BIN)/python -m pytest -m "$(SLOW)" -p no:cacheprovider --cov --cov-report=
+	$(BIN)/python tests/support/coverage_packages.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check fundflow tests benchmarks
 	$(BIN)/mypy
@@ -32,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) .fundflow build *.egg-info
+	rm -rf $(VENV) .fundflow build *.egg-info .coverage .coverage.*
