@@ -85,6 +85,7 @@ def test_ingest_query_export(runner, tmp_path, fake_parse):
     r = runner.invoke(cli, ["ingest", str(docs), "--store", store])
     assert r.exit_code == 0, r.output
     assert "documents: 2 ok, 0 failed" in r.output and "2 illegible" in r.output
+    assert "ingesting" not in r.output  # no progress bar when stderr is no terminal
     r = runner.invoke(cli, ["query", "projects", "--store", store, "--format", "json"])
     rows = json.loads(r.output)["results"]["bindings"]
     assert max(Decimal(b["amount"]["value"]) for b in rows) == Decimal(1245240000)
