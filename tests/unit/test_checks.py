@@ -6,9 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from fundflow.checks.reconcile import reconcile
+from fundflow.checks.reconcile import reconcile, reconcile_across
 from fundflow.checks.rules import catalogue
-from fundflow.core.model import BudgetLine, DocumentMeta, ParsedDocument, SourceDocument, TableTotal, ThreeCosts
+from fundflow.core.model import (
+    BudgetLine,
+    DocumentMeta,
+    ParsedDocument,
+    Project,
+    RawTable,
+    SourceDocument,
+    TableTotal,
+    ThreeCosts,
+)
 from fundflow.core.normalize import terms_tolerance
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -129,3 +138,107 @@ def test_samples_give_the_genuine_findings_only(parsed_samples):
         ("shenyang-center-2024-budget.txt", "R21"),  # 医疗卫生与计划生育支出 in the 2024 说明
         ("shenyang-bureau-2019-budget.txt", "F04"),  # 部门公开表8 puts all ten projects under 本级; 表10: 本级 6.00
     }
+
+
+def test_subject_names_of_a_document_of_unknown_year_are_skipped():
+    lines = ("（十）医疗卫生与计划生育支出 1,146.53",)
+    findings = reconcile(_named(lines, None))
+    assert [(f.status, f.message) for f in findings if f.rule == "R21"] == [
+        ("skipped", "the document's fiscal year is unknown")]
+
+
+def _coded(table, code, name, line):
+    src = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", ("",))
+    return BudgetLine(table, "expenditure", code, "function", name, "Total", 5 * W, src.ref(line))
+
+
+def test_one_code_under_two_names_is_flagged_once_naming_both_lines():
+    recs = [_coded("表3", "2101101", "行政运行", 12), _coded("表5", "2101101", "一般行政管理事务", 40)]
+    (found,) = _violated(reconcile(_doc(recs)), "R22")
+    assert found.message == "code 2101101 is named 行政运行 / 一般行政管理事务 in different tables"
+    assert [r.first_line for r in found.left] == [12] and [r.first_line for r in found.right] == [40]
+
+
+def test_a_name_printed_shorter_or_spaced_is_the_same_name():
+    recs = [_coded("表3", "2101101", "行政运行", 12), _coded("表5", "2101101", "行政运行（医保）", 40),
+            _coded("表6", "2101101", "行 政 运 行", 60)]
+    assert not _violated(reconcile(_doc(recs)), "R22")
+
+
+# anshan L166 项目支出 74.70 万元; 表17 sets targets for 经办大厅业务保障 (6.30) and 医保基金监管经费 (68.40)
+def _projects_doc(projects, listed=False):
+    src = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", ("",))
+    table = ("projects", "9", "项目支出预算表") if listed else ("project_performance", "17", "部门预算项目（政策）绩效目标表")
+    tables = (RawTable(table[0], table[1], table[2], "万元", (), (), 590, 640),)
+    head = BudgetLine("表3", "expenditure", "", "function", "合计", "ProjectExpenditure", Decimal("74.70") * W,
+                      src.ref(370))
+    recs = [head, *(Project(name, Decimal(wan) * W, src.ref(line), f"表{table[1]}") for name, wan, line in projects)]
+    doc = _doc(recs)
+    return ParsedDocument(doc.source, doc.loader, doc.meta, tables, doc.records)
+
+
+SUPPORT, SUPERVISION = ("经办大厅业务保障", "6.30", 603), ("医保基金监管经费", "68.40", 612)
+
+
+def test_projects_with_targets_that_cover_less_than_project_spending_are_no_breach():
+    findings = [f for f in reconcile(_projects_doc([SUPERVISION]), include_held=True) if f.rule == "R11"]
+    assert [(f.status, f.message) for f in findings] == [
+        ("skipped", "no project list; the 1 projects with performance targets cover 68.40 万元 of 74.70 万元 项目支出")]
+
+
+def test_projects_with_targets_that_cover_project_spending_are_compared():
+    findings = [f for f in reconcile(_projects_doc([SUPPORT, SUPERVISION]), include_held=True) if f.rule == "R11"]
+    assert [f.status for f in findings] == ["held"]
+
+
+def test_a_project_list_short_of_project_spending_is_a_breach():
+    (found,) = _violated(reconcile(_projects_doc([SUPERVISION], listed=True)), "R11")
+    assert found.expected == Decimal("74.70") * W and found.actual == Decimal("68.40") * W
+
+
+def _fund_doc(*records):
+    doc = _doc(records)
+    empty = RawTable("gov_fund", "8", "政府性基金预算支出表", "万元", (), (), 466, 478)  # anshan 表8: 为空表
+    return ParsedDocument(doc.source, doc.loader, doc.meta, (empty,), doc.records)
+
+
+def test_an_empty_government_fund_table_against_fund_money_elsewhere():
+    src = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", ("",))
+    income = TableTotal("表1", "summary", "income", "政府性基金预算拨款收入", 50 * W, src.ref(30))
+    (found,) = _violated(reconcile(_fund_doc(income)), "R12")
+    assert found.message == "表8 is empty but 表1 shows government-fund money 50 万元"
+    assert found.left[0].first_line == 466 and found.right[0].first_line == 30
+    assert not _violated(reconcile(_fund_doc(TableTotal("表1", "summary", "income", "政府性基金预算拨款收入",
+                                                        Decimal(0), src.ref(30)))), "R12")
+
+
+def test_a_government_fund_table_with_figures_is_not_called_empty():
+    src = SourceDocument("x.txt", "x.txt", "0" * 64, "utf-8", ("",))
+    line = BudgetLine("表8", "gov_fund", "", "function", "合计", "Total", 50 * W, src.ref(474))
+    income = TableTotal("表1", "summary", "income", "政府性基金预算拨款收入", 50 * W, src.ref(30))
+    assert not _violated(reconcile(_fund_doc(line, income)), "R12")
+
+
+def _accounts(kind, table, wan, year=2024):
+    src = SourceDocument(f"{kind}.txt", f"{kind}.txt", "0" * 64, "utf-8", ("",))
+    meta = DocumentMeta("t", year, kind, "department", "沈阳市医疗保障局", (), "万元")
+    records = () if wan is None else (BudgetLine(table, "expenditure", "", "function", "合计", "Total",
+                                                 Decimal(wan) * W, src.ref(38)),)
+    return ParsedDocument(src, "test", meta, (), records)
+
+
+def test_budget_and_final_accounts_of_one_department_and_year_are_compared():
+    budget, final = _accounts("budget", "表3", "2374.84"), _accounts("final_accounts", "公开03表", "2300.00")
+    (found,) = reconcile_across([budget, final])
+    assert (found.rule, found.status) == ("R23", "violated")
+    assert found.message.startswith("沈阳市医疗保障局 2024: budget 合计 vs final accounts 合计")
+    assert found.expected - found.actual == Decimal("74.84") * W
+    assert [f.status for f in reconcile_across([budget, _accounts("final_accounts", "公开03表", "2374.84")],
+                                               include_held=True)] == ["held"]
+    assert reconcile_across([budget, _accounts("final_accounts", "公开03表", "2300.00", year=2023)]) == []
+
+
+def test_budget_against_final_accounts_without_a_total_is_skipped():
+    (found,) = reconcile_across([_accounts("budget", "表3", "2374.84"), _accounts("final_accounts", "公开03表", None)])
+    assert (found.rule, found.status) == ("R23", "skipped")
+    assert found.message == "沈阳市医疗保障局 2024: an expenditure 合计 is missing"
