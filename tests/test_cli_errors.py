@@ -77,7 +77,7 @@ def test_export_to_a_file_format_needs_an_output(tmp_path, fmt, hint):
 
 
 def test_a_bug_is_one_line_unless_debugging(monkeypatch, capsys):
-    def broken(_paths):
+    def broken(_paths, _ocr=False):
         raise KeyError("年度")
 
     monkeypatch.setattr("fundflow.cli.check.check_paths", broken)
