@@ -99,3 +99,37 @@ def test_a_linked_project_is_derived_from_both_its_table_row_and_its_prose() -> 
     (node,) = list(g.subjects(rdflib.RDF.type, ff.Project))
     spans = sorted((int(g.value(s, ff.firstLine)), int(g.value(s, ff.lastLine))) for s in g.objects(node, prov.wasDerivedFrom))
     assert spans == [(200, 200), (392, 407)]
+
+
+JTYSJ = CORPUS / "cities" / "huzhou_jtysj_2026_dept_budget.pdf"
+
+
+def _r15(parsed) -> list:
+    from fundflow.checks.reconcile import reconcile
+
+    return [f for f in reconcile(parsed, include_held=True) if f.rule == "R15"]
+
+
+def test_prose_printed_with_spaced_characters_is_checked_against_the_money_it_names() -> None:
+    # 湖州市交通运输局 2026: the 说明 prints "湖 州 市 … 财 政 拨 款 收 支 总 预 算 / 192207.76 万元" (one character
+    # at a time); 表01 prints 一、财政拨款 192207.76 and 收入总计 201286.11. Read as unqualified, the statement was
+    # compared with 201,286.11 and reported as wrong.
+    from fundflow.core.model import NarrativeFact
+
+    parsed = parse_document(_need(JTYSJ))
+    fact = next(f for f in parsed.of(NarrativeFact) if f.topic == "财政拨款收支总预算")
+    assert (fact.qualifier, fact.amount) == ("财政拨款", Decimal("192207.76") * WAN)
+    found = [f for f in _r15(parsed) if f"L{fact.ref.first_line} 财政拨款收支总预算" in f.message]
+    assert [f.status for f in found] == ["held"] and "表01" in found[0].message
+    # （7）社会保障和就业支出（类）行政事业单位养老支出（款）机关事业单位基本养老保险缴费支出（项）1309.04 / 万元
+    # (the unit wrapped onto the next line) is the 一般公共预算 table's 2080505 1309.04
+    path = next(f for f in _r15(parsed) if "机关事业单位基本养老保险缴费支出（项）" in f.message)
+    assert path.status == "held" and "1,309.04 万元" in path.message
+    assert not [f for f in _r15(parsed) if f.status == "violated"]
+
+
+def test_a_subject_the_prose_names_under_a_path_no_table_prints_is_skipped_by_name(wjw) -> None:
+    # 湖州市卫生健康委员会 2026 说明: 科学技术支出（类）技术研究与开发（款）科技成果转换与扩散（项）; 表03 prints
+    # 2060404 科技成果转化与扩散
+    [skip] = [f for f in _r15(wjw) if f.status == "skipped" and "科技成果转换与扩散" in f.message]
+    assert "no table of the document prints" in skip.message

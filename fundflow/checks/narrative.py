@@ -52,18 +52,50 @@ def topic_patterns() -> list[tuple[re.Pattern, str]]:
     return [(re.compile(r["pattern"]), r["measure"]) for r in read_csv("narrative_topics.csv")]
 
 
-def _measure(topic: str, class_names: dict[str, str]) -> str | None:
+LEVEL_MARK = re.compile(r"[（(]([类款项])[）)]")
+LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
+
+
+def _measure(topic: str, names: dict[str, set[str]]) -> str | None:
     if not topic or CHANGE_TOPIC.search(topic):
         return None
     for pattern, measure in topic_patterns():
         if pattern.search(topic):
             return measure
-    return class_names.get(topic)
+    code = subject_path(topic, names) if LEVEL_MARK.search(topic) else None
+    if code:
+        return "code:" + code
+    return next(("code:" + c for c, ns in names.items() if len(c) == 3 and topic in ns), None)
+
+
+def subject_path(topic: str, names: dict[str, set[str]]) -> str | None:
+    """A subject named by its path, ``卫生健康支出（类）行政事业单位医疗（款）事业单位医疗（项）`` (a 类 also
+    without its 支出: ``教育（类）支出``), → the code the document's tables give that path; None when no code, or
+    more than one, fits.
+
+    Each level's name must be the name the tables print for a code of that level under the code the
+    level above names; the first may be the tail of a name whose head wrapped into another line.
+    """
+    parts = LEVEL_MARK.split(topic.strip("“”\"「」‘’'"))  # [name, level, name, level, …, tail]
+    steps = list(zip(parts[0::2], parts[1::2]))
+    fits: set[str] = set(names)
+    for i, (name, level) in enumerate(steps):
+        name = compact(name)
+        said = {name, name + "支出"} if level == "类" else {name}  # 一般公共服务（类）, 教育（类）支出
+        digits = LEVEL_DIGITS[level]
+        fits = {c for c in names if len(c) == digits and any(c.startswith(f) for f in fits) and
+                (said & names[c] or (i == 0 and len(name) >= 4 and any(n.endswith(name) for n in names[c])))}
+        if not fits:
+            return None
+    return next(iter(fits)) if len(fits) == 1 else None
 
 
 def stated(ck: Checker) -> list[Stated]:
     """The document's prose facts (NarrativeFact records), each with its measure."""
-    names = {compact(b.name): "code:" + b.code for b in ck.parsed.of(BudgetLine) if len(b.code) == 3}
+    names: dict[str, set[str]] = {}
+    for b in ck.parsed.of(BudgetLine):
+        if b.code and b.name:
+            names.setdefault(b.code, set()).add(compact(b.name))
     return [Stated(fact, _measure(fact.topic, names)) for fact in ck.parsed.of(NarrativeFact)]
 
 
@@ -92,7 +124,9 @@ def candidates(ck: Checker, measure: str, qualifier: str = "") -> list[tuple[Dec
         side = measure.partition("_")[0]
         word = "收入" if side == "income" else "支出"
         labels = (word + "总计", "总计", "本年" + word + "合计", word + "合计")
-        return [(t.amount, t) for t in totals if t.side == side and compact(t.label) in labels] + \
+        own = [(t.amount, t) for t in ck.parsed.of(TableTotal)  # 财政拨款收支总预算 = the summary's 财政拨款 row
+               if qualifier == "财政拨款" and side == "income" and t.side == side and compact(t.label) == "财政拨款"]
+        return own + [(t.amount, t) for t in totals if t.side == side and compact(t.label) in labels] + \
                [(b.amount, b) for b in lines if b.code == "" and b.table_kind in ("expenditure", "general_expenditure")
                 and b.amount_type == "Total"]
     if measure == "gpb_income":
@@ -121,6 +155,10 @@ def check_amounts(ck: Checker) -> None:
     table_unit = ck.parsed.meta.money_unit or "万元"
     for st in stated(ck):
         if st.measure is None:
+            path = LEVEL_MARK.split(st.fact.topic.strip("“”\"「」‘’'"))
+            if len(path) > 1 and len(path[0]) >= 2:  # a subject path the tables do not print
+                ck.skip("R15", f"说明 L{st.fact.ref.first_line} names {st.fact.topic}: no table of the document "
+                               "prints a subject of that name under that path", [st.fact.ref])
             continue
         cands = candidates(ck, st.measure, st.fact.qualifier)
         if not cands:
@@ -128,9 +166,11 @@ def check_amounts(ck: Checker) -> None:
         amount, fact = st.fact.amount, st.fact
         def tol(rec, half=st.step / 2):
             return half + ck.table_step(getattr(rec, "table", None)) / 2
-        if any(abs(a - amount) <= tol(r) for a, r in cands):
+        best, rec = min(cands, key=lambda c: (abs(c[0] - amount) > tol(c[1]), abs(c[0] - amount)))
+        if abs(best - amount) <= tol(rec):  # held: it equals one of the figures it can name
+            ck.compare("R15", f"说明 L{fact.ref.first_line} {fact.topic} vs {rec.table}", best, amount, tol(rec),
+                       [rec.ref], [fact.ref])
             continue
-        best, rec = min(cands, key=lambda c: abs(c[0] - amount))
         converted = amount / MONEY_FACTORS.get(fact.printed_unit, 1) * MONEY_FACTORS.get(table_unit, 1)
         if fact.printed_unit != table_unit and abs(converted - best) <= tol(rec) * MONEY_FACTORS[table_unit]:
             ck.flag("R16", f"说明 L{fact.ref.first_line} states {fact.topic} {_printed(st)} but the tables print "

@@ -14,11 +14,12 @@ statements the reconciliation checks recompute: ``比上年增加 1.23 万元，
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from fundflow.core.model import NarrativeChange, NarrativeFact, NarrativeShare, RawTable, SourceDocument
-from fundflow.core.normalize import parse_amount, to_yuan
+from fundflow.core.normalize import compact, parse_amount, to_yuan
 
 # A printed amount: thousands separators or none, blanks a converter left inside it.
 NUMBER = r"\d{1,3}(?:\s?[,，]\s?\d{3})+(?:\s?\.\s?\d+)?|\d+(?:\s?\.\s?\d+)?"
@@ -26,6 +27,8 @@ _AMOUNT = re.compile(rf"(?<![\d.×xX*＝=/])({NUMBER})\s*(亿元|万元|元)(?![
 _BOUNDARY = re.compile(r"[，。；：,;:、？！]|其中|包括")
 _ORDINAL = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)\s*)+")
 _LEADING = re.compile(r"^(?:\d{4}\s*年(?:度|末|初)?|今年|本年|其中|主要是|全年|安排|合计|共计|为)+")
+# whose money a phrase speaks of, before the year: ``某某局2026年收入预算`` names the 收入预算
+_OWNER_YEAR = re.compile(r"^[^\d，。；：、]{2,40}?(?<![比较与])\d{4}\s*年(?:度)?(?!\d)")
 _TRAILING = re.compile(r"(?:为|是|达|共计|总额为|约)+$")
 _CHANGE = re.compile(
     r"(?P<subject>[^，。；：,;:]*?)(?:比上年|比上一年|较上年|比\d{4}\s*年(?:预算数?|决算数?)?|与上年相比[，,]?[^，。；]*?)"
@@ -38,6 +41,8 @@ _PUNCT = re.compile(r"[，。；：,;:]")
 _TABLE_TITLE = re.compile(r"(?:预算|决算)?表\s*\d{0,2}$|^\s*单位[:：]")
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")
 QUALIFIERS = ("一般公共预算", "财政拨款", "政府性基金")
+# a qualifier as printed: ``一般公共预算财政拨款`` is one (the first)
+_QUALIFIER = re.compile("|".join(rf"{q}(?:财政)?(?:拨款)?" for q in QUALIFIERS))
 NarrativeRecord = NarrativeFact | NarrativeChange | NarrativeShare
 
 
@@ -49,6 +54,7 @@ class Sentence:
     first_line: int
     last_line: int
     offsets: tuple[tuple[int, int], ...]  # (char offset in text, line number), ascending
+    heading: bool = False  # a numbered heading (（四）…, 一、…) printed without punctuation
 
     def line_at(self, pos: int) -> int:
         line = self.first_line
@@ -71,27 +77,69 @@ def sentences(doc: SourceDocument, tables) -> list[Sentence]:
 
     Wrapped lines are joined without a blank (Chinese text has none), so a
     sentence broken over lines — or over blank lines, as pdftotext prints
-    them — reads as one.
+    them — reads as one.  A numbered line without punctuation is a heading of its
+    own (``Sentence.heading``) unless the next line continues it: its tail when the
+    heading filled the line (``（二）关于…情况说`` / ``明``), or the amount it names
+    (``（2）国防支出（类）国防动员（款）交通战备（项）`` / ``16.5 万元，…``).
     """
     covered = table_lines(tables)
+    prose = [(no, line) for no, line in enumerate((raw.strip().lstrip("-*#> ").strip() for raw in doc.lines), start=1)
+             if no not in covered and line and not _TABLE_TITLE.search(line)]
+    full = full_width([line for _, line in prose])
     out: list[Sentence] = []
     buf, offsets = "", list[tuple[int, int]]()
-    for no, raw in enumerate(doc.lines, start=1):
-        line = raw.strip().lstrip("-*#> ").strip()
-        if no in covered or not line or _TABLE_TITLE.search(line):
-            continue
+    wrapped = False  # the last line was a heading without punctuation, filling the line: what follows continues it
+    pending = False  # the last line was a heading without punctuation: it ends unless the next line continues it
+
+    def flush(last: int, heading: bool = False) -> None:
+        nonlocal buf, offsets
+        out.append(Sentence(buf, offsets[0][1], last, tuple(offsets), heading))
+        buf, offsets = "", []
+
+    for no, line in prose:
         heading = bool(_ORDINAL.match(line)) or bool(_PART.match(line))
-        if heading and buf:  # a numbered line starts a new statement even when the last one has no 。
-            out.append(Sentence(buf, offsets[0][1], offsets[-1][1], tuple(offsets)))
-            buf, offsets = "", []
+        if pending and (heading or not ((wrapped and _tail(line)) or _AMOUNT.match(line))):
+            flush(offsets[-1][1], True)  # a heading of its own: the next line does not continue it
+        elif heading and buf:  # a numbered line starts a new statement even when the last one has no 。
+            flush(offsets[-1][1])
+        continued = pending and bool(buf)  # a heading's wrapped tail, or the amount its phrase names (on the next line)
         offsets.append((len(buf), no))
         buf += line
-        if buf.endswith(("。", "！", "？")) or len(buf) > 2000 or (heading and not _PUNCT.search(line)):
-            out.append(Sentence(buf, offsets[0][1], no, tuple(offsets)))
-            buf, offsets = "", []
+        plain = not _PUNCT.search(line)
+        pending = (heading or continued) and plain and not _AMOUNT.search(line)
+        wrapped = pending and width(line) >= full
+        if not pending and (buf.endswith(("。", "！", "？")) or len(buf) > 2000):
+            flush(no)
     if buf:
-        out.append(Sentence(buf, offsets[0][1], offsets[-1][1], tuple(offsets)))
+        flush(offsets[-1][1], pending)
     return [part for s in out for part in _split(s)]
+
+
+def _tail(line: str) -> bool:
+    """Can the line be the tail of a wrapped heading or numbered statement: no punctuation, or only after an
+    amount it names (``会工作事务支出（项）0.64 万元。主要用于…``) or the money unit of a figure that wrapped."""
+    m = _PUNCT.search(line)
+    amount = _AMOUNT.search(line)
+    return m is None or (amount is not None and amount.start() < m.start()) or line.startswith(("亿元", "万元", "元"))
+
+
+def width(line: str) -> int:
+    """A line's printed width in half-width columns (a Chinese character takes two; blanks, which a
+    converter adds around figures, none)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if c.isspace() else 1 for c in line)
+
+
+def full_width(lines: list[str]) -> int:
+    """The width of a full line of the prose (a line the page wrapped): 90% of that of the widest tenth of the
+    lines.
+
+    Lines that end a paragraph or a heading are shorter; the wrapped ones fill the column, give
+    or take a figure's digits and the punctuation a line may not begin with.
+    """
+    widths = sorted(width(line) for line in lines)
+    if len(widths) < 5:
+        return 10 ** 6  # too little prose to tell: no heading is taken to wrap
+    return widths[len(widths) * 9 // 10] * 9 // 10
 
 
 def _split(s: Sentence) -> list[Sentence]:
@@ -103,7 +151,7 @@ def _split(s: Sentence) -> list[Sentence]:
     for end in cuts + [len(s.text)]:
         first = s.line_at(start)
         offs = [(0, first)] + [(off - start, no) for off, no in s.offsets if start < off < end]
-        parts.append(Sentence(s.text[start:end], first, s.line_at(end - 1), tuple(offs)))
+        parts.append(Sentence(s.text[start:end], first, s.line_at(end - 1), tuple(offs), s.heading and start == 0))
         start = end
     return parts
 
@@ -114,7 +162,7 @@ def topic_before(text: str, pos: int) -> str:
     cut = 0
     for m in _BOUNDARY.finditer(head):
         cut = m.end()
-    topic = re.sub(r"\s+", "", head[cut:])
+    topic = _OWNER_YEAR.sub("", re.sub(r"\s+", "", head[cut:]))
     for _ in range(3):
         topic = _LEADING.sub("", _ORDINAL.sub("", topic))
     return _TRAILING.sub("", topic)
@@ -127,8 +175,7 @@ def _amount(printed: str, unit: str) -> Decimal:
 def sentence_facts(doc: SourceDocument, s: Sentence, k: int = 0, section: str = "") -> list[NarrativeFact]:
     """Sentence ``k`` of the prose → a NarrativeFact for each money amount in it.
 
-    ``section``: the qualifier its section's heading names; a qualifier printed
-    before the amount in the sentence takes precedence.
+    ``section``: the qualifier its heading names; ``qualifier_of`` says which one each amount gets.
     """
     out = []
     for m in _AMOUNT.finditer(s.text):
@@ -137,10 +184,32 @@ def sentence_facts(doc: SourceDocument, s: Sentence, k: int = 0, section: str = 
         except ValueError:
             continue
         line = s.line_at(m.start())
-        qualifier = next((q for q in QUALIFIERS if q in s.text[:m.start()]), section)
         out.append(NarrativeFact(topic_before(s.text, m.start()), amount, m.group(2), s.text,
-                                 doc.ref(line, line, "说明"), k, m.start(), qualifier))
+                                 doc.ref(line, line, "说明"), k, m.start(), qualifier_of(s.text, m.start(), section)))
     return out
+
+
+def qualifier_of(text: str, pos: int, section: str = "") -> str:
+    """Whose money the amount at ``pos`` is: the qualifier its own phrase prints, else the one its heading names
+    (``section``), else that of the whole it is part of (``…财政拨款支出 X 万元，其中：基本支出 Y 万元``); '' for none.
+
+    Blanks are ignored, so a qualifier printed with its characters spaced out (``财 政 拨 款``) is one.
+    ``收入包括：一般公共预算拨款 A 万元、政府性基金拨款 B 万元、其他收入 C 万元``: A is 一般公共预算
+    money, B 政府性基金 money, C neither.
+    """
+    head = text[:pos]
+    cut = max((m.end() for m in _BOUNDARY.finditer(head)), default=0)
+    own = _qualifier_in(head[cut:])
+    if own or section:
+        return own or section
+    whole = max((m.start() for m in re.finditer("其中", head)), default=-1)
+    return _qualifier_in(head[:whole]) if whole >= 0 else ""
+
+
+def _qualifier_in(text: str) -> str:
+    """The qualifier printed last in ``text``, '' for none."""
+    found = _QUALIFIER.findall(compact(text))
+    return next(q for q in QUALIFIERS if found[-1].startswith(q)) if found else ""
 
 
 def sentence_changes(doc: SourceDocument, s: Sentence, k: int = 0) -> list[NarrativeChange]:
@@ -174,18 +243,37 @@ def sentence_shares(doc: SourceDocument, s: Sentence) -> list[NarrativeShare]:
     return out
 
 
+_LEVELS = (re.compile(r"^第[一二三四五六七八九十]+部分"), re.compile(r"^[一二三四五六七八九十]+[、.．]"),
+           re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), re.compile(r"^\d+[、.．](?!\d)"),
+           re.compile(r"^[（(]\d+[）)]"))
+
+
+def heading_level(text: str) -> int:
+    """A heading's level by its ordinal's style: 第一部分 0, 一、 1, （一） 2, 1. 3, （1） 4; 5 for another."""
+    return next((i for i, pattern in enumerate(_LEVELS) if pattern.match(text)), len(_LEVELS))
+
+
+def heading_qualifier(text: str) -> str:
+    """The qualifier a heading names (its first), '' for none: ``（四）…财政拨款收支预算情况的总体说明`` → 财政拨款."""
+    found = _QUALIFIER.findall(compact(text[:80]))
+    return next(q for q in QUALIFIERS if found[0].startswith(q)) if found else ""
+
+
 def narrative_records(doc: SourceDocument, tables) -> list[NarrativeRecord]:
     """Prose → its NarrativeFacts, then its NarrativeChanges, then its NarrativeShares, each in reading order.
 
-    A top-level heading (``二、…``) sets the qualifier of the facts of its section.
+    A heading (``二、…``, ``（四）…``) that names a qualifier sets it for the facts of its part, down to
+    the next heading of its level or above.
     """
     facts: list[NarrativeRecord] = []
     changes_: list[NarrativeRecord] = []
     shares_: list[NarrativeRecord] = []
-    section = ""
+    named: dict[int, str] = {}  # heading level → the qualifier its heading names
     for k, s in enumerate(sentences(doc, tables)):
-        if _SECTION.match(s.text):  # a top-level heading sets whose money the section speaks of
-            section = next((q for q in QUALIFIERS if q in s.text[:60]), "")
+        level = heading_level(s.text) if s.heading or _SECTION.match(s.text) else None
+        if level is not None:  # a heading sets whose money its part speaks of, and ends its lower headings' parts
+            named = {lv: q for lv, q in named.items() if lv < level} | {level: heading_qualifier(s.text)}
+        section = next((q for _, q in sorted(named.items(), reverse=True) if q), "")
         facts += sentence_facts(doc, s, k, section)
         changes_ += sentence_changes(doc, s, k)
         shares_ += sentence_shares(doc, s)

@@ -111,7 +111,8 @@ def test_the_records_stage_reads_the_prose_once_into_typed_records():
     # anshan L165 under 一、收支预算的总体说明 names no fund; L178 under 二、财政拨款收支预算情况说明 and
     # L184 under 三、一般公共预算基本支出情况说明 speak of their section's money
     assert facts[(165, "基本支出")].amount == Decimal("16067300.00") and facts[(165, "基本支出")].qualifier == ""
-    assert facts[(178, "鞍山市医疗保障事务服务中心2025年财政拨款收支总预算")].qualifier == "财政拨款"
+    # the phrase naming the amount is the item, without whose and which year (鞍山市医疗保障事务服务中心2025年)
+    assert facts[(178, "财政拨款收支总预算")].qualifier == "财政拨款"
     assert facts[(184, "工资福利支出")].qualifier == "一般公共预算"
     # L172: 收支预算 1,681.43 万元，比上年增加 1.23 万元，增加 0.73% (the 0.73% wrapped onto L174)
     change = next(c for c in parsed.of(NarrativeChange) if c.ref.first_line == 172)
@@ -128,3 +129,41 @@ def test_checks_read_the_records_not_the_text():
     meta = DocumentMeta("t", 2026, "budget", "unit", None, (), "万元")
     unread = ParsedDocument(_src("收支预算 1,681.43 万元，比上年增加 1.23 万元，增加 0.73%。"), "test", meta, (), ())
     assert not [f for f in reconcile(unread, include_held=True) if f.rule.startswith(("R15", "R17", "R19", "R20"))]
+
+
+def test_a_qualifier_printed_with_spaced_characters_is_read():
+    # a text layer that prints 财 政 拨 款 character by character (湖州 2026 templates do)
+    doc = _src("湖 州 市 某 某 局 2026 年 财 政 拨 款 收 支 总 预 算", "192207.76 万元。")
+    [fact] = narrative_facts(doc, ())
+    assert (fact.topic, fact.qualifier, fact.amount) == ("财政拨款收支总预算", "财政拨款", Decimal("1922077600.00"))
+
+
+def test_each_item_of_an_enumeration_has_its_own_qualifier():
+    doc = _src("收入包括：一般公共预算当年拨款收入 52244.36 万元、政府性基金当年拨款收入 139963.40 万元、"
+               "其他收入 8446.35 万元；支出包括：教育支出 3797.62 万元。")
+    got = {f.topic: f.qualifier for f in narrative_facts(doc, ())}
+    assert got == {"一般公共预算当年拨款收入": "一般公共预算", "政府性基金当年拨款收入": "政府性基金",
+                   "其他收入": "", "教育支出": ""}
+    # a part (其中) of a qualified whole is that money too
+    doc = _src("一般公共预算财政拨款支出 100 万元，其中：基本支出 60 万元，项目支出 40 万元。")
+    assert {f.topic: f.qualifier for f in narrative_facts(doc, ())}["项目支出"] == "一般公共预算"
+
+
+def test_a_heading_sets_the_qualifier_of_its_part_down_to_the_next_heading_of_its_level():
+    doc = _src("（四）关于 2026 年财政拨款收支预算情况的总体说明", "支出包括：教育支出 3797.62 万元。",
+               "1.具体使用情况", "（1）教育支出（类）职业教育（款）中等职业教育（项）", "3707.62 万元，主要用于工资。",
+               "（五）关于 2026 年其他收入的说明", "其他收入 8446.35 万元。")
+    got = {f.topic: f.qualifier for f in narrative_facts(doc, ())}
+    assert got["教育支出"] == "财政拨款"
+    # the amount on the line after a numbered line without punctuation is the one that line names
+    assert got["教育支出（类）职业教育（款）中等职业教育（项）"] == "财政拨款"
+    assert got["其他收入"] == ""
+
+
+def test_a_heading_wrapped_at_the_full_width_of_the_prose_keeps_its_tail():
+    body = ["一二三四五六七八九十一二三四五六七八九十一二三四五，"] * 6  # full lines of 25 characters
+    doc = _src(*body, "（二）关于湖州市交通运输局 2026 年收入预算情况说", "明", "收入预算 201286.11 万元。")
+    [fact] = narrative_facts(doc, ())
+    assert fact.topic == "收入预算"
+    heading = next(s for s in sentences(doc, ()) if s.text.startswith("（二）"))
+    assert heading.text.endswith("情况说明") and heading.heading and heading.last_line == 8
