@@ -167,3 +167,22 @@ def test_a_heading_wrapped_at_the_full_width_of_the_prose_keeps_its_tail():
     assert fact.topic == "收入预算"
     heading = next(s for s in sentences(doc, ()) if s.text.startswith("（二）"))
     assert heading.text.endswith("情况说明") and heading.heading and heading.last_line == 8
+
+
+def _found(parsed, rule):
+    return [f"{f.status} {f.message}" for f in reconcile(parsed, include_held=True) if f.rule == rule]
+
+
+def test_an_item_quoted_twice_with_two_amounts_is_a_finding():
+    twice = _parsed(["2.公务接待费 0.43 万元。", "其中公务接待费 0.45 万元。"])
+    assert _found(twice, "R19") == ["violated 说明 公务接待费 at L1 and L2: printed 0.43 万元, recomputed 0.45 万元 "
+                                    "(difference 0.02 万元)"]
+    assert _found(_parsed(["2.公务接待费 0.43 万元。", "公务接待费 0.43 万元。"]), "R19") == []
+
+
+def test_a_change_from_nothing_has_no_percentage_to_recompute():
+    # 0.29 万元 this year after an increase of 0.29 万元: last year's 0 divides nothing
+    assert _found(_parsed(["2.公务接待费 0.29 万元。", "2024 年公务接待费比上年增加 0.29 万元，增长 100.00%。"]), "R17") == []
+    # from 0.43 − 0.29 = 0.14 万元 the same increase is 207 %, not 100 %
+    [wrong] = _found(_parsed(["2.公务接待费 0.43 万元。", "2024 年公务接待费比上年增加 0.29 万元，增长 100.00%。"]), "R17")
+    assert wrong.startswith("violated 说明 L2: 公务接待费 0.43 万元, change 0.29 → 100.00%")
