@@ -99,6 +99,51 @@ def test_mending_reads_a_full_stop_between_thousands_as_a_comma():
     assert ocr.mend_figures("2024.01.15 12.5 1.23 4.517.9 10.000.001") == "2024.01.15 12.5 1.23 4.517.9 10.000.001"
 
 
+def test_parse_says_on_stderr_which_documents_ocr_read(monkeypatch):
+    """``parse --ocr`` of a batch: one warning line for the document read by OCR, none for the other, and the
+    figures of both on stdout.  The OCR is a stand-in here (it marks the anshan sample read by OCR);
+    test_parse_with_ocr_reads_the_scan_and_says_so runs the real one."""
+    import dataclasses
+    import json
+
+    from fundflow.records import pipeline
+    from tests.conftest import SAMPLES
+
+    real, asked = pipeline.parse_document, []
+
+    def read(path, loader=None, ocr=False):
+        asked.append(ocr)
+        parsed = real(path, loader)
+        if Path(path).name.startswith("anshan"):
+            parsed = dataclasses.replace(parsed, source=dataclasses.replace(parsed.source, ocr=True))
+        return parsed
+
+    monkeypatch.setattr(pipeline, "parse_document", read)
+    files = [SAMPLES / "anshan-center-2026-budget.txt", SAMPLES / "fushun-center-2023-budget.txt"]
+    r = CliRunner().invoke(cli, ["parse", "--ocr", "--format", "json", *map(str, files)])
+    assert r.exit_code == 0, r.output
+    assert asked == [True, True]
+    assert r.stderr.splitlines() == ["warning: anshan-center-2026-budget.txt: read by OCR: check figures against the page"]
+    docs = json.loads(r.stdout)
+    assert [(d["source"]["name"], d["source"]["ocr"]) for d in docs] == [
+        ("anshan-center-2026-budget.txt", True), ("fushun-center-2023-budget.txt", False)]
+    # anshan L152: 2026 年收支总预算金额 1,681.43 万元
+    assert {"topic": "收支总预算金额", "amount": "16814300.00"}.items() <= docs[0]["records"][0].items()
+
+
+@pytest.mark.slow
+def test_parse_with_ocr_reads_the_scan_and_says_so(pages):
+    import json
+
+    r = CliRunner().invoke(cli, ["parse", "--ocr", "--format", "json", str(pages[1])])
+    assert r.exit_code == 0, r.output
+    assert r.stderr.splitlines() == ["warning: table3-scan.pdf: read by OCR: check figures against the page"]
+    doc = json.loads(r.stdout)
+    assert doc["source"]["ocr"] is True
+    totals = {(rec["code"], rec["amount_type"]): rec["amount"] for rec in doc["records"] if rec["_type"] == "BudgetLine"}
+    assert Decimal(totals[("210", "Total")]) == Decimal("214164.73") * 10000  # the disclosure's 210 卫生健康支出
+
+
 @pytest.mark.slow
 def test_ocr_reads_every_figure_of_the_page(pages, ocr_read):
     """Tesseract's figures are the page's: the same numbers, in the same order, as the text layer's."""
