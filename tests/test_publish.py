@@ -146,6 +146,18 @@ def test_serve_refuses_updates(endpoint):
     assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 30
 
 
+
+def test_serve_stops_on_sigterm_with_exit_0(store_dir):
+    """SIGTERM (what a service manager sends) stops the endpoint as Ctrl-C does: exit 0, no traceback."""
+    with serving(store_dir, stderr=subprocess.PIPE) as (proc, port, url):
+        assert ask(url, COUNT, "text/csv")[0] == 200
+        proc.terminate()
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    lines = err.decode().splitlines()
+    assert f"SPARQL endpoint: http://127.0.0.1:{port}/sparql (read-only)" in lines
+    assert not [ln for ln in lines if "Traceback" in ln or "Aborted" in ln]
+
 # ------------------------------------------------------------------ push to Virtuoso
 
 VIRTUOSO_INI = """[Database]
