@@ -290,6 +290,24 @@ def check_three_parts(ck: Checker, facts: list[Stated]) -> None:
                            [head.fact.ref], [p.fact.ref for p in parts.values()])
 
 
+def check_parts(ck: Checker) -> None:
+    """R24: the parts a 说明 lists of an amount add up to it (``包括：`` every part; ``其中`` no more than it)."""
+    facts = ck.parsed.of(NarrativeFact)
+    wholes = {(f.sentence, f.position): f for f in facts}
+    lists: dict[tuple[int, int], tuple[NarrativeFact, list[NarrativeFact]]] = {}  # (sentence, list start) → parts
+    for f in facts:
+        if f.part_of is not None and f.part_of in wholes:
+            lists.setdefault((f.sentence, f.listed_at), (wholes[f.part_of], []))[1].append(f)
+    for whole, parts in lists.values():
+        total = sum((p.amount for p in parts), Decimal(0))
+        tol = sum((step_of(p.printed_unit) for p in (whole, *parts)), Decimal(0)) / 2
+        if not parts[0].complete and total < whole.amount - tol:
+            continue  # 其中 names some of the parts
+        names = " + ".join(p.topic for p in parts[:4]) + (f" + {len(parts) - 4} more" if len(parts) > 4 else "")
+        ck.compare("R24", f"说明 L{whole.ref.first_line} {whole.topic} = {names}", whole.amount, total, tol,
+                   [whole.ref], [p.ref for p in parts])
+
+
 def check_narrative(ck: Checker) -> None:
     facts = stated(ck)
     check_changes(ck, facts)
@@ -298,5 +316,5 @@ def check_narrative(ck: Checker) -> None:
     check_three_parts(ck, facts)
 
 
-CHECKS = [check_amounts, check_narrative]
+CHECKS = [check_amounts, check_narrative, check_parts]
 __all__ = ["CHECKS"]

@@ -292,7 +292,11 @@ class NarrativeFact:
     ``text`` is its sentence, ``sentence`` that sentence's ordinal in the prose and
     ``position`` where the amount starts in it; ``qualifier`` is the money the statement
     speaks of (一般公共预算 / 财政拨款 / 政府性基金, named before the amount in its sentence or by
-    its section's heading), "" when none is named.
+    its section's heading), "" when none is named.  ``part_of``: for an amount a list states as
+    a part of another (``支出预算 1,681.43 万元，其中基本支出 1,606.73 万元，项目支出 74.70 万元``),
+    the (sentence, position) of that whole; ``listed_at`` the position in its sentence where its list
+    starts; ``complete`` whether the list gives every part (``包括：``) or may give some (``其中``,
+    ``主要包括``).
     """
 
     topic: str
@@ -303,6 +307,9 @@ class NarrativeFact:
     sentence: int = 0
     position: int = 0
     qualifier: str = ""
+    part_of: tuple[int, int] | None = None
+    listed_at: int = 0
+    complete: bool = False
 
 
 @dataclass(frozen=True)

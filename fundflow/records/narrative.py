@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from fundflow.core.model import NarrativeChange, NarrativeFact, NarrativeShare, RawTable, SourceDocument
@@ -40,6 +40,9 @@ _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _PUNCT = re.compile(r"[，。；：,;:]")
 _TABLE_TITLE = re.compile(r"(?:预算|决算)?表\s*\d{0,2}$|^\s*单位[:：]")
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")
+_LIST = re.compile(r"(?P<some>其中|主要包括)[：:，,]?|包括[：:]?")  # a list of the parts of the amount before it
+_LIST_END = re.compile(r"[；;。]")
+_CHANGE_WORD = re.compile(r"比|较|增加|减少|增长|下降|降低|上升|与上年")
 QUALIFIERS = ("一般公共预算", "财政拨款", "政府性基金")
 # a qualifier as printed: ``一般公共预算财政拨款`` is one (the first)
 _QUALIFIER = re.compile("|".join(rf"{q}(?:财政)?(?:拨款)?" for q in QUALIFIERS))
@@ -248,6 +251,47 @@ _LEVELS = (re.compile(r"^第[一二三四五六七八九十]+部分"), re.compil
            re.compile(r"^[（(]\d+[）)]"))
 
 
+def parts_lists(text: str, facts: list[NarrativeFact], before: list[NarrativeFact]) -> list[NarrativeFact]:
+    """A sentence's facts with the lists of parts it states marked (``part_of``, ``complete``).
+
+    A list starts at ``其中`` / ``包括：`` and runs to the next ``；`` or ``。``; its whole is the
+    amount stated last before it, or the whole of the list that amount is a part of (``收入包括：…；
+    支出包括：…`` both list the parts of one total), or — for a list that opens its sentence
+    (``收入包括：``) — the last amount of the sentence before, or that amount's whole (``before``: the
+    facts of the two sentences before).  Amounts that state a change (``比上年增加``) are
+    neither parts nor wholes.
+    """
+    amounts = [f for f in facts if not _CHANGE_WORD.search(f.topic)]
+    listed: dict[int, tuple[NarrativeFact | None, int, bool]] = {}  # a part's position → (whole, list, complete)
+    last_end = -1
+    for m in _LIST.finditer(text):
+        if m.start() < last_end:
+            continue  # a second word of a list already open (包括：其中)
+        end = e.start() if (e := _LIST_END.search(text, m.end())) else len(text)
+        last_end = end
+        parts = [f for f in amounts if m.end() <= f.position < end]
+        prior = [f for f in amounts if f.position < m.start()]
+        opening = compact(text[:m.start()])
+        whole: NarrativeFact | None = None
+        if prior:  # a list after a list shares its whole (收入包括：…；支出包括：…)
+            whole = listed[prior[-1].position][0] if prior[-1].position in listed else prior[-1]
+        elif len(opening) <= 4 and not _PUNCT.search(opening):
+            last = max((f.sentence for f in before), default=-1)
+            whole = next((f for f in reversed(before) if f.sentence == last and not _CHANGE_WORD.search(f.topic)),
+                         None)
+            if whole is not None and whole.part_of is not None:  # the sentence before ended a list: its whole
+                whole = next((f for f in before if (f.sentence, f.position) == whole.part_of), None)
+        for f in parts:
+            listed[f.position] = (whole, m.start(), not m.group("some"))
+    out = []
+    for f in facts:
+        whole, at, complete = listed.get(f.position, (None, 0, False))
+        if whole is not None:
+            f = replace(f, part_of=(whole.sentence, whole.position), listed_at=at, complete=complete)
+        out.append(f)
+    return out
+
+
 def heading_level(text: str) -> int:
     """A heading's level by its ordinal's style: 第一部分 0, 一、 1, （一） 2, 1. 3, （1） 4; 5 for another."""
     return next((i for i, pattern in enumerate(_LEVELS) if pattern.match(text)), len(_LEVELS))
@@ -274,7 +318,8 @@ def narrative_records(doc: SourceDocument, tables) -> list[NarrativeRecord]:
         if level is not None:  # a heading sets whose money its part speaks of, and ends its lower headings' parts
             named = {lv: q for lv, q in named.items() if lv < level} | {level: heading_qualifier(s.text)}
         section = next((q for _, q in sorted(named.items(), reverse=True) if q), "")
-        facts += sentence_facts(doc, s, k, section)
+        stated = sentence_facts(doc, s, k, section)
+        facts += parts_lists(s.text, stated, [f for f in facts if isinstance(f, NarrativeFact) and f.sentence >= k - 2])
         changes_ += sentence_changes(doc, s, k)
         shares_ += sentence_shares(doc, s)
     return facts + changes_ + shares_

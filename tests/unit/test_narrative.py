@@ -186,3 +186,37 @@ def test_a_change_from_nothing_has_no_percentage_to_recompute():
     # from 0.43 − 0.29 = 0.14 万元 the same increase is 207 %, not 100 %
     [wrong] = _found(_parsed(["2.公务接待费 0.43 万元。", "2024 年公务接待费比上年增加 0.29 万元，增长 100.00%。"]), "R17")
     assert wrong.startswith("violated 说明 L2: 公务接待费 0.43 万元, change 0.29 → 100.00%")
+
+
+def _rule(doc: SourceDocument, rule: str) -> list[tuple[str, str]]:
+    meta = DocumentMeta("t", 2026, "budget", "unit", None, (), "万元")
+    records = tuple(narrative_records(doc, ()))
+    return [(f.status, f.message) for f in reconcile(ParsedDocument(doc, "test", meta, (), records), include_held=True)
+            if f.rule == rule]
+
+
+def test_lists_in_the_prose_add_up_to_their_whole():
+    # 收入包括 and 支出包括 after "收支总预算 X。" both list the parts of X (湖州 2026 templates print so)
+    doc = _src("某局 2026 年收支总预算 201286.11 万元。", "收入包括：一般公共预算拨款收入 52244.36 万元、政府性基金收入"
+               " 139963.40 万元、其他收入 9078.35 万元；支出包括：交通运输支出 113743.52 万元、其他支出 87542.59 万元。")
+    assert [s for s, _ in _rule(doc, "R24")] == ["held", "held"]
+    # a part printed wrong: 9,087.35 for 9,078.35
+    wrong = _src("某局 2026 年收支总预算 201286.11 万元。", "收入包括：一般公共预算拨款收入 52244.36 万元、政府性基金收入"
+                 " 139963.40 万元、其他收入 9087.35 万元。")
+    [(status, message)] = _rule(wrong, "R24")
+    assert status == "violated" and "201,286.11" in message and "201,295.11" in message
+    # 其中 may name some parts only; more than the whole is wrong
+    some = _src("项目支出 74.70 万元，其中信息化项目 30.00 万元，办公设备 20.00 万元。")
+    assert _rule(some, "R24") == []
+    over = _src("项目支出 74.70 万元，其中信息化项目 50.00 万元，办公设备 30.00 万元，比上年增加 2.00 万元。")
+    assert [s for s, _ in _rule(over, "R24")] == ["violated"]  # 80.00 > 74.70; the change is no part
+
+
+def test_a_list_that_opens_its_sentence_takes_the_whole_of_the_list_before():
+    # 其中 after a list ("…上年结转结余 0 万元。其中：本年一般公共预算收入 …") is about the first list's whole
+    doc = _src("收入预算合计 154121.76 万元，包括本年收入 154121.76 万元、上年结转结余 0 万元。",
+               "其中：本年一般公共预算收入 152585.76 万元；本年其他收入 1536 万元。")
+    facts = {f.topic: f for f in narrative_facts(doc, ())}
+    whole = facts["收入预算合计"]
+    assert facts["一般公共预算收入"].part_of == (whole.sentence, whole.position)  # 本年 dropped from the phrase
+    assert not facts["一般公共预算收入"].complete
