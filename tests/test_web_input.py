@@ -138,3 +138,28 @@ def test_positioned_text_is_put_back_into_lines_and_read_as_a_table(tmp_path, fr
     row = next(line for line in parsed.source.lines if line.lstrip().startswith("2080505"))
     assert row.split() == ["2080505", "机关事业单位基本养老保险缴费支出", "162.26", "162.26", "162.26"]
     assert parsed.loader == "layout" and _lines(parsed) == _lines(from_text)
+
+
+def test_the_pages_of_a_converted_pdf_stay_apart_and_classes_give_the_font_size(tmp_path):
+    """A PDF converted to HTML page by page (one positioned <div> per page, font sizes set by
+    style-sheet classes, as pdftohtml writes them): each page's fragments are laid out on their
+    own, so page 2's lines never mix into page 1's although both use the same coordinates."""
+    pages = []
+    for number in range(1, 6):
+        frags = "".join(f"<p style='position:absolute;top:{top}px;left:{left}px' class='ft1'>{text}</p>"
+                        for top, left, text in ((40, 100, f"第{number}页标题"), (80, 100, f"甲{number}"),
+                                                (80, 400, f"{number}00.00")))
+        pages.append(f"<div id='page{number}-div' style='position:relative;width:892px;height:1262px'>{frags}</div>")
+    style = "<style type='text/css'><!-- .ft1{font-size:13px;font-family:X;color:#000000;} --></style>"
+    page = tmp_path / "converted.html"
+    page.write_text(_page(style + "".join(pages)), encoding="utf-8")
+    from fundflow.loaders.document import read_document
+
+    lines = [line.strip() for line in read_document(page).lines if line.strip()]
+    titles = [line for line in lines if line.startswith("第")]
+    assert titles == [f"第{n}页标题" for n in range(1, 6)]  # one per page, in page order
+    rows = [line.split() for line in lines if line.startswith("甲")]
+    assert rows == [[f"甲{n}", f"{n}00.00"] for n in range(1, 6)]
+    # 13 px text: the figure at left 400 px starts at column 400 / 6.5 ≈ 62 (at the 16 px default it would be 50)
+    row = next(line for line in read_document(page).lines if "甲1" in line)
+    assert 60 <= row.index("100.00") <= 64

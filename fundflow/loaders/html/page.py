@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fundflow.core.normalize import is_amount
-from fundflow.loaders.html.positioned import Fragment, fragment_of, render_fragments
+from fundflow.loaders.html.positioned import Fragment, class_sizes, fragment_of, render_fragments
 from fundflow.loaders.tablehead import is_figure
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "select", "option", "button", "iframe",
@@ -149,11 +149,14 @@ def _is_data(table: Any) -> bool:
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, sizes: dict[str, float] | None = None) -> None:
         self.page = Page()
+        self.sizes = sizes or {}  # font size by style-sheet class
         self.buf: list[tuple[str, bool]] = []  # text pieces of the current line, each with "inside a link"
-        self.groups: dict[int, list[Fragment]] = {}
-        self.slots: dict[int, int] = {}  # positioned group → the index of its place in items
+        # positioned fragments by their parent element (the element itself is the key: an lxml proxy's id() is
+        # reused once the proxy is freed, which merged the pages of a converted PDF)
+        self.groups: dict[Any, list[Fragment]] = {}
+        self.slots: dict[Any, int] = {}  # positioned group → the index of its place in items
 
     def flush(self) -> None:
         text = _SPACE.sub(" ", "".join(t for t, _ in self.buf)).strip()
@@ -171,7 +174,7 @@ class _Reader:
         tag = _tag(el)
         if tag is None or tag in _SKIP or _hidden(el):
             return
-        if (frag := fragment_of(el)) is not None:
+        if (frag := fragment_of(el, self.sizes)) is not None:
             self._positioned(el, frag)
             return
         if tag == "table" and _is_data(el):
@@ -207,7 +210,7 @@ class _Reader:
         self.page.items.append(grid)
 
     def _positioned(self, el: Any, frag: Fragment) -> None:
-        key = id(el.getparent())
+        key = el.getparent()
         if key not in self.groups:
             self.flush()
             self.groups[key] = []
@@ -227,7 +230,7 @@ class _Reader:
 
 def read_page(root: Any) -> Page:
     """An lxml HTML document → its ``Page`` (title, lines and tables in order, figures, links, pictures)."""
-    reader = _Reader()
+    reader = _Reader(class_sizes("\n".join(s.text or "" for s in root.iter("style"))))
     title = root.find(".//title")
     reader.page.title = _SPACE.sub(" ", title.text_content()).strip() if title is not None else ""
     body = root.find(".//body")

@@ -37,18 +37,39 @@ def _style_value(style: str, name: str) -> float | None:
     return value * _DEFAULT_FONT if m.group(2) == "em" else value
 
 
-def _inherited_size(el: Any) -> float:
+_CLASS_RULE = re.compile(r"\.([\w-]+)\s*\{([^}]*)\}")
+
+
+def class_sizes(css: str) -> dict[str, float]:
+    """A page's style sheets → the font size each class sets (``.ft10{font-size:33px;…}``, as PDF-to-HTML
+    converters write them)."""
+    out = {}
+    for name, body in _CLASS_RULE.findall(css):
+        size = _style_value(body, "font-size")
+        if size:
+            out[name] = size
+    return out
+
+
+def _inherited_size(el: Any, sizes: dict[str, float]) -> float:
     node = el
     while node is not None:
         size = _style_value(node.get("style") or "", "font-size")
+        if size:
+            return size
+        size = next((sizes[c] for c in (node.get("class") or "").split() if c in sizes), None)
         if size:
             return size
         node = node.getparent()
     return _DEFAULT_FONT
 
 
-def fragment_of(el: Any) -> Fragment | None:
-    """An absolutely positioned element with text and no positioned element inside → its fragment."""
+def fragment_of(el: Any, sizes: dict[str, float] | None = None) -> Fragment | None:
+    """An absolutely positioned element with text and no positioned element inside → its fragment.
+
+    ``sizes``: the font size of each style-sheet class (``class_sizes``), for an element whose
+    size a class sets rather than its own style.
+    """
     style = el.get("style") or ""
     if not _POSITION.search(style):
         return None
@@ -60,7 +81,7 @@ def fragment_of(el: Any) -> Fragment | None:
     text = _SPACE.sub(" ", el.text_content()).strip()
     if not text:
         return None
-    size = max(_inherited_size(el), 1.0)
+    size = max(_inherited_size(el, sizes or {}), 1.0)
     return Fragment(top, left, size, text)
 
 
