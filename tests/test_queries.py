@@ -2,7 +2,7 @@
 
 Figures read by hand from the samples: Shenyang 2024 表9 中央直达 project 124,524.00 万元; Liaoning 2024
 决算 公务接待费 0.43 万元 (L308) and 医疗保障事务服务工作专项经费 预算 120.6 / 执行 115 / 执行率 95.36%
-(L2127); Fushun 2023 表9 项目支出预算表 illegible (L223).
+(L2127); Fushun 2023 表9 项目支出预算表 illegible (L223), 表3 L62 2101301 城乡医疗救助 7,183.00 万元.
 """
 import dataclasses
 import re
@@ -13,10 +13,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from support.corpus import write_corpus
 
 from fundflow.cli.main import cli
 from fundflow.core.model import BudgetLine
 from fundflow.kg.ingest import ingest_paths
+from fundflow.kg.query import load_query
+from fundflow.kg.vocab import PREFIXES
 from tests.conftest import make_parsed
 
 
@@ -86,3 +89,39 @@ def test_budget_vs_final_pairs_the_same_unit_and_year(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", ["totals", "findings", "flows", "codes", "budget-lines"])
 def test_new_queries_run(samples_store_dir, name):
     assert "row" in _query(samples_store_dir, name).splitlines()[-1]
+
+
+PLAIN = Path(__file__).resolve().parent / "support" / "plain_queries"
+
+
+@pytest.fixture(scope="module")
+def generated_store_dir(tmp_path_factory) -> Path:
+    """Twelve generated disclosures (every layout, 万元 and 元) in a store."""
+    folder = tmp_path_factory.mktemp("generated")
+    write_corpus(folder / "docs", 12, seed=3)
+    store = ox.Store(str(folder / "store"))
+    assert not ingest_paths(store, sorted((folder / "docs").iterdir()), report=lambda _m: None).failed
+    del store
+    return folder / "store"
+
+
+def _solutions(store: ox.Store, text: str) -> tuple[list[str], list[tuple]]:
+    results = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+    return [v.value for v in results.variables], [tuple(sol) for sol in results]
+
+
+@pytest.mark.parametrize("name", sorted(f.stem for f in PLAIN.glob("*.rq")))
+@pytest.mark.parametrize("where", ["samples_store_dir", "generated_store_dir"])
+def test_tuned_queries_give_the_rows_of_their_plain_form(request, where, name):
+    """Bundled queries written for speed (hash-joined subqueries, file names sorted in pieces) give the same rows,
+    columns and order as the plain form in ``tests/support/plain_queries``."""
+    store = ox.Store.read_only(str(request.getfixturevalue(where)))
+    names, rows = _solutions(store, load_query(name))
+    assert (names, rows) == _solutions(store, (PLAIN / f"{name}.rq").read_text(encoding="utf-8"))
+    assert len(rows) > 0
+
+
+def test_budget_lines_name_table_and_line(samples_store_dir):
+    csv = _query(samples_store_dir, "budget-lines", "--format", "csv")
+    row = next(ln for ln in csv.splitlines() if "fushun-center-2023-budget.txt" in ln and ",62," in ln)
+    assert ",表3,62," in row and "2101301,城乡医疗救助" in row and row.endswith(",71830000")
