@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -107,10 +108,23 @@ def format_results(results, fmt: str = "table", money: frozenset[str] = frozense
         return results.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
     if isinstance(results, ox.QueryBoolean):
         return "true" if bool(results) else "false"
-    names = [var.value for var in results.variables]
-    rows = [[_short(sol[name], name in money) for name in names] for sol in results]
+    return solutions_table([var.value for var in results.variables], (tuple(sol) for sol in results), money)
+
+
+def solutions_table(names: list[str], rows: Iterable[tuple], money: frozenset[str] = frozenset()) -> str:
+    """Rows of terms (in the order of ``names``) → the table of ``format_results``; each distinct term shown once."""
+    shown: dict = {}
+    flags = [n in money for n in names]
+
+    def cell(term, wan: bool) -> str:
+        got = shown.get((term, wan))
+        if got is None:
+            got = shown[term, wan] = _short(term, wan)
+        return got
+
+    cells = [[cell(t, wan) for t, wan in zip(row, flags)] for row in rows]
     header = [f"{n}（万元）" if n in money else n for n in names]
-    return _table(header, rows, {i for i, n in enumerate(names) if n in money})
+    return _table(header, cells, {i for i, n in enumerate(names) if n in money})
 
 
 def _wan(value: Decimal) -> str:
@@ -156,7 +170,10 @@ def _shown(term, money: bool = False) -> str:
 NUMERIC = {PREFIXES["xsd"] + t for t in ("decimal", "integer", "double", "float")}
 
 
+@lru_cache(maxsize=65536)
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

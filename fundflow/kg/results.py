@@ -3,9 +3,9 @@
 ``render(results, fmt, limits)`` → bytes.  ``fmt`` is a media type of the SPARQL
 protocol (``application/sparql-results+json`` … ``text/turtle``) or one of the
 ``fundflow query`` formats (``table``, ``csv``, ``json``).  Solutions are taken one
-by one up to ``limits.max_results`` (more: ``QueryRefused``), written as SPARQL
-JSON and, for the other result formats, re-read and written by the engine's own
-serialisers, so every format counts the same rows.
+by one up to ``limits.max_results`` (more: ``QueryRefused``), written as a table
+or as SPARQL JSON and, for the other result formats, re-read and written by the
+engine's own serialisers, so every format counts the same rows.
 """
 from __future__ import annotations
 
@@ -66,10 +66,24 @@ def _capped(items, limits: QueryLimits, what: str) -> list:
 def solutions_json(results: ox.QuerySolutions, limits: QueryLimits) -> bytes:
     """SELECT results → SPARQL Results JSON, at most ``limits.max_results`` rows."""
     names = [v.value for v in results.variables]
-    rows = _capped(results, limits, "results")
-    bindings = [{n: term_json(sol[n]) for n in names if sol[n] is not None} for sol in rows]
-    return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _rows_json(names, _capped((tuple(sol) for sol in results), limits, "results"))
+
+
+def _rows_json(names: list[str], rows: list[tuple]) -> bytes:
+    """Rows of terms → the bytes ``json.dumps`` gives for them, each distinct term encoded once (terms repeat)."""
+    keys = [json.dumps(n, ensure_ascii=False) + ":" for n in names]
+    seen: dict = {}
+
+    def fragment(term) -> str:
+        got = seen.get(term)
+        if got is None:
+            got = seen[term] = json.dumps(term_json(term), ensure_ascii=False, separators=(",", ":"))
+        return got
+
+    bindings = ",".join("{" + ",".join(k + fragment(t) for k, t in zip(keys, row) if t is not None) + "}"
+                        for row in rows)
+    head = json.dumps({"vars": names}, ensure_ascii=False, separators=(",", ":"))
+    return f'{{"head":{head},"results":{{"bindings":[{bindings}]}}}}'.encode()
 
 
 def render(results, fmt: str, limits: QueryLimits = DEFAULT_LIMITS, money: frozenset[str] = frozenset()) -> bytes:
@@ -85,15 +99,15 @@ def render(results, fmt: str, limits: QueryLimits = DEFAULT_LIMITS, money: froze
             payload = b"true" if bool(results) else b"false"
         else:
             payload = results.serialize(format=RESULT_TYPES[CLI_RESULTS.get(fmt, fmt)])
+    elif fmt == "table":
+        from fundflow.kg.query import solutions_table
+
+        names = [v.value for v in results.variables]
+        payload = solutions_table(names, _capped((tuple(sol) for sol in results), limits, "results"), money).encode()
     else:
         data = solutions_json(results, limits)
         mime = CLI_RESULTS.get(fmt, fmt)
-        if fmt == "table":
-            from fundflow.kg.query import format_results
-
-            again = ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
-            payload = format_results(again, "table", money).encode("utf-8")
-        elif RESULT_TYPES[mime] is ox.QueryResultsFormat.JSON:
+        if RESULT_TYPES[mime] is ox.QueryResultsFormat.JSON:
             payload = data
         else:
             payload = ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=RESULT_TYPES[mime])

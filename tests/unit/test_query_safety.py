@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from fundflow.core.errors import QueryError
-from fundflow.kg.query import bundled_queries, load_query, run_query
+from fundflow.kg.query import bundled_queries, format_results, load_query, run_query
 from fundflow.kg.results import render
 from fundflow.kg.safety import QueryLimits, QueryOverload, QueryRefused, QueryTimeout, check_query
 from fundflow.kg.sandbox import QueryPool, resident_bytes
@@ -142,3 +142,25 @@ def test_invalid_sparql_is_refused_with_the_parser_message(pool):
 def test_a_missing_store_is_one_error_line(tmp_path):
     with pytest.raises(QueryError, match="no store at"):
         QueryPool(tmp_path / "nothing", size=1)
+
+
+def test_json_and_table_the_same_as_the_engine_writes_them():
+    """``render`` writes JSON and tables itself (each distinct term once): the engine's own JSON, and the table of the
+    re-read JSON, are the same, with IRIs, language tags, datatypes, blank nodes, unbound cells and repeats."""
+    store = ox.Store()
+    g = ox.NamedNode("http://example.org/g")
+    for s, o in [("a", ox.Literal("沈阳 \"市\"", language="zh")), ("b", ox.Literal("12.50", datatype=ox.NamedNode(
+            "http://www.w3.org/2001/XMLSchema#decimal"))), ("c", ox.BlankNode("n1")), ("d", ox.Literal("x\ny"))]:
+        for p in ("p", "q"):
+            store.add(ox.Quad(ox.NamedNode(f"http://example.org/{s}"), ox.NamedNode(f"http://example.org/{p}"), o, g))
+    text = "SELECT ?s ?o ?none WHERE { ?s ?p ?o } ORDER BY ?s"
+
+    def results():
+        return store.query(text, use_default_graph_as_union=True)
+
+    engine = results().serialize(format=ox.QueryResultsFormat.JSON)
+    assert render(results(), "json") == json.dumps(json.loads(engine), ensure_ascii=False,
+                                                    separators=(",", ":")).encode("utf-8")
+    again = ox.parse_query_results(engine, ox.QueryResultsFormat.JSON)
+    assert render(results(), "table").decode() == format_results(again, "table")
+    assert render(results(), "csv") == results().serialize(format=ox.QueryResultsFormat.CSV)
