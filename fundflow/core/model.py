@@ -117,6 +117,9 @@ class RawTable:
     table the converter could not read (``[illegible]``).  ``columns`` is set by loaders that
     know the grid (PDF geometry, HTML, XLSX): per column, the header cells above it from the
     top joined with ``/`` (``基本支出/人员经费``), and then every row is ``aligned`` to them.
+    ``header_paths`` is the same read off text by the blanks' positions (``pdftotext -layout``),
+    set when every row could be aligned to those columns: the records stage reads the table by
+    them when its header wording is in no row of ``data/header_maps.csv``.
     """
 
     kind: str | None
@@ -130,6 +133,7 @@ class RawTable:
     illegible: bool = False
     unit_name: str | None = None
     columns: tuple[str, ...] = ()
+    header_paths: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

@@ -33,6 +33,7 @@ from fundflow.core.resources import read_csv
 from fundflow.loaders.titles import kinds_where
 from fundflow.records.aligned import aligned_lines, code_scheme, names_function_subjects
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
+from fundflow.records.concepts import column_roles
 from fundflow.records.named_codes import CodeBook, UncodedRow, is_subject_name, resolve_names
 
 CLASSIFICATION_KINDS = kinds_where("classification")
@@ -86,6 +87,17 @@ def column_spec(table: RawTable) -> ColumnSpec:
         raise TableError(f"{table.label} {table.title}: header not recognised ({head[:80]!r})",
                          hint="add its wording as a row of data/header_maps.csv")
     return max(fits, key=lambda v: sum(len(w) for w in v.requires)).spec
+
+
+def distinct_meanings(paths: tuple[str, ...], revenue: bool = False) -> bool:
+    """Header paths read off text (``RawTable.header_paths``) that can be trusted: every column means something
+    and no two amount columns mean the same (a heading printed narrower than the columns it spans is read as
+    part of one column's own text, and its other columns then repeat their neighbours' meaning)."""
+    if not paths:
+        return False
+    roles = column_roles(paths, revenue)
+    tokens = [c.token for c in roles if c.role == "amount"]
+    return bool(tokens) and all(c.role != "unknown" for c in roles) and len(tokens) == len(set(tokens))
 
 
 def _segments(row: RawRow, multi: bool) -> list[list[str]]:
@@ -158,6 +170,9 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
     try:
         spec = column_spec(table)
     except TableError as err:
+        if distinct_meanings(table.header_paths, table.kind == "revenue"):  # no wording row fits: read the
+            # columns by what their headers mean
+            return list(aligned_lines(doc, dataclasses.replace(table, columns=table.header_paths), money_unit))
         return [TableIssue(table.label, "unrecognised", str(err), doc.ref(table.first_line, table.last_line, table.label))]
     forbidden = frozenset(i for i, name in enumerate(spec.names) if set(name.split("/")) & empty)
     multi = compact("".join(table.header)).count("科目名称") > 1

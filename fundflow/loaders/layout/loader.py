@@ -23,7 +23,7 @@ from fundflow.loaders import titles
 from fundflow.loaders.layout.rows import is_anchor, lines_to_rows, starts_body
 from fundflow.loaders.layout.scale import page_leaves
 from fundflow.loaders.layout.summary import summary_rows
-from fundflow.loaders.layout.text import clean_line, header_leaves, is_furniture, line_to_pieces
+from fundflow.loaders.layout.text import clean_line, header_leaves, header_paths, is_furniture, line_to_pieces
 from fundflow.loaders.tablehead import label_bare_total
 from fundflow.loaders.titles import NUMBER_PREFIX, kinds_where, read_title
 
@@ -152,7 +152,8 @@ def _table(d: _Doc, doc: SourceDocument, start: _Start, end: int) -> RawTable:
     repeated = {compact(h) for h in header} | {compact(d.text[j]) for j in range(start.first, start.body)}
     lines = [(j + 1, line_to_pieces(d.text[j], j + 1)) for j in body_idx
              if compact(d.text[j]) not in repeated and not _EMPTY.search(d.text[j])]
-    leaves = header_leaves([line_to_pieces(d.text[j], j + 1) for j in head_idx])
+    head_pieces = [line_to_pieces(d.text[j], j + 1) for j in head_idx]
+    leaves = header_leaves(head_pieces)
     coded = sum(1 for _, ps in lines if ps and ps[0].text[:1].isdigit()) * 2 > len(lines) > 0
     rows = summary_rows([line_to_pieces(d.text[j], j + 1) for j in head_idx], lines) \
         if start.kind in _UNALIGNED else None
@@ -162,8 +163,9 @@ def _table(d: _Doc, doc: SourceDocument, start: _Start, end: int) -> RawTable:
         rows = lines_to_rows(lines, leaves, coded, aligned_ok, scaled)
     rows = label_bare_total(header, rows) if start.kind in _BARE_TOTAL else rows
     last = max([r.last_line for r in rows] + [j + 1 for j in head_idx] + [start.body])
+    paths = header_paths(head_pieces, leaves) if leaves and rows and all(r.aligned for r in rows) else ()
     return RawTable(start.kind or None, start.number, start.title, start.money_unit, tuple(header),
-                    tuple(rows), start.first + 1, last, unit_name=start.unit_name)
+                    tuple(rows), start.first + 1, last, unit_name=start.unit_name, header_paths=paths)
 
 
 def _pages(d: _Doc, lines: list[tuple[int, list]]) -> list[list[tuple[int, list]]]:

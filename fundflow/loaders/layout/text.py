@@ -130,6 +130,34 @@ def header_leaves(rows: list[list[Piece]]) -> list[Piece]:
     return leaves
 
 
+def header_paths(rows: list[list[Piece]], leaves: list[Piece]) -> tuple[str, ...]:
+    """Header lines' pieces and their leaf cells → each leaf column's header path (``基本支出/人员经费``).
+
+    A piece above a leaf that covers no other leaf is part of the leaf's own cell, its text
+    wrapped inside the cell (``一般公共预`` / ``算拨款收入``): the parts are joined top down.  A
+    piece that covers several leaves is a heading over them (``基本支出`` over 人员经费 and
+    公用经费) and is a step of the path.
+    """
+    def over(p: Piece, leaf: Piece) -> bool:
+        return p.start < leaf.end and leaf.start < p.end
+
+    out = []
+    for leaf in leaves:
+        groups: list[Piece] = []
+        own: list[Piece] = []
+        for row in rows:
+            for p in row:
+                if p is leaf or not over(p, leaf) or p.line > leaf.line:
+                    continue
+                covers = sum(1 for other in leaves if over(p, other))
+                (own if covers <= 1 else groups).append(p)
+        cell = "".join(p.text for p in sorted(own, key=lambda p: p.line)) + leaf.text
+        if not leaf.line:  # code sub-columns merged into one leaf (类/款/项): their own text
+            groups, cell = [], leaf.text
+        out.append("/".join([*(compact(p.text) for p in sorted(groups, key=lambda p: p.line)), compact(cell)]))
+    return tuple(out)
+
+
 def _cost(p: Piece, leaf: Piece, money: bool) -> float:
     if money and TEXT_LEAF.search(leaf.text):
         return float("inf")  # an amount never sits under 科目名称 / 编码
