@@ -73,3 +73,30 @@ def test_columns_whose_meanings_repeat_are_not_trusted(tmp_path):
     parsed = parse_document(out)
     assert [i.kind for i in parsed.of(TableIssue) if i.table == "表02"] == ["unrecognised"]
     assert not [f for f in reconcile(parsed) if f.rule == "R03" and "表02" in f.message]
+
+
+def test_a_single_blank_between_chinese_characters_of_a_header_parts_two_cells():
+    from fundflow.loaders.layout.text import header_pieces
+
+    assert [p.text for p in header_pieces("   国有资本经营 财政专户管理    单位资金")] == ["国有资本经营", "财政专户管理", "单位资金"]
+    assert [p.text for p in header_pieces("  合 计    项目名称")] == ["合计", "项目名称"]  # letter-spaced: one word
+
+
+def test_the_projects_of_a_text_project_table_are_read_by_its_columns(tmp_path):
+    # 湖州市交通运输局 2026 表10 项目支出预算表 as pdftotext prints it: 单位名称 | 项目名称 | 总计 | 一般公共预算 |
+    # 政府性基金 | 国有资本经营预算 / 财政专户管理资金 (two cells one blank apart) | 单位资金; 17 projects (read by hand,
+    # cities/expected.json)
+    from fundflow.core.model import Project
+
+    pdf = CITIES / "huzhou_jtysj_2026_dept_budget.pdf"
+    out = tmp_path / "huzhou_jtysj_2026_dept_budget.txt"
+    subprocess.run(["pdftotext", "-layout", str(pdf), str(out)], check=True)
+    got = {(p.unit_name, p.name): p.amount for p in parse_document(out).of(Project)}
+    # the line of column numbers (** ** 1 2 …) is no project; the two rows printing only 总计 and 一般公共预算
+    # under a long unit name (交通工程质量安全管理 85.00 85.00) sit nearer the next two columns: their
+    # total = Σ funds puts them back
+    assert len(got) == 17 and ("**", "**") not in got
+    assert got[("湖州市交通工程质量安全管理服务中心", "交通工程质量安全管理")] == Decimal("85.00") * WAN
+    assert got[("湖州市交通运输局", "综合交通运行保障")] == Decimal("7108.06") * WAN
+    assert got[("湖州市水上应急救援中心", "湖州航区骨干航道养护")] == Decimal("5499.85") * WAN
+    assert got[("湖州市港航管理中心", "水运交通建设养护")] == Decimal("73570.53") * WAN

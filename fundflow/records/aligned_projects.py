@@ -10,6 +10,7 @@ their unit, and a group row is never a project.  The 合计 row is no project ei
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -63,11 +64,27 @@ def _read(table: RawTable, roles: tuple[Column, ...]) -> list[_Row]:
     out = []
     for row in table.rows:
         name = _cell(row, name_col)
+        if re.fullmatch(r"[*＊\s]*", name) and re.fullmatch(r"[*＊\s]*", _cell(row, unit_col)):
+            continue  # the line of column numbers under a header (** ** 1 2 3 …), or an empty label
         values = {i: parse_amount(_cell(row, i)) for i in amounts if is_amount(_cell(row, i))}
+        values = _shifted(values, amounts, total_col)
         out.append(_Row(row, name, _cell(row, unit_col) or None, values.get(total_col) if total_col is not None else None,
                         tuple((roles[i].token.replace("/", "."), v) for i, v in values.items() if i != total_col),
                         "\n".join(_cell(row, i) for i in texts if _cell(row, i))))
     return out
+
+
+def _shifted(values: dict[int, Decimal], amounts: list[int], total_col: int | None) -> dict[int, Decimal]:
+    """A row read off text whose figures all landed one amount column right of where they belong: its total
+    column is empty and its first figure equals the sum of the others (total = Σ funds), so each goes
+    one column left (``交通工程质量安全管理 85.00 85.00`` printed under a long unit name)."""
+    if total_col is None or total_col in values or len(values) < 2:
+        return values
+    cols = sorted(values)
+    first = values[cols[0]]
+    if amounts.index(cols[0]) != amounts.index(total_col) + 1 or first != sum(values[c] for c in cols[1:]):
+        return values
+    return {amounts[amounts.index(c) - 1]: v for c, v in values.items()}
 
 
 def _kind_of(r: _Row) -> str | None:

@@ -89,15 +89,18 @@ def column_spec(table: RawTable) -> ColumnSpec:
     return max(fits, key=lambda v: sum(len(w) for w in v.requires)).spec
 
 
-def distinct_meanings(paths: tuple[str, ...], revenue: bool = False) -> bool:
-    """Header paths read off text (``RawTable.header_paths``) that can be trusted: every column means something
-    and no two amount columns mean the same (a heading printed narrower than the columns it spans is read as
-    part of one column's own text, and its other columns then repeat their neighbours' meaning)."""
-    if not paths:
+def distinct_meanings(table: RawTable, need: tuple[str, ...] = ()) -> bool:
+    """The header paths a text table's columns were read with (``RawTable.header_paths``) can be trusted:
+    every column that prints something means something, no two amount columns mean the same (a heading
+    printed narrower than the columns it spans is read as part of one column's own text, and its other
+    columns then repeat their neighbours' meaning), and the roles ``need`` names are there."""
+    if not table.header_paths:
         return False
-    roles = column_roles(paths, revenue)
+    roles = column_roles(table.header_paths, table.kind == "revenue")
     tokens = [c.token for c in roles if c.role == "amount"]
-    return bool(tokens) and all(c.role != "unknown" for c in roles) and len(tokens) == len(set(tokens))
+    printed = [any(i < len(r.cells) and clean_cell(r.cells[i]) for r in table.rows) for i in range(len(roles))]
+    return (bool(tokens) and len(tokens) == len(set(tokens)) and all(r in {c.role for c in roles} for r in need)
+            and all(c.role != "unknown" or not shown for c, shown in zip(roles, printed)))
 
 
 def _segments(row: RawRow, multi: bool) -> list[list[str]]:
@@ -170,7 +173,7 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
     try:
         spec = column_spec(table)
     except TableError as err:
-        if distinct_meanings(table.header_paths, table.kind == "revenue"):  # no wording row fits: read the
+        if distinct_meanings(table):  # no wording row fits: read the
             # columns by what their headers mean
             return list(aligned_lines(doc, dataclasses.replace(table, columns=table.header_paths), money_unit))
         return [TableIssue(table.label, "unrecognised", str(err), doc.ref(table.first_line, table.last_line, table.label))]
@@ -209,6 +212,10 @@ def table_to_budget_lines(doc: SourceDocument, table: RawTable, money_unit: str 
                                  doc.ref(left[0][1].first_line, left[-1][1].last_line, table.label)))
         placed, meta = [placed[i] for i in kept], [meta[i] for i in kept]
     resolve_table(placed, lambda k: _parent(k), len(spec.names))
+    if any(not pr.candidates or not pr.decided for pr in placed) and \
+            distinct_meanings(table):
+        # the wording's columns do not hold every row's numbers, the columns read off the text do
+        return list(aligned_lines(doc, dataclasses.replace(table, columns=table.header_paths), money_unit))
     lines: list[BudgetLine | TableIssue | UncodedRow | UncodedTable] = []
     for pr, (name, row) in zip(placed, meta):
         lines.extend(_row_lines(doc, table, spec, pr, name, row, money_unit, issues))

@@ -34,6 +34,7 @@ from fundflow.core.normalize import (
 )
 from fundflow.core.terms import column_words
 from fundflow.records.aligned_projects import aligned_projects
+from fundflow.records.classification import distinct_meanings
 from fundflow.records.columns import ColumnSpec, PlacedRow, place_row, resolve_table
 from fundflow.records.context import TableContext
 from fundflow.records.narrative_projects import TABLE as PROSE
@@ -242,6 +243,9 @@ def table_to_projects(doc: SourceDocument, table: RawTable, ctx: TableContext) -
         return [TableIssue(table.label, "illegible", f"{table.title} could not be read", ref)]
     if table.columns:
         return aligned_projects(doc, table, table.money_unit or ctx.money_unit)
+    if distinct_meanings(table, need=("project",)):  # text whose columns' headers say what they hold
+        return aligned_projects(doc, replace(table, columns=table.header_paths),
+                                table.money_unit or ctx.money_unit)
     spec = header_columns(table.header)
     known = {compact(x) for x in (table.unit_name, ctx.unit_name, ctx.department) if x}
     money = table.money_unit or ctx.money_unit

@@ -23,7 +23,14 @@ from fundflow.loaders import titles
 from fundflow.loaders.layout.rows import is_anchor, lines_to_rows, starts_body
 from fundflow.loaders.layout.scale import page_leaves
 from fundflow.loaders.layout.summary import summary_rows
-from fundflow.loaders.layout.text import clean_line, header_leaves, header_paths, is_furniture, line_to_pieces
+from fundflow.loaders.layout.text import (
+    clean_line,
+    header_leaves,
+    header_paths,
+    header_pieces,
+    is_furniture,
+    line_to_pieces,
+)
 from fundflow.loaders.tablehead import label_bare_total
 from fundflow.loaders.titles import NUMBER_PREFIX, kinds_where, read_title
 
@@ -152,7 +159,7 @@ def _table(d: _Doc, doc: SourceDocument, start: _Start, end: int) -> RawTable:
     repeated = {compact(h) for h in header} | {compact(d.text[j]) for j in range(start.first, start.body)}
     lines = [(j + 1, line_to_pieces(d.text[j], j + 1)) for j in body_idx
              if compact(d.text[j]) not in repeated and not _EMPTY.search(d.text[j])]
-    head_pieces = [line_to_pieces(d.text[j], j + 1) for j in head_idx]
+    head_pieces = [header_pieces(d.text[j], j + 1) for j in head_idx]
     leaves = header_leaves(head_pieces)
     coded = sum(1 for _, ps in lines if ps and ps[0].text[:1].isdigit()) * 2 > len(lines) > 0
     rows = summary_rows([line_to_pieces(d.text[j], j + 1) for j in head_idx], lines) \

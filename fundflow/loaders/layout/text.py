@@ -93,6 +93,23 @@ def line_to_pieces(text: str, line_no: int = 0) -> list[Piece]:
     return _join_spaced(pieces)
 
 
+_CELL_BLANK = re.compile(r"(?<=[\u3400-\u9fff）)]) (?=[\u3400-\u9fff（(])")
+
+
+def header_pieces(text: str, line_no: int = 0) -> list[Piece]:
+    """A header line → its pieces, cut also at a single blank between Chinese characters: Chinese
+    wording has no blanks, so one there is the gap between two cells printed close together
+    (``国有资本经营 财政专户管理``); letter-spaced words (``合 计``) are joined again."""
+    out: list[Piece] = []
+    for p in line_to_pieces(text, line_no):
+        start = 0
+        for m in _CELL_BLANK.finditer(p.text):
+            out.append(Piece(p.text[start:m.start()], p.start + start, p.start + m.start(), p.line))
+            start = m.end()
+        out.append(Piece(p.text[start:], p.start + start, p.end, p.line))
+    return _join_spaced(out)
+
+
 def merge_code(pieces: list[Piece]) -> list[Piece]:
     """Leading ``201   13   01`` pieces → one code piece ``2011301``."""
     if len(pieces) < 2 or not _CODE_HEAD.match(pieces[0].text):
