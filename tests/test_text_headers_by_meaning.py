@@ -100,3 +100,16 @@ def test_the_projects_of_a_text_project_table_are_read_by_its_columns(tmp_path):
     assert got[("湖州市交通运输局", "综合交通运行保障")] == Decimal("7108.06") * WAN
     assert got[("湖州市水上应急救援中心", "湖州航区骨干航道养护")] == Decimal("5499.85") * WAN
     assert got[("湖州市港航管理中心", "水运交通建设养护")] == Decimal("73570.53") * WAN
+
+
+def test_one_form_per_project_in_text_gives_its_project(as_text):
+    # 泉州市公安局 2026 项目支出绩效目标表: a form per project, its title wrapped over two lines
+    # (301007_泉州市公安局晋江国际机场分局_机场公安综 / 合修缮改造项目绩效目标表), no 单位 line, and
+    # 资金总额： 57.00 beside the merged label 专项资金情况（万元） that pdftotext prints in pieces between
+    # the rows; 25 forms (cities/expected.json, read by hand)
+    from fundflow.core.model import Project
+
+    got = {(p.unit_name, p.name): p.amount for p in parse_document(as_text).of(Project)}
+    assert len(got) == 25
+    assert got[("泉州市公安局晋江国际机场分局", "机场公安综合修缮改造项目")] == Decimal("57.00") * WAN
+    assert got[("泉州市公安局台商投资区分局", "科技兴警")] == Decimal("237.50") * WAN

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import takewhile
 
 from fundflow.core.model import IndicatorValues, RawRow, RawTable, UnitInfo
-from fundflow.core.normalize import compact
+from fundflow.core.normalize import compact, is_amount
 from fundflow.core.resources import read_csv
 from fundflow.core.terms import field_of, field_pattern
 
@@ -57,8 +58,12 @@ def row_fields(row: RawRow) -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     for i, tok in enumerate(tokens):
         if pat.fullmatch(compact(tok)) and (field := field_of(compact(tok))) and field != "section":
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            out.append((field, compact(tok), "" if pat.fullmatch(compact(nxt)) else nxt))
+            after = list(takewhile(lambda t: not pat.fullmatch(compact(t)), tokens[i + 1:]))
+            nxt = after[0] if after else ""
+            if field in ("amount", "executed"):  # text between a money label and its figure is another cell's
+                # (a merged label beside it wrapped into the row: 资金总额：专项资金情 57.00)
+                nxt = next((t for t in after if is_amount(compact(t))), nxt)
+            out.append((field, compact(tok), nxt))
     return out
 
 

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from fundflow.core.model import RawTable, SourceDocument
 from fundflow.core.normalize import compact
+from fundflow.core.terms import is_field_label
 from fundflow.loaders import titles
 from fundflow.loaders.layout.rows import is_anchor, lines_to_rows, starts_body
 from fundflow.loaders.layout.scale import page_leaves
@@ -92,6 +93,10 @@ def _find_start(d: _Doc, i: int) -> _Start | None:
         found, span = read_title(d.text[i] + d.text[i + 1]), 2  # a title wrapped onto a second line
     if not found:
         return None
+    if span == 1 and i > 0 and d.content(i - 1) and titles.title_kind(found[0]) in _NO_HEADER \
+            and not _PROSE.search(d.text[i - 1]) and not read_title(d.text[i - 1]) and "  " not in d.text[i - 1].strip() \
+            and (whole := read_title(d.text[i - 1].strip() + d.text[i].strip())):
+        found = whole  # a form's title wrapped from the line above (``301007_某局_机场公安综`` / ``合修缮改造项目绩效目标表``)
     title, number = found
     money, unit_name, body = titles.money_unit(d.text[i]), None, i + span
     for j in d.next_content(i + span, 4):
@@ -104,7 +109,7 @@ def _find_start(d: _Doc, i: int) -> _Start | None:
         money, unit_name = money or mu, unit_name or un
         number = number or (titles.table_number(t) if num else None)
         body = j + 1
-    if not money and not unit_name:
+    if not money and not unit_name and not _form_follows(d, title, body):
         return None  # a table of contents entry or a title quoted in prose
     first = i
     if number is None:
@@ -112,6 +117,14 @@ def _find_start(d: _Doc, i: int) -> _Start | None:
         if back and _NUMBER_ONLY.match(compact(d.text[back[0]])):
             number, first = titles.table_number(d.text[back[0]]), back[0]
     return _Start(titles.title_kind(title) or "", title, number, first, body, money, unit_name)
+
+
+def _form_follows(d: _Doc, title: str, body: int) -> bool:
+    """A performance form (one project's 绩效目标表) needs no unit line: its title is followed by the
+    form's field labels (``资金总额：``, ``项目名称``) rather than by prose or another title."""
+    if titles.title_kind(title) not in _NO_HEADER:
+        return False
+    return any(is_field_label(compact(d.text[j]).split("：")[0].split(":")[0]) for j in d.next_content(body, 3))
 
 
 def _stops(text: str) -> bool:
