@@ -3,13 +3,15 @@
 ``render(results, fmt, limits)`` → bytes.  ``fmt`` is a media type of the SPARQL
 protocol (``application/sparql-results+json`` … ``text/turtle``) or one of the
 ``fundflow query`` formats (``table``, ``csv``, ``json``).  Solutions are taken one
-by one up to ``limits.max_results`` (more: ``QueryRefused``), written as a table
-or as SPARQL JSON and, for the other result formats, re-read and written by the
-engine's own serialisers, so every format counts the same rows.
+by one up to ``limits.max_results`` (more: ``QueryRefused``), written as a table,
+as SPARQL JSON or CSV (the bytes the engine's serialisers write) and, for the other
+result formats, re-read from that JSON and written by the engine's own serialisers,
+so every format counts the same rows.
 """
 from __future__ import annotations
 
 import json
+import re
 
 import pyoxigraph as ox
 
@@ -63,12 +65,6 @@ def _capped(items, limits: QueryLimits, what: str) -> list:
     return out
 
 
-def solutions_json(results: ox.QuerySolutions, limits: QueryLimits) -> bytes:
-    """SELECT results → SPARQL Results JSON, at most ``limits.max_results`` rows."""
-    names = [v.value for v in results.variables]
-    return _rows_json(names, _capped((tuple(sol) for sol in results), limits, "results"))
-
-
 def _rows_json(names: list[str], rows: list[tuple]) -> bytes:
     """Rows of terms → the bytes ``json.dumps`` gives for them, each distinct term encoded once (terms repeat)."""
     keys = [json.dumps(n, ensure_ascii=False) + ":" for n in names]
@@ -84,6 +80,57 @@ def _rows_json(names: list[str], rows: list[tuple]) -> bytes:
                         for row in rows)
     head = json.dumps({"vars": names}, ensure_ascii=False, separators=(",", ":"))
     return f'{{"head":{head},"results":{{"bindings":[{bindings}]}}}}'.encode()
+
+
+class _Unwritable(Exception):
+    """A term our CSV writer leaves to the engine's (an RDF-star triple)."""
+
+
+_CSV_QUOTED = re.compile('[",\n\r]')
+
+
+def _csv_field(term) -> str:
+    """A term → its field in SPARQL CSV as the engine writes it: IRIs as they are, literals by value, quoted
+    (``"`` doubled) when they hold ``"`` ``,`` or a line break."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Triple):
+        raise _Unwritable
+    value = term.value
+    return '"' + value.replace('"', '""') + '"' if _CSV_QUOTED.search(value) else value
+
+
+def _rows_csv(names: list[str], rows: list[tuple]) -> bytes:
+    """Rows of terms → SPARQL CSV, each distinct term written once; raises ``_Unwritable`` for a triple term."""
+    seen: dict = {}
+
+    def field(term) -> str:
+        got = seen.get(term)
+        if got is None:
+            got = seen[term] = _csv_field(term)
+        return got
+
+    lines = [",".join(names)] + [",".join([field(t) for t in row]) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _solutions_as(results: ox.QuerySolutions, fmt: ox.QueryResultsFormat, limits: QueryLimits) -> bytes | None:
+    """SELECT results → JSON or CSV written here, other formats by the engine from that JSON; capped."""
+    names = [v.value for v in results.variables]
+    rows = _capped((tuple(sol) for sol in results), limits, "results")
+    if fmt is ox.QueryResultsFormat.CSV:
+        try:
+            return _rows_csv(names, rows)
+        except _Unwritable:
+            pass
+    data = _rows_json(names, rows)
+    if fmt is ox.QueryResultsFormat.JSON:
+        return data
+    return ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=fmt)
 
 
 def render(results, fmt: str, limits: QueryLimits = DEFAULT_LIMITS, money: frozenset[str] = frozenset()) -> bytes:
@@ -105,12 +152,7 @@ def render(results, fmt: str, limits: QueryLimits = DEFAULT_LIMITS, money: froze
         names = [v.value for v in results.variables]
         payload = solutions_table(names, _capped((tuple(sol) for sol in results), limits, "results"), money).encode()
     else:
-        data = solutions_json(results, limits)
-        mime = CLI_RESULTS.get(fmt, fmt)
-        if RESULT_TYPES[mime] is ox.QueryResultsFormat.JSON:
-            payload = data
-        else:
-            payload = ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=RESULT_TYPES[mime])
+        payload = _solutions_as(results, RESULT_TYPES[CLI_RESULTS.get(fmt, fmt)], limits)
     assert payload is not None  # serialised without an output file: the bytes are returned
     if len(payload) > limits.max_bytes:
         raise QueryRefused(f"the results are {len(payload) // 2**20} MiB, more than {limits.max_bytes // 2**20} MiB",

@@ -7,6 +7,8 @@ import time
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fundflow.core.errors import QueryError
 from fundflow.kg.query import bundled_queries, format_results, load_query, run_query
@@ -164,3 +166,25 @@ def test_json_and_table_the_same_as_the_engine_writes_them():
     again = ox.parse_query_results(engine, ox.QueryResultsFormat.JSON)
     assert render(results(), "table").decode() == format_results(again, "table")
     assert render(results(), "csv") == results().serialize(format=ox.QueryResultsFormat.CSV)
+
+
+_TEXT = st.text(st.sampled_from('a,"\n\r\t 市;é\u2028') , max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TEXT, st.booleans()), min_size=1, max_size=4))
+def test_csv_the_bytes_the_engine_writes(cells):
+    """``render`` writes CSV itself: the bytes of the engine's CSV writer for literals (quotes, commas and line
+    breaks quoted), language tags, IRIs (a comma in one left as it is), blank nodes and unbound cells."""
+    store = ox.Store()
+    for i, (a, b, tagged) in enumerate(cells):
+        s = ox.NamedNode(f"http://example.org/{i},x")
+        store.add(ox.Quad(s, ox.NamedNode("http://example.org/p"), ox.Literal(a, language="zh") if tagged else ox.Literal(a)))
+        store.add(ox.Quad(s, ox.NamedNode("http://example.org/q"), ox.Literal(b) if b else ox.BlankNode(f"b{i}")))
+    text = "SELECT ?s ?a ?b ?none WHERE { ?s <http://example.org/p> ?a OPTIONAL { ?s <http://example.org/q> ?b } }"
+    assert render(store.query(text), "csv") == store.query(text).serialize(format=ox.QueryResultsFormat.CSV)
+
+
+def test_csv_of_a_triple_term_left_to_the_engine():
+    text = 'SELECT ?t WHERE { BIND(<<( <http://a> <http://b> "c,\\"d" )>> AS ?t) }'
+    assert render(ox.Store().query(text), "csv") == ox.Store().query(text).serialize(format=ox.QueryResultsFormat.CSV)
