@@ -17,9 +17,11 @@ from support.corpus import write_corpus
 
 from fundflow.cli.main import cli
 from fundflow.core.model import BudgetLine
+from fundflow.kg import counted
 from fundflow.kg.ingest import ingest_paths
 from fundflow.kg.query import load_query
 from fundflow.kg.vocab import PREFIXES
+from fundflow.outputs import flowgraph
 from tests.conftest import make_parsed
 
 
@@ -126,6 +128,23 @@ def test_tuned_queries_give_the_rows_of_their_plain_form(request, where, name):
     """Bundled queries written for speed (hash-joined subqueries, file names sorted in pieces) give the same rows,
     columns and order as the plain form in ``tests/support/plain_queries`` (budget-vs-final: its own test)."""
     assert _same_as_plain(request.getfixturevalue(where), name) > 0
+
+
+INTERNAL = {"flowgraph-totals": (flowgraph, "_TOTALS"), "counted-totals": (counted, "_TOTALS")}
+
+
+@pytest.mark.parametrize("name", sorted(INTERNAL))
+@pytest.mark.parametrize("where", ["samples_store_dir", "generated_store_dir"])
+def test_tuned_internal_queries_give_the_rows_of_their_plain_form(request, where, name):
+    """The flow graph's and the recount's queries written for speed give the rows of their plain form (per graph)."""
+    store = ox.Store.read_only(str(request.getfixturevalue(where)))
+    module, attr = INTERNAL[name]
+    plain = (PLAIN / "internal" / f"{name}.rq").read_text(encoding="utf-8")
+    got = store.query(getattr(module, attr), prefixes=PREFIXES)
+    names, rows = [v.value for v in got.variables], [tuple(sol) for sol in got]
+    want = store.query(plain, prefixes=PREFIXES)
+    assert (names, rows) == ([v.value for v in want.variables], [tuple(sol) for sol in want])
+    assert len(rows) > 0
 
 
 def test_budget_lines_name_table_and_line(samples_store_dir):

@@ -41,9 +41,12 @@ _DOCS = """SELECT ?g ?d ?file ?year ?kind ?scope ?sha ?alt ?money WHERE { GRAPH 
 # What the flow graph reads as flows and as printed totals (outputs.flowgraph), reduced to whose they are.
 _FLOWS = """SELECT ?g ?f ?to ?recipient ?project WHERE { GRAPH ?g { ?f a ff:Flow ; ff:from ?from ; ff:to ?to ;
   ff:amount ?amount . OPTIONAL { ?f ff:recipient ?recipient } OPTIONAL { ?f ff:project ?project } } }"""
+# The 合计 rows found by joining three properties by hash, each read in its own subquery: cheaper than looking two
+# of them up for each of the 13,000 total rows of 1,000 documents.
 _TOTALS = """SELECT DISTINCT ?g ?u WHERE { GRAPH ?g {
-  ?b a ff:BudgetLine ; ff:amountType ff:Total ; ff:isTotalRow true ; ff:tableKind "expenditure" ; ff:amount ?a ;
-     ff:unit ?u ; ff:table ?table . FILTER NOT EXISTS { ?b ff:fundType ?ft } } }"""
+  { SELECT ?b WHERE { ?b ff:isTotalRow true } } { SELECT ?b WHERE { ?b ff:amountType ff:Total } }
+  { SELECT ?b WHERE { ?b ff:tableKind "expenditure" } }
+  ?b a ff:BudgetLine ; ff:amount ?a ; ff:unit ?u ; ff:table ?table . FILTER NOT EXISTS { ?b ff:fundType ?ft } } }"""
 _UNITS = "SELECT DISTINCT ?n WHERE { ?n a ff:Unit }"
 _SAME_NAMES = """SELECT ?a ?b WHERE { GRAPH ?g { ?a a ff:Unit ; rdfs:label ?l } GRAPH ?h { ?b a ff:Unit ; rdfs:label ?l }
   FILTER(?a != ?b) }"""
