@@ -163,3 +163,25 @@ def test_the_pages_of_a_converted_pdf_stay_apart_and_classes_give_the_font_size(
     # 13 px text: the figure at left 400 px starts at column 400 / 6.5 ≈ 62 (at the 16 px default it would be 50)
     row = next(line for line in read_document(page).lines if "甲1" in line)
     assert 60 <= row.index("100.00") <= 64
+
+
+def test_a_positioned_header_is_centred_over_the_width_it_is_printed_in(tmp_path):
+    """A Chinese character is an em wide but one character of text: a header fragment is placed so that
+    its text's centre is where it is printed, so the figures under it line up with it as on the page."""
+    def p(left: int, top: int, text: str) -> str:
+        return f"<p style='position:absolute;top:{top}px;left:{left}px;font-size:12px'>{text}</p>"
+
+    # 一般公共预算 printed over 400–472 px (six 12 px characters): centre 436 px; the figure 7108.06 under it
+    # over 415–457 px (seven 6 px characters): centre 436 px
+    frags = [p(100, 40, "单位名称"), p(300, 40, "总计"), p(400, 40, "一般公共预算"), p(520, 40, "政府性基金"),
+             p(100, 60, "某局"), p(291, 60, "7108.06"), p(415, 60, "7108.06")]
+    page = tmp_path / "centred.html"
+    page.write_text(_page("<div style='position:relative'>" + "".join(frags) + "</div>"), encoding="utf-8")
+    from fundflow.loaders.document import read_document
+
+    lines = read_document(page).lines
+    head = next(line for line in lines if "一般公共预算" in line)
+    row = next(line for line in lines if "7108.06" in line)
+    centre = head.index("一般公共预算") + 2.5
+    figure = row.rindex("7108.06") + 3
+    assert abs(centre - figure) <= 1, (head, row)

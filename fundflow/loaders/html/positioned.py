@@ -19,6 +19,8 @@ _POSITION = re.compile(r"position\s*:\s*absolute", re.IGNORECASE)
 _COORD = r"(?<![-\w]){}\s*:\s*(-?\d+(?:\.\d+)?)\s*(px|pt|em)?"
 _DEFAULT_FONT = 16.0
 _SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u3000]+")
+_CJK_END = re.compile(r"[\u3400-\u9fff]$")
+_CJK_START = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,16 @@ def render_fragments(fragments: list[Fragment]) -> list[str]:
         text, end = "", None
         for f in sorted(line, key=lambda f: f.left):
             if end is not None and f.left - end < f.size * 0.3:
-                text += f.text
+                # close pieces: one word split at a change of font (项目 | 支出, starting where the other ends),
+                # or two cells printed close together (国有资本经营 | 财政专户管理, a little apart): Chinese
+                # wording has no blanks, so a single one marks the second, which header lines are parted at
+                apart = f.left - end > f.size * 0.05 and _CJK_END.search(text) and _CJK_START.match(f.text)
+                text += (" " if apart else "") + f.text
             else:
-                gap = round(f.left / step) - len(text)
+                # a Chinese character is an em wide but one character of text: centre the text in the width
+                # it is printed over, so that a header's centre lines up with the figures under it as printed
+                inset = max(0.0, (_width(f) / step - len(f.text)) / 2)
+                gap = round(f.left / step + inset) - len(text)
                 text += " " * (max(gap, 2) if text else max(gap, 0)) + f.text
             end = f.left + _width(f)
         out.append(text.rstrip())

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from fundflow.core.model import RawTable, SourceDocument
-from fundflow.core.normalize import compact
+from fundflow.core.normalize import clean_cell, compact, is_amount
 from fundflow.core.terms import is_field_label
 from fundflow.loaders import titles
 from fundflow.loaders.layout.rows import is_anchor, lines_to_rows, starts_body
@@ -183,7 +183,8 @@ def _table(d: _Doc, doc: SourceDocument, start: _Start, end: int) -> RawTable:
         rows = lines_to_rows(lines, leaves, coded, aligned_ok, scaled)
     rows = label_bare_total(header, rows) if start.kind in _BARE_TOTAL else rows
     last = max([r.last_line for r in rows] + [j + 1 for j in head_idx] + [start.body])
-    paths = header_paths(head_pieces, leaves) if leaves and rows and all(r.aligned for r in rows) else ()
+    figured = [r for r in rows if any(is_amount(clean_cell(c)) for c in r.cells)]
+    paths = header_paths(head_pieces, leaves) if leaves and figured and all(r.aligned for r in figured) else ()
     return RawTable(start.kind or None, start.number, start.title, start.money_unit, tuple(header),
                     tuple(rows), start.first + 1, last, unit_name=start.unit_name, header_paths=paths)
 
