@@ -157,3 +157,16 @@ def test_shanghai_2025_tables_and_rows():
     assert ("2011301", "行政运行", "9,389,913.00", "9,389,913.00", "", "", "") in [r.cells for r in revenue.rows]
     assert len(revenue.rows) == 31 and all(r.aligned for r in revenue.rows)
     assert found[-1].rows[0].cells[0] == "1.00" and found[-1].last_line < 370
+
+
+def test_a_money_unit_printed_alone_at_the_end_of_the_line_under_a_title_opens_a_table():
+    # 湖州 2026 表11 as a converted page prints "606-湖州市交通运输局   …   万元" under its title, no 单位：
+    lines = ["湖州市交通运输局          中职教育专项             90.00       90.00",
+             "表11",
+             "                 2026年市级部门项目支出绩效表",
+             "606-湖州市交通运输局                                          万元",
+             "单位名称            项目名称             金额",
+             "湖州市交通运输局    综合交通运行保障     7108.06"]
+    tables = list(LayoutLoader().parse(doc_of(lines)))
+    assert [(t.title, t.money_unit) for t in tables] == [("2026年市级部门项目支出绩效表", "万元")]
+    assert tables[0].first_line == 2  # from its number line: the row above belongs to the table before

@@ -95,6 +95,7 @@ def _find_start(d: _Doc, i: int) -> _Start | None:
         return None
     if span == 1 and i > 0 and d.content(i - 1) and titles.title_kind(found[0]) in _NO_HEADER \
             and not _PROSE.search(d.text[i - 1]) and not read_title(d.text[i - 1]) and "  " not in d.text[i - 1].strip() \
+            and not _NUMBER_ONLY.match(compact(d.text[i - 1])) \
             and (whole := read_title(d.text[i - 1].strip() + d.text[i].strip())):
         found = whole  # a form's title wrapped from the line above (``301007_某局_机场公安综`` / ``合修缮改造项目绩效目标表``)
     title, number = found
@@ -103,7 +104,7 @@ def _find_start(d: _Doc, i: int) -> _Start | None:
         t = d.text[j]
         if read_title(t) and not _NUMBER_ONLY.match(compact(t)):
             break
-        mu, un, num = titles.money_unit(t), _unit_name(t), _NUMBER_ONLY.match(compact(t))
+        mu, un, num = titles.money_unit(t) or _bare_unit(t), _unit_name(t), _NUMBER_ONLY.match(compact(t))
         if not (mu or un or num):
             break
         money, unit_name = money or mu, unit_name or un
@@ -117,6 +118,15 @@ def _find_start(d: _Doc, i: int) -> _Start | None:
         if back and _NUMBER_ONLY.match(compact(d.text[back[0]])):
             number, first = titles.table_number(d.text[back[0]]), back[0]
     return _Start(titles.title_kind(title) or "", title, number, first, body, money, unit_name)
+
+
+_BARE_UNIT = re.compile(r"(?:^|\s{2,})(万元|元)$")
+
+
+def _bare_unit(text: str) -> str | None:
+    """A line under a title that ends in the money unit alone, apart (``606-某局      万元``)."""
+    m = _BARE_UNIT.search(text.strip())
+    return m.group(1) if m else None
 
 
 def _form_follows(d: _Doc, title: str, body: int) -> bool:
