@@ -21,10 +21,10 @@ from fundflow.core.model import BudgetLine, NarrativeChange, NarrativeFact, Narr
 from fundflow.core.normalize import MONEY_FACTORS, compact, step_of
 from fundflow.core.resources import read_csv
 from fundflow.loaders.titles import kinds_where
+from fundflow.records.narrative import CHANGE_WORD
 
 Figure = BudgetLine | TableTotal | ThreeCosts  # a table figure a statement can name
 
-CHANGE_TOPIC = re.compile(r"比|较|增加|减少|增长|下降|降低|上升|与上年")
 THREE_ITEMS = {"three_total": "total", "three_abroad": "abroad", "three_reception": "reception",
                "three_vehicle": "vehicle", "three_vehicle_purchase": "vehicle_purchase",
                "three_vehicle_operation": "vehicle_operation"}
@@ -57,7 +57,7 @@ LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
 
 
 def _measure(topic: str, names: dict[str, set[str]]) -> str | None:
-    if not topic or CHANGE_TOPIC.search(topic):
+    if not topic or CHANGE_WORD.search(topic):
         return None
     for pattern, measure in topic_patterns():
         if pattern.search(topic):
@@ -228,7 +228,7 @@ def check_changes(ck: Checker, facts: list[Stated]) -> None:
 def _base_of(c: NarrativeChange, facts: list[Stated]) -> Stated | None:
     """The current figure a change refers to: the last amount before it in its sentence, else its subject's."""
     same = [f for f in facts if f.fact.sentence == c.sentence and f.fact.position < c.position + len(c.subject) + 1
-            and not CHANGE_TOPIC.search(f.fact.topic)]
+            and not CHANGE_WORD.search(f.fact.topic)]
     if same:
         return same[-1]
     subject = c.subject

@@ -10,7 +10,6 @@ their unit, and a group row is never a project.  The 合计 row is no project ei
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,8 +63,6 @@ def _read(table: RawTable, roles: tuple[Column, ...]) -> list[_Row]:
     out = []
     for row in table.rows:
         name = _cell(row, name_col)
-        if re.fullmatch(r"[*＊\s]*", name) and re.fullmatch(r"[*＊\s]*", _cell(row, unit_col)):
-            continue  # the line of column numbers under a header (** ** 1 2 3 …), or an empty label
         values = {i: parse_amount(_cell(row, i)) for i in amounts if is_amount(_cell(row, i))}
         values = _shifted(values, amounts, total_col)
         out.append(_Row(row, name, _cell(row, unit_col) or None, values.get(total_col) if total_col is not None else None,

@@ -98,9 +98,7 @@ def distinct_meanings(table: RawTable, need: tuple[str, ...] = ()) -> bool:
         return False
     roles = column_roles(table.header_paths, table.kind == "revenue")
     tokens = [c.token for c in roles if c.role == "amount"]
-    rows = [r for r in table.rows if not any(re.fullmatch(r"[*＊]+", clean_cell(c)) for c in r.cells)]  # not the
-    # line of column numbers under a header (** ** 1 2 3 …)
-    printed = [any(i < len(r.cells) and clean_cell(r.cells[i]) for r in rows) for i in range(len(roles))]
+    printed = [any(i < len(r.cells) and clean_cell(r.cells[i]) for r in table.rows) for i in range(len(roles))]
     return (bool(tokens) and len(tokens) == len(set(tokens)) and all(r in {c.role for c in roles} for r in need)
             and all(c.role != "unknown" or not shown for c, shown in zip(roles, printed)))
 

@@ -42,7 +42,7 @@ _TABLE_TITLE = re.compile(r"(?:预算|决算)?表\s*\d{0,2}$|^\s*单位[:：]")
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")
 _LIST = re.compile(r"(?P<some>其中|主要包括)[：:，,]?|包括[：:]?")  # a list of the parts of the amount before it
 _LIST_END = re.compile(r"[；;。]")
-_CHANGE_WORD = re.compile(r"比|较|增加|减少|增长|下降|降低|上升|与上年")
+CHANGE_WORD = re.compile(r"比|较|增加|减少|增长|下降|降低|上升|与上年")  # a phrase stating a change
 QUALIFIERS = ("一般公共预算", "财政拨款", "政府性基金")
 # a qualifier as printed: ``一般公共预算财政拨款`` is one (the first)
 _QUALIFIER = re.compile("|".join(rf"{q}(?:财政)?(?:拨款)?" for q in QUALIFIERS))
@@ -261,7 +261,7 @@ def parts_lists(text: str, facts: list[NarrativeFact], before: list[NarrativeFac
     facts of the two sentences before).  Amounts that state a change (``比上年增加``) are
     neither parts nor wholes.
     """
-    amounts = [f for f in facts if not _CHANGE_WORD.search(f.topic)]
+    amounts = [f for f in facts if not CHANGE_WORD.search(f.topic)]
     listed: dict[int, tuple[NarrativeFact | None, int, bool]] = {}  # a part's position → (whole, list, complete)
     last_end = -1
     for m in _LIST.finditer(text):
@@ -277,7 +277,7 @@ def parts_lists(text: str, facts: list[NarrativeFact], before: list[NarrativeFac
             whole = listed[prior[-1].position][0] if prior[-1].position in listed else prior[-1]
         elif len(opening) <= 4 and not _PUNCT.search(opening):
             last = max((f.sentence for f in before), default=-1)
-            whole = next((f for f in reversed(before) if f.sentence == last and not _CHANGE_WORD.search(f.topic)),
+            whole = next((f for f in reversed(before) if f.sentence == last and not CHANGE_WORD.search(f.topic)),
                          None)
             if whole is not None and whole.part_of is not None:  # the sentence before ended a list: its whole
                 whole = next((f for f in before if (f.sentence, f.position) == whole.part_of), None)
@@ -313,13 +313,15 @@ def narrative_records(doc: SourceDocument, tables) -> list[NarrativeRecord]:
     changes_: list[NarrativeRecord] = []
     shares_: list[NarrativeRecord] = []
     named: dict[int, str] = {}  # heading level → the qualifier its heading names
+    by_sentence: dict[int, list[NarrativeFact]] = {}
     for k, s in enumerate(sentences(doc, tables)):
         level = heading_level(s.text) if s.heading or _SECTION.match(s.text) else None
         if level is not None:  # a heading sets whose money its part speaks of, and ends its lower headings' parts
             named = {lv: q for lv, q in named.items() if lv < level} | {level: heading_qualifier(s.text)}
         section = next((q for _, q in sorted(named.items(), reverse=True) if q), "")
-        stated = sentence_facts(doc, s, k, section)
-        facts += parts_lists(s.text, stated, [f for f in facts if isinstance(f, NarrativeFact) and f.sentence >= k - 2])
+        stated = parts_lists(s.text, sentence_facts(doc, s, k, section), by_sentence.get(k - 2, []) + by_sentence.get(k - 1, []))
+        by_sentence[k] = stated
+        facts += stated
         changes_ += sentence_changes(doc, s, k)
         shares_ += sentence_shares(doc, s)
     return facts + changes_ + shares_

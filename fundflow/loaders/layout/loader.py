@@ -21,6 +21,7 @@ from fundflow.core.model import RawTable, SourceDocument
 from fundflow.core.normalize import clean_cell, compact, is_amount
 from fundflow.core.terms import is_field_label
 from fundflow.loaders import titles
+from fundflow.loaders.grid.cells import is_number_row
 from fundflow.loaders.layout.rows import is_anchor, lines_to_rows, starts_body
 from fundflow.loaders.layout.scale import page_leaves
 from fundflow.loaders.layout.summary import summary_rows
@@ -192,6 +193,7 @@ def _table(d: _Doc, doc: SourceDocument, start: _Start, end: int) -> RawTable:
         scaled = page_leaves(_pages(d, lines), leaves) if aligned_ok else None
         rows = lines_to_rows(lines, leaves, coded, aligned_ok, scaled)
     rows = label_bare_total(header, rows) if start.kind in _BARE_TOTAL else rows
+    rows = [r for r in rows if not is_number_row(r.cells)]  # ** ** 1 2 3 … numbers the columns: no data
     last = max([r.last_line for r in rows] + [j + 1 for j in head_idx] + [start.body])
     figured = [r for r in rows if any(is_amount(clean_cell(c)) for c in r.cells)]
     paths = header_paths(head_pieces, leaves) if leaves and figured and all(r.aligned for r in figured) else ()
